@@ -1,0 +1,131 @@
+"""Bearer JWT auth: a dev HS256 key locally, an OIDC issuer's JWKS in production.
+
+`python -m shared.auth --role hr --sub alice` mints a dev token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.settings import DEV_JWT_SECRET
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"
+    HOST = "host"
+    LINE_MANAGER = "line_manager"
+    HR = "hr"
+    ETHICS = "ethics"
+    VETTING = "vetting"
+    EMPLOYER = "employer"
+    FCDO_POST = "fcdo_post"
+    BCC = "bcc"
+
+
+@dataclass(frozen=True)
+class Caller:
+    id: str
+    roles: frozenset[Role] = field(default_factory=frozenset)
+    org: str | None = None
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_hr(self) -> bool:
+        return Role.HR in self.roles
+
+
+class TokenVerifier:
+    def __init__(self, *, dev_secret: str | None, jwks_url: str | None, issuer: str,
+                 audience: str) -> None:
+        if not dev_secret and not jwks_url:
+            raise ValueError("set either a JWKS URL or a dev secret for token verification")
+        self.dev_secret = dev_secret
+        self.jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
+        self.issuer = issuer
+        self.audience = audience
+
+    def verify(self, token: str) -> Caller:
+        if self.jwks is not None:
+            key, algorithms = self.jwks.get_signing_key_from_jwt(token).key, ["RS256", "ES256"]
+        else:
+            key, algorithms = self.dev_secret, ["HS256"]
+        claims = jwt.decode(token, key, algorithms=algorithms, audience=self.audience,
+                            issuer=self.issuer, options={"require": ["exp", "sub"]})
+        roles = frozenset(Role(r) for r in claims.get("roles", []) if r in Role._value2member_map_)
+        return Caller(id=str(claims["sub"]), roles=roles, org=claims.get("org"))
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_caller(request: Request,
+                   creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+                   ) -> Caller:
+    if creds is None or creds.scheme.lower() != "bearer":
+        raise _unauthorised("missing bearer token: send 'Authorization: Bearer <jwt>'")
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return verifier.verify(creds.credentials)
+    except jwt.ExpiredSignatureError:
+        raise _unauthorised("token expired: get a new one") from None
+    except jwt.PyJWTError as exc:
+        raise _unauthorised(f"invalid token: {exc}") from None
+
+
+def _unauthorised(message: str) -> HTTPException:
+    return HTTPException(status.HTTP_401_UNAUTHORIZED, detail=message,
+                         headers={"WWW-Authenticate": "Bearer"})
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def require_roles(*roles: Role):
+    """A dependency that lets through callers holding any of these roles, else 403."""
+    allowed = ", ".join(sorted(roles))
+
+    def check(caller: CallerDep) -> Caller:
+        if not caller.has(*roles):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                detail=f"this endpoint needs one of the roles: {allowed}")
+        return caller
+
+    return check
+
+
+def mint_dev_token(sub: str, roles: list[str], org: str | None = None, *,
+                   secret: str = DEV_JWT_SECRET, ttl_seconds: int = 8 * 3600,
+                   issuer: str = "bps-dev", audience: str = "bps") -> str:
+    now = int(time.time())
+    claims = {"sub": sub, "roles": roles, "iss": issuer, "aud": audience, "iat": now,
+              "exp": now + ttl_seconds}
+    if org:
+        claims["org"] = org
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Mint a dev JWT for local use.")
+    parser.add_argument("--role", action="append", required=True, choices=[r.value for r in Role],
+                        help="role to grant; repeat for several")
+    parser.add_argument("--sub", required=True, help="user id (the token's subject)")
+    parser.add_argument("--org", help="organisation id the caller acts for")
+    parser.add_argument("--ttl", type=int, default=8 * 3600, help="lifetime in seconds")
+    args = parser.parse_args()
+    secret = os.environ.get("BPS_JWT_DEV_SECRET", DEV_JWT_SECRET)
+    print(mint_dev_token(args.sub, args.role, args.org, secret=secret, ttl_seconds=args.ttl))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""One error shape for every service: {"detail": message, "field": name-or-null}."""
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class ServiceError(Exception):
+    """Raised by use cases; carries the HTTP status and a message a person can act on."""
+
+    status_code = 400
+
+    def __init__(self, message: str, field: str | None = None,
+                 status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class Invalid(ServiceError):
+    status_code = 422
+
+
+class NotFound(ServiceError):
+    status_code = 404
+
+
+class Forbidden(ServiceError):
+    status_code = 403
+
+
+class Conflict(ServiceError):
+    status_code = 409
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ServiceError)
+    async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "field": exc.field},
+                            status_code=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", path=request.url.path)
+        return JSONResponse({"detail": "internal error; the request was not applied"},
+                            status_code=500)

@@ -1,0 +1,47 @@
+"""Kafka wiring: the FastStream broker and the raw producer the outbox relay uses.
+
+Both producers are idempotent with acks=all: a retried send never duplicates or reorders
+records within a partition.
+"""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from contracts.topics import DLQ_PARTITIONS, TOPICS
+
+PRODUCER_SAFETY = {"enable_idempotence": True, "acks": "all"}
+
+
+def make_broker(bootstrap_servers: str, client_id: str, **kwargs) -> KafkaBroker:
+    """The FastStream broker a service app subscribes with (consumers commit manually)."""
+    return KafkaBroker(bootstrap_servers, client_id=client_id, **PRODUCER_SAFETY,
+                       request_timeout_ms=15_000, **kwargs)
+
+
+def make_producer(bootstrap_servers: str, client_id: str, **kwargs) -> AIOKafkaProducer:
+    return AIOKafkaProducer(bootstrap_servers=bootstrap_servers, client_id=client_id,
+                            **PRODUCER_SAFETY, linger_ms=kwargs.pop("linger_ms", 2),
+                            request_timeout_ms=kwargs.pop("request_timeout_ms", 15_000),
+                            **kwargs)
+
+
+async def ensure_topics(bootstrap_servers: str, prefix: str = "", replication: int = 1) -> None:
+    """Create every catalogue topic and DLQ under a prefix; existing ones are left alone."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        wanted = [NewTopic(prefix + t.name, t.partitions, replication) for t in TOPICS]
+        wanted += [NewTopic(prefix + t.dlq, DLQ_PARTITIONS, replication) for t in TOPICS]
+        missing = [t for t in wanted if t.name not in existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another process won the race; the topic is there, which is all we need
+    finally:
+        await admin.close()

@@ -1,0 +1,163 @@
+"""Transactional outbox: events are rows written in the caller's transaction; a relay publishes.
+
+The relay sends a batch in id order through an idempotent producer, waits for every ack, then
+marks the rows sent. A crash between ack and mark re-sends them; consumers' inboxes absorb it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+import asyncpg
+from opentelemetry import propagate
+
+from contracts import Event
+from shared.kafka import make_producer
+from shared.logging import get_logger
+from shared.metrics import PlumbingMetrics
+
+log = get_logger(__name__)
+NOTIFY_CHANNEL = "outbox"
+RELAY_LOCK_ID = 7_417_002
+PURGE_EVERY_SECONDS = 60.0
+
+
+def envelope_headers(event: Event) -> dict[str, str]:
+    headers = {
+        "event_type": event.event_type,
+        "schema_version": str(event.schema_version),
+        "correlation_id": str(event.correlation_id),
+        "producer": event.producer,
+        "content-type": "application/json",
+    }
+    if event.causation_id:
+        headers["causation_id"] = str(event.causation_id)
+    propagate.inject(headers)  # W3C traceparent when a tracer is configured
+    return headers
+
+
+class Outbox:
+    """Writes events in the caller's transaction. Never publishes by itself."""
+
+    def __init__(self, topic_prefix: str = "") -> None:
+        self.topic_prefix = topic_prefix
+
+    async def add(self, conn: asyncpg.Connection, *events: Event) -> None:
+        rows = [(e.event_id, self.topic_prefix + e.TOPIC, e.key(), e.event_type, e.to_bytes(),
+                 envelope_headers(e)) for e in events]
+        await conn.executemany(
+            "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
+            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING", rows)
+        await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+
+
+class OutboxRelay:
+    def __init__(self, pool: asyncpg.Pool, bootstrap_servers: str, client_id: str,
+                 metrics: PlumbingMetrics | None = None, poll_seconds: float = 0.2,
+                 batch_size: int = 500, retention_hours: float = 24.0) -> None:
+        self.pool = pool
+        self.producer = make_producer(bootstrap_servers, client_id=f"{client_id}-outbox")
+        self.metrics = metrics or PlumbingMetrics()
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.retention_hours = retention_hours
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._listen_conn: asyncpg.Connection | None = None
+        self._last_purge = 0.0
+
+    async def start(self) -> None:
+        await self.producer.start()
+        self._listen_conn = await self.pool.acquire()
+        await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._listen_conn:
+            with contextlib.suppress(Exception):
+                await self._listen_conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
+            await self.pool.release(self._listen_conn)
+        await self.producer.stop()
+
+    def _on_notify(self, *_args: object) -> None:
+        self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        backoff = self.poll_seconds
+        while True:
+            try:
+                sent = await self.publish_batch()
+                await self._maybe_purge()
+                backoff = self.poll_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # broker or database away: keep rows, retry later
+                log.warning("outbox relay failed; will retry", error=repr(exc), backoff=backoff)
+                sent = 0
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            if sent < self.batch_size:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of unsent rows in order; returns how many were acknowledged."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", RELAY_LOCK_ID):
+                return 0  # another instance of this service is relaying
+            rows = await conn.fetch(
+                "SELECT id, topic, key, payload, headers, created_at FROM outbox"
+                " WHERE sent_at IS NULL ORDER BY id LIMIT $1", self.batch_size)
+            if not rows:
+                return 0
+            acked, error = await self._send(rows)
+            await conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])",
+                               [r["id"] for r in acked])
+            if error is not None:
+                failed = [r["id"] for r in rows if r not in acked]
+                await conn.execute(
+                    "UPDATE outbox SET attempts = attempts + 1, last_error = $2"
+                    " WHERE id = ANY($1::bigint[])", failed, repr(error)[:500])
+        self._observe(acked)
+        if error is not None:
+            raise error
+        return len(acked)
+
+    async def _send(self, rows: list[asyncpg.Record]) -> tuple[list, BaseException | None]:
+        futures = []
+        for r in rows:
+            headers = [(k, v.encode()) for k, v in r["headers"].items()]
+            futures.append(await self.producer.send(r["topic"], value=r["payload"],
+                                                    key=r["key"].encode(), headers=headers))
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        acked, error = [], None
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                error = error or result
+            else:
+                acked.append(row)
+        return acked, error
+
+    def _observe(self, acked: list[asyncpg.Record]) -> None:
+        now = time.time()
+        for r in acked:
+            self.metrics.published.labels(r["topic"]).inc()
+            self.metrics.outbox_lag.observe(max(0.0, now - r["created_at"].timestamp()))
+
+    async def _maybe_purge(self) -> None:
+        if time.monotonic() - self._last_purge < PURGE_EVERY_SECONDS:
+            return
+        self._last_purge = time.monotonic()
+        await self.pool.execute(
+            "DELETE FROM outbox WHERE sent_at < now() - make_interval(secs => $1)",
+            self.retention_hours * 3600)

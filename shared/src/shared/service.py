@@ -1,0 +1,165 @@
+"""Service runtime: one FastAPI app per service with the FastStream broker, database pool,
+outbox relay and consumers started in its lifespan. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import socket
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+from aiokafka import AIOKafkaProducer
+from fastapi import APIRouter, FastAPI, Response
+from faststream.kafka import KafkaBroker
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+from shared.auth import TokenVerifier
+from shared.consumer import EventConsumer
+from shared.db import create_pool, migrate
+from shared.errors import install_error_handlers
+from shared.kafka import make_broker, make_producer
+from shared.limits import BodySizeLimit, CorrelationIdMiddleware, RateLimiter
+from shared.logging import configure_logging, get_logger
+from shared.metrics import PlumbingMetrics
+from shared.outbox import Outbox, OutboxRelay
+from shared.settings import ServiceSettings
+
+log = get_logger(__name__)
+Cleanup = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class ServiceRuntime:
+    """Everything a service's handlers need, passed explicitly (no globals)."""
+
+    settings: ServiceSettings
+    pool: asyncpg.Pool
+    broker: KafkaBroker
+    dlq_producer: AIOKafkaProducer
+    outbox: Outbox
+    relay: OutboxRelay
+    metrics: PlumbingMetrics
+    state: dict = field(default_factory=dict)
+
+    def consumer(self, name: str | None = None) -> EventConsumer:
+        s = self.settings
+        return EventConsumer(name or s.service_name, self.pool, self.dlq_producer, self.metrics,
+                             s.consumer_max_attempts, s.consumer_retry_backoff_seconds)
+
+    def topics(self, *names: str) -> list[str]:
+        return [self.settings.topic(n) for n in names]
+
+
+Wire = Callable[[ServiceRuntime], Awaitable[Cleanup | None]]
+
+
+def build_service_app(settings: ServiceSettings, *, title: str, description: str,
+                      migrations: Path, wire: Wire, routers: Sequence[APIRouter] = (),
+                      version: str = "0.1.0", openapi_tags: list[dict] | None = None) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with run_service(settings, migrations, wire) as runtime:
+            app.state.runtime = runtime
+            yield
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
+                  openapi_tags=openapi_tags)
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(dev_secret=settings.jwt_dev_secret,
+                                             jwks_url=settings.jwks_url,
+                                             issuer=settings.jwt_issuer,
+                                             audience=settings.jwt_audience)
+    app.state.write_limiter = RateLimiter(settings.write_rate_per_minute)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CorrelationIdMiddleware)
+    install_error_handlers(app)
+    app.include_router(ops_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def run_service(settings: ServiceSettings, migrations: Path,
+                      wire: Wire) -> AsyncIterator[ServiceRuntime]:
+    configure_logging(settings.service_name, settings.log_level)
+    pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
+    metrics = PlumbingMetrics()
+    broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name)
+    dlq_producer = make_producer(settings.kafka_bootstrap_servers,
+                                 client_id=f"{settings.service_name}-dlq")
+    relay = OutboxRelay(pool, settings.kafka_bootstrap_servers, settings.service_name, metrics,
+                        settings.outbox_poll_seconds, settings.outbox_batch_size,
+                        settings.outbox_retention_hours)
+    runtime = ServiceRuntime(settings, pool, broker, dlq_producer, Outbox(settings.topic_prefix),
+                             relay, metrics)
+    cleanup: Cleanup | None = None
+    try:
+        await migrate(pool, migrations)
+        await dlq_producer.start()
+        cleanup = await wire(runtime)
+        await broker.start()
+        await relay.start()
+        log.info("service started", port=settings.http_port)
+        yield runtime
+    finally:
+        with contextlib.suppress(Exception):
+            await relay.stop()
+        if cleanup is not None:
+            await cleanup()
+        await broker.stop()
+        await dlq_producer.stop()
+        await pool.close()
+
+
+def ops_router() -> APIRouter:
+    from fastapi import Request
+
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database and Kafka reachable")
+    async def readyz(request: Request, response: Response) -> dict:
+        runtime: ServiceRuntime | None = getattr(request.app.state, "runtime", None)
+        checks = {"database": False, "kafka": False}
+        if runtime is not None:
+            with contextlib.suppress(Exception):
+                checks["database"] = await runtime.pool.fetchval("SELECT 1") == 1
+            with contextlib.suppress(Exception):
+                checks["kafka"] = bool(await runtime.broker.ping(timeout=2.0))
+        ready = all(checks.values())
+        response.status_code = 200 if ready else 503
+        return {"status": "ready" if ready else "not ready", "checks": checks}
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics(request: Request) -> Response:
+        runtime: ServiceRuntime | None = getattr(request.app.state, "runtime", None)
+        body = generate_latest(REGISTRY)
+        if runtime is not None:
+            body += generate_latest(runtime.metrics.registry)
+        return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def serve(app: FastAPI, settings: ServiceSettings, port_variable: str) -> None:
+    """Run one service process; a busy port gets a message naming the variable to change."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((settings.http_host, settings.http_port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                sys.exit(f"{settings.service_name}: port {settings.http_port} is busy; "
+                         f"stop what uses it or set {port_variable} to another port.")
+            raise
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
+                access_log=False, lifespan="on", timeout_graceful_shutdown=5)

@@ -1,0 +1,36 @@
+"""Settings every service reads, each under its own env prefix (APPLICANT_, MATCHING_, ...)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_JWT_SECRET = "dev-only-secret-change-me"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    service_name: str = "service"
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    # Tests give each run its own topic namespace so parallel suites never read each other.
+    topic_prefix: str = ""
+    database_url: str = "postgresql://bps@127.0.0.1:15432/postgres"
+    db_pool_min: int = Field(default=1, ge=1)
+    db_pool_max: int = Field(default=10, ge=1)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8100, ge=1, le=65535)
+    jwt_dev_secret: str | None = DEV_JWT_SECRET
+    jwks_url: str | None = None
+    jwt_issuer: str = "bps-dev"
+    jwt_audience: str = "bps"
+    log_level: str = "INFO"
+    max_body_bytes: int = 64 * 1024
+    outbox_poll_seconds: float = 0.2
+    outbox_batch_size: int = 500
+    outbox_retention_hours: float = 24.0
+    # A handler that raises this many times in a row sends the message to the DLQ.
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_retry_backoff_seconds: float = 0.05
+    write_rate_per_minute: int = 600
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
