@@ -1,0 +1,5 @@
+CREATE DATABASE applicant;
+CREATE DATABASE matching;
+CREATE DATABASE approval;
+CREATE DATABASE notification;
+CREATE DATABASE monitor;
