@@ -1,0 +1,66 @@
+"""The event catalogue of the Business Placement Scheme: envelope, enums, events, parsing."""
+
+from contracts.catalogue import (
+    ALL_EVENTS,
+    EVENT_CLASSES,
+    EVENT_TYPES,
+    AnyEvent,
+    event_class,
+    events_for_topic,
+    parse_event,
+    redact,
+)
+from contracts.enums import (
+    ApplicantKind,
+    ApprovalStage,
+    Clearance,
+    Country,
+    DeliveryStatus,
+    Grade,
+    InterestKind,
+    NotificationChannel,
+    PlacementOutcome,
+    RejectionReason,
+    Scheme,
+    Sector,
+    UKRegion,
+)
+from contracts.envelope import ContractError, Event
+from contracts.events import *  # noqa: F403 - the catalogue is the package's API
+from contracts.events import __all__ as _event_names
+from contracts.pii import PII_MARK, pii_field, pii_paths
+from contracts.topics import DLQ_SUFFIX, TOPICS, TopicSpec, all_topic_names
+
+__all__ = [
+    "ALL_EVENTS",
+    "DLQ_SUFFIX",
+    "EVENT_CLASSES",
+    "EVENT_TYPES",
+    "PII_MARK",
+    "TOPICS",
+    "AnyEvent",
+    "ApplicantKind",
+    "ApprovalStage",
+    "Clearance",
+    "ContractError",
+    "Country",
+    "DeliveryStatus",
+    "Event",
+    "Grade",
+    "InterestKind",
+    "NotificationChannel",
+    "PlacementOutcome",
+    "RejectionReason",
+    "Scheme",
+    "Sector",
+    "TopicSpec",
+    "UKRegion",
+    "all_topic_names",
+    "event_class",
+    "events_for_topic",
+    "parse_event",
+    "pii_field",
+    "pii_paths",
+    "redact",
+    *_event_names,
+]

@@ -1,0 +1,97 @@
+"""Topic `applications`: written by the applicant service, keyed by application id."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field, StringConstraints, model_validator
+
+from contracts.enums import (
+    ApplicantKind,
+    Clearance,
+    Country,
+    Grade,
+    InterestKind,
+    Scheme,
+    Sector,
+    UKRegion,
+)
+from contracts.envelope import Event, Frozen, Id, Label, Months, Text
+from contracts.pii import pii_field
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
+
+
+class _ApplicationsEvent(Event):
+    TOPIC: ClassVar[str] = "applications"
+    KEY_FIELD: ClassVar[str] = "application_id"
+
+
+class DeclaredInterest(Frozen):
+    """An organisation the applicant has had dealings with in the last two years."""
+
+    organisation_id: Id | None = None
+    organisation_name: Label | None = None
+    kind: InterestKind
+
+    @model_validator(mode="after")
+    def _named(self) -> DeclaredInterest:
+        if self.organisation_id is None and self.organisation_name is None:
+            raise ValueError("a declared interest needs organisation_id or organisation_name")
+        return self
+
+
+class ApplicationSubmitted(_ApplicationsEvent):
+    event_type: Literal["ApplicationSubmitted"] = "ApplicationSubmitted"
+    schema_version: Literal[1] = 1
+
+    application_id: UUID
+    applicant_id: Id
+    scheme: Scheme
+    applicant_kind: ApplicantKind
+    organisation_id: Id = Field(
+        description="Department (civil servant), employer (industry "
+        "professional) or FCDO post (diplomat)."
+    )
+    grade: Grade | None = None
+    profession: Label | None = None
+    role: Label | None = Field(default=None, description="Job role, for industry professionals.")
+    clearance_held: Clearance = Clearance.NONE
+    skills: tuple[Label, ...] = ()
+    sectors: tuple[Sector, ...] = ()
+    preferred_regions: tuple[UKRegion, ...] = ()
+    preferred_countries: tuple[Country, ...] = ()
+    earliest_start: date
+    desired_length_months: Months
+    declared_interests: tuple[DeclaredInterest, ...] = ()
+    opportunity_id: UUID | None = Field(
+        default=None, description="Set when applying to one opportunity."
+    )
+    line_manager_id: Id | None = None
+    applicant_name: Label = pii_field()
+    applicant_email: Email = pii_field()
+
+
+class ApplicationWithdrawn(_ApplicationsEvent):
+    event_type: Literal["ApplicationWithdrawn"] = "ApplicationWithdrawn"
+    schema_version: Literal[1] = 1
+
+    application_id: UUID
+    applicant_id: Id
+    scheme: Scheme
+    reason: Text | None = None
+
+
+class ApplicantErased(_ApplicationsEvent):
+    """Right to erasure: every consumer drops what it holds about this applicant."""
+
+    KEY_FIELD: ClassVar[str] = "applicant_id"
+    event_type: Literal["ApplicantErased"] = "ApplicantErased"
+    schema_version: Literal[1] = 1
+
+    applicant_id: Id
+    application_ids: tuple[UUID, ...] = Field(
+        default=(), description="The applicant's applications, for consumers keyed by them."
+    )

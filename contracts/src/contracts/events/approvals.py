@@ -1,0 +1,69 @@
+"""Topic `approvals`: written by the approval service, keyed by application id."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, Field
+
+from contracts.enums import ApprovalStage, Scheme
+from contracts.envelope import Event, Id, Label, Text
+
+
+class _ApprovalsEvent(Event):
+    TOPIC: ClassVar[str] = "approvals"
+    KEY_FIELD: ClassVar[str] = "application_id"
+
+    case_id: UUID
+    application_id: UUID
+    match_id: UUID
+    applicant_id: Id
+    scheme: Scheme
+    stage: ApprovalStage
+
+
+class ApprovalStageOpened(_ApprovalsEvent):
+    event_type: Literal["ApprovalStageOpened"] = "ApprovalStageOpened"
+    schema_version: Literal[1] = 1
+
+    approver_role: Label = Field(description="The auth role that may decide, e.g. line_manager.")
+    approver_org_id: Id | None = None
+    approver_id: Id | None = Field(default=None, description="A named approver, when known.")
+    due_at: AwareDatetime
+
+
+class ApprovalGranted(_ApprovalsEvent):
+    event_type: Literal["ApprovalGranted"] = "ApprovalGranted"
+    schema_version: Literal[1] = 1
+
+    decided_by: Id
+    note: Text | None = None
+    mitigation: Text | None = Field(default=None, description="Conflict-of-interest mitigation.")
+
+
+class ApprovalRefused(_ApprovalsEvent):
+    event_type: Literal["ApprovalRefused"] = "ApprovalRefused"
+    schema_version: Literal[1] = 1
+
+    decided_by: Id
+    reason: Text
+
+
+class ApprovalEscalated(_ApprovalsEvent):
+    """The stage's SLA passed without a decision; HR now owns it."""
+
+    event_type: Literal["ApprovalEscalated"] = "ApprovalEscalated"
+    schema_version: Literal[1] = 1
+
+    due_at: AwareDatetime = Field(description="The deadline that was missed.")
+    escalated_to: Literal["hr"] = "hr"
+
+
+class ApprovalReminderDue(_ApprovalsEvent):
+    event_type: Literal["ApprovalReminderDue"] = "ApprovalReminderDue"
+    schema_version: Literal[1] = 1
+
+    approver_role: Label | None = None
+    approver_id: Id | None = None
+    due_at: AwareDatetime

@@ -1,0 +1,97 @@
+"""Topic `opportunities`: written by the matching service, keyed by opportunity id."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from contracts.enums import Clearance, Country, Grade, Scheme, Sector, UKRegion
+from contracts.envelope import Event, Frozen, Id, Label, Months, Text, check_order
+
+
+class _OpportunitiesEvent(Event):
+    TOPIC: ClassVar[str] = "opportunities"
+    KEY_FIELD: ClassVar[str] = "opportunity_id"
+
+
+class _OpportunityData(Frozen):
+    """What a published (or amended) opportunity says; shared, so both stay in step."""
+
+    opportunity_id: UUID
+    host_org_id: Id
+    host_name: Label
+    host_staff_count: int = Field(ge=1)
+    host_sector: Sector
+    country: Country
+    region: UKRegion | None = Field(default=None, description="ITL1 region when in the UK.")
+    bcc_chamber_id: Id | None = Field(
+        default=None, description="The BCC chamber that put an SME forward (diplomatic)."
+    )
+    scheme: Scheme
+    title: Label
+    description: Text | None = None
+    sector: Sector
+    required_skills: tuple[Label, ...] = ()
+    desired_skills: tuple[Label, ...] = ()
+    start_window_from: date
+    start_window_to: date
+    length_months: Months
+    grade_min: Grade | None = None
+    grade_max: Grade | None = None
+    clearance_needed: Clearance = Clearance.NONE
+    capacity: int = Field(ge=1, description="Places offered.")
+    closing_date: date
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _OpportunityData:
+        check_order(
+            self.start_window_from,
+            self.start_window_to,
+            "start_window_to must not be before start_window_from",
+            strict=False,
+        )
+        if self.grade_min and self.grade_max and self.grade_min > self.grade_max:
+            raise ValueError("grade_min must not be above grade_max")
+        return self
+
+
+class OpportunityPublished(_OpportunityData, _OpportunitiesEvent):
+    event_type: Literal["OpportunityPublished"] = "OpportunityPublished"
+    schema_version: Literal[1] = 1
+
+
+class OpportunityAmended(_OpportunityData, _OpportunitiesEvent):
+    """The full new state of the opportunity (not a diff)."""
+
+    event_type: Literal["OpportunityAmended"] = "OpportunityAmended"
+    schema_version: Literal[1] = 1
+
+
+class OpportunityClosed(_OpportunitiesEvent):
+    event_type: Literal["OpportunityClosed"] = "OpportunityClosed"
+    schema_version: Literal[1] = 1
+
+    opportunity_id: UUID
+    host_org_id: Id
+    reason: Label | None = Field(
+        default=None, description="e.g. filled, closing date passed, withdrawn by host."
+    )
+
+
+class OpportunityCapacityChanged(_OpportunitiesEvent):
+    event_type: Literal["OpportunityCapacityChanged"] = "OpportunityCapacityChanged"
+    schema_version: Literal[1] = 1
+
+    opportunity_id: UUID
+    host_org_id: Id
+    capacity: int = Field(ge=1)
+    places_left: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _within_capacity(self) -> OpportunityCapacityChanged:
+        if self.places_left > self.capacity:
+            raise ValueError("places_left must not exceed capacity")
+        return self

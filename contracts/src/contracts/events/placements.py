@@ -1,0 +1,144 @@
+"""Topic `placements`: written by the approval service, keyed by application id."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar, Literal
+from uuid import UUID
+
+from pydantic import Field, model_validator
+
+from contracts.enums import (
+    ApprovalStage,
+    Country,
+    PlacementOutcome,
+    RejectionReason,
+    Scheme,
+    Sector,
+    UKRegion,
+)
+from contracts.envelope import Event, Frozen, Id, Label, Rating, Text, check_order
+
+
+class _PlacementsEvent(Event):
+    TOPIC: ClassVar[str] = "placements"
+    KEY_FIELD: ClassVar[str] = "application_id"
+
+
+class _PlacementTerms(Frozen):
+    placement_id: UUID
+    application_id: UUID
+    match_id: UUID
+    opportunity_id: UUID
+    applicant_id: Id
+    host_org_id: Id
+    scheme: Scheme
+    sector: Sector
+    country: Country
+    region: UKRegion | None = None
+    start_date: date
+    end_date: date
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> _PlacementTerms:
+        check_order(self.start_date, self.end_date, "end_date must be after start_date")
+        return self
+
+
+class PlacementApproved(_PlacementTerms, _PlacementsEvent):
+    """Every approval stage granted; capacity not yet taken."""
+
+    event_type: Literal["PlacementApproved"] = "PlacementApproved"
+    schema_version: Literal[1] = 1
+
+
+class PlacementConfirmed(_PlacementTerms, _PlacementsEvent):
+    """A place is taken: dates and host are fixed."""
+
+    event_type: Literal["PlacementConfirmed"] = "PlacementConfirmed"
+    schema_version: Literal[1] = 1
+
+
+class PlacementRejected(_PlacementsEvent):
+    event_type: Literal["PlacementRejected"] = "PlacementRejected"
+    schema_version: Literal[1] = 1
+
+    application_id: UUID
+    match_id: UUID
+    opportunity_id: UUID
+    applicant_id: Id
+    host_org_id: Id | None = None
+    scheme: Scheme | None = None
+    stage: ApprovalStage | None = None
+    reason: RejectionReason
+    detail: Text | None = None
+
+
+class PlacementStarted(_PlacementsEvent):
+    event_type: Literal["PlacementStarted"] = "PlacementStarted"
+    schema_version: Literal[1] = 1
+
+    placement_id: UUID
+    application_id: UUID
+    opportunity_id: UUID
+    applicant_id: Id
+    host_org_id: Id
+    scheme: Scheme
+    started_on: date
+
+
+class PlacementExtended(_PlacementsEvent):
+    event_type: Literal["PlacementExtended"] = "PlacementExtended"
+    schema_version: Literal[1] = 1
+
+    placement_id: UUID
+    application_id: UUID
+    opportunity_id: UUID
+    applicant_id: Id
+    host_org_id: Id
+    scheme: Scheme
+    start_date: date
+    previous_end_date: date
+    new_end_date: date
+
+    @model_validator(mode="after")
+    def _later(self) -> PlacementExtended:
+        check_order(
+            self.start_date, self.previous_end_date, "previous_end_date must be after start_date"
+        )
+        check_order(
+            self.previous_end_date,
+            self.new_end_date,
+            "new_end_date must be after previous_end_date",
+        )
+        return self
+
+
+class PlacementEnded(_PlacementsEvent):
+    """The end of a placement, with both sides' feedback for evaluation."""
+
+    event_type: Literal["PlacementEnded"] = "PlacementEnded"
+    schema_version: Literal[1] = 1
+
+    placement_id: UUID
+    application_id: UUID
+    opportunity_id: UUID
+    applicant_id: Id
+    host_org_id: Id
+    scheme: Scheme
+    sector: Sector
+    start_date: date
+    ended_on: date
+    outcome: PlacementOutcome
+    ended_by: Id = Field(description="Who ended it: a user id, or 'system' at the planned end.")
+    reason: Text | None = None
+    host_rating: Rating | None = None
+    placee_rating: Rating | None = None
+    skills_gained: tuple[Label, ...] = ()
+
+    @model_validator(mode="after")
+    def _ended_after_start(self) -> PlacementEnded:
+        check_order(
+            self.start_date, self.ended_on, "ended_on must not be before start_date", strict=False
+        )
+        return self
