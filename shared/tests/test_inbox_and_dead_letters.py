@@ -1,0 +1,74 @@
+"""Against the real broker and database: redelivery has one effect; bad messages go to the DLQ
+and the consumer carries on with the next good one."""
+
+import json
+
+from contracts import ApplicationWithdrawn
+from shared import inbox
+from shared.dlq import H_CONSUMER, H_OFFSET, H_REASON, H_TOPIC
+from shared.service import run_service
+from shared.testing.events import TopicReader, eventually, publish, publish_raw
+
+from .conftest import MIGRATIONS, withdrawn
+
+
+async def effects(runtime) -> list[str]:
+    return [r["detail"] for r in await runtime.pool.fetch("SELECT detail FROM effects ORDER BY id")]
+
+
+def recording_wire(fail_on: str | None = None):
+    async def wire(runtime):
+        async def handle(conn, event: ApplicationWithdrawn):
+            if event.reason == fail_on:
+                raise RuntimeError("handler always fails for this one")
+            await conn.execute("INSERT INTO effects (event_id, detail) VALUES ($1, $2)",
+                               event.event_id, event.reason)
+
+        runtime.consumer("kit").on(ApplicationWithdrawn, handle).attach(
+            runtime.broker, *runtime.topics("applications"))
+        return None
+
+    return wire
+
+
+async def test_an_event_delivered_three_times_takes_effect_once(settings):
+    event = withdrawn("once only")
+    async with run_service(settings, MIGRATIONS, recording_wire()) as runtime:
+        await publish(settings.kafka_bootstrap_servers, settings.topic_prefix, event, event, event)
+        await eventually(lambda: _duplicates(runtime, 2), timeout=30)
+        assert await effects(runtime) == ["once only"]
+
+
+async def _duplicates(runtime, expected: int) -> bool:
+    async with runtime.pool.acquire() as conn:
+        return await inbox.duplicates_seen(conn, "kit") == expected
+
+
+async def test_bad_messages_go_to_the_dlq_with_their_reason_and_the_next_good_one_is_processed(
+        settings):
+    topic = settings.topic("applications")
+    bootstrap = settings.kafka_bootstrap_servers
+    wrong_schema = json.dumps({"event_type": "ApplicationWithdrawn", "schema_version": 1,
+                               "producer": "test", "application_id": "not-a-uuid"}).encode()
+    async with run_service(settings, MIGRATIONS, recording_wire(fail_on="poison")) as runtime:
+        async with TopicReader(bootstrap, topic + ".dlq") as dlq:
+            await publish_raw(bootstrap, topic, b"{not json", key=b"k1")
+            await publish_raw(bootstrap, topic, wrong_schema, key=b"k1")
+            await publish(bootstrap, settings.topic_prefix, withdrawn("poison"))
+            await publish(bootstrap, settings.topic_prefix, withdrawn("good after bad"))
+            records = await dlq.wait_for(lambda rs: len(rs) >= 3, timeout=30)
+            await eventually(lambda: _has_effect(runtime, "good after bad"), timeout=30)
+
+    headers = [dict(r.headers) for r in records]
+    reasons = [h[H_REASON].decode() for h in headers]
+    assert reasons == ["invalid_message", "invalid_message", "handler_failed"]
+    assert all(h[H_TOPIC].decode() == topic and h[H_CONSUMER] == b"kit" for h in headers)
+    assert b"malformed JSON" in headers[0]["x-dlq-error"]
+    assert b"application_id" in headers[1]["x-dlq-error"]
+    assert b"always fails" in headers[2]["x-dlq-error"]
+    assert all(h[H_OFFSET].decode().isdigit() for h in headers)
+    assert records[0].value == b"{not json"
+
+
+async def _has_effect(runtime, detail: str) -> bool:
+    return detail in await effects(runtime)
