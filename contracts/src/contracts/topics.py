@@ -10,22 +10,63 @@ class TopicSpec:
     name: str
     owner: str
     partitions: int = 3
+    key: str = ""  # what the Kafka key is, for docs and the AsyncAPI document
+    readers: tuple[str, ...] = ()  # services that consume it (and dead-letter to its .dlq)
 
     @property
     def dlq(self) -> str:
         return self.name + DLQ_SUFFIX
 
 
+SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification", "monitor")
+_APP = "application id"
+
+# Readers follow DESIGN.md section 3, plus matching on `placements`: it must see
+# PlacementRejected (propose the next best) and PlacementConfirmed (capacity).
 TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec("applications", owner="applicant"),
-    TopicSpec("opportunities", owner="matching"),
-    TopicSpec("matches", owner="matching"),
-    TopicSpec("approvals", owner="approval"),
-    TopicSpec("placements", owner="approval"),
-    TopicSpec("notifications", owner="notification"),
+    TopicSpec(
+        "applications",
+        owner="applicant",
+        key=_APP + " (applicant id for ApplicantErased)",
+        readers=("matching", "approval", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "opportunities", owner="matching", key="opportunity id", readers=("notification", "monitor")
+    ),
+    TopicSpec(
+        "matches",
+        owner="matching",
+        key=_APP,
+        readers=("applicant", "approval", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "approvals",
+        owner="approval",
+        key=_APP,
+        readers=("applicant", "matching", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "placements",
+        owner="approval",
+        key=_APP,
+        readers=("applicant", "matching", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "notifications",
+        owner="notification",
+        key=_APP + " (recipient id when none)",
+        readers=("monitor",),
+    ),
 )
 
 DLQ_PARTITIONS = 1
+
+
+def topic(name: str) -> TopicSpec:
+    for spec in TOPICS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)
 
 
 def all_topic_names() -> list[str]:
