@@ -1,0 +1,80 @@
+import json
+
+import pytest
+from contracts.examples import example
+from pydantic import TypeAdapter
+
+from contracts import AnyEvent, ApplicationSubmitted, ContractError, MatchProposed, parse_event
+
+
+def test_parse_event_accepts_bytes_text_and_dicts():
+    event = example(ApplicationSubmitted)
+    assert parse_event(event.to_bytes()) == event
+    assert parse_event(event.to_bytes().decode()) == event
+    assert parse_event(event.to_dict()) == event
+
+
+def test_malformed_json_is_a_contract_error():
+    with pytest.raises(ContractError, match="malformed JSON"):
+        parse_event(b'{"event_type": "ApplicationSubmitted",')
+
+
+def test_undecodable_bytes_are_a_contract_error():
+    with pytest.raises(ContractError, match="malformed JSON"):
+        parse_event(b"\xff\xfe\x00garbage")
+
+
+def test_json_that_is_not_an_object_is_a_contract_error():
+    with pytest.raises(ContractError, match="JSON object"):
+        parse_event(b"[1, 2]")
+
+
+def test_a_message_without_event_type_is_a_contract_error():
+    with pytest.raises(ContractError, match="event_type missing"):
+        parse_event(b'{"hello": "world"}')
+
+
+def test_an_unknown_event_type_is_a_contract_error():
+    with pytest.raises(ContractError, match="unknown event_type 'ApplicationEaten'"):
+        parse_event(b'{"event_type": "ApplicationEaten", "schema_version": 1}')
+
+
+def test_an_unknown_schema_version_names_the_known_ones():
+    body = example(ApplicationSubmitted).to_dict() | {"schema_version": 9}
+    with pytest.raises(ContractError, match="schema_version 9 of ApplicationSubmitted.*v1"):
+        parse_event(json.dumps(body))
+
+
+def test_a_missing_schema_version_is_a_contract_error():
+    body = example(ApplicationSubmitted).to_dict()
+    del body["schema_version"]
+    with pytest.raises(ContractError, match="schema_version missing"):
+        parse_event(body)
+
+
+def test_json_of_the_wrong_shape_is_a_contract_error_naming_the_fields():
+    body = example(ApplicationSubmitted).to_dict()
+    body["desired_length_months"] = 13
+    del body["applicant_id"]
+    with pytest.raises(ContractError) as caught:
+        parse_event(json.dumps(body))
+    message = str(caught.value)
+    assert "invalid ApplicationSubmitted v1" in message
+    assert "desired_length_months" in message and "applicant_id" in message
+    assert {e["loc"][0] for e in caught.value.errors} == {"desired_length_months", "applicant_id"}
+
+
+def test_the_body_of_one_event_under_another_name_is_refused():
+    body = example(ApplicationSubmitted).to_dict() | {"event_type": "MatchProposed"}
+    with pytest.raises(ContractError, match="invalid MatchProposed v1"):
+        parse_event(body)
+
+
+def test_a_contract_error_is_a_value_error():
+    assert issubclass(ContractError, ValueError)
+
+
+def test_any_event_dispatches_on_type_and_version():
+    event = example(MatchProposed)
+    parsed = TypeAdapter(AnyEvent).validate_json(event.to_bytes())
+    assert type(parsed) is MatchProposed and parsed == event
