@@ -222,13 +222,9 @@ def _server_properties(node: Node) -> str:
         voters = ",".join(f"{n.node_id}@127.0.0.1:{n.controller_port}" for n in nodes)
         quorum = f"controller.quorum.voters={voters}"
         rf, min_isr = CLUSTER_SIZE, 2
-        # React to a SIGKILLed node within seconds rather than the default ~9-30 s.
-        fault = ("broker.heartbeat.interval.ms=500\nbroker.session.timeout.ms=3000\n"
-                 "replica.lag.time.max.ms=5000\n")
     else:
         quorum = f"controller.quorum.bootstrap.servers=127.0.0.1:{node.controller_port}"
         rf, min_isr = 1, 1
-        fault = ""
     return f"""# Written by deploy/local/kafka.py on every start; edit that file, not this one.
 process.roles=broker,controller
 node.id={node.node_id}
@@ -265,7 +261,14 @@ log.retention.check.interval.ms=60000
 log.segment.bytes=67108864
 group.initial.rebalance.delay.ms=0
 controlled.shutdown.enable=true
-{fault}"""
+
+# React to a SIGKILLed node within seconds (defaults: 9 s session, 30 s replica lag). This also
+# lets a broker restarted after a SIGKILL re-register at once instead of waiting ~10 s for the
+# session of its previous life to expire.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
+replica.lag.time.max.ms=5000
+"""
 
 
 def _cds_options(node: Node, dump: bool) -> list[str]:
@@ -441,11 +444,12 @@ def _port_free(port: int) -> bool:
 def _check_ports(node: Node) -> None:
     for port in (node.port, node.controller_port):
         if not _port_free(port):
-            what = "broker" if port == node.port else "controller"
+            what = "broker" if port == node.port else "controller (broker port + 1)"
+            now = os.environ.get(node.port_variable, "unset")
             raise KafkaError(
-                f"{node.name}: port {port} (the {what} port) is busy but not used by this "
-                f"broker. Free it, or pick other ports with {node.port_variable}=<port> "
-                f"(now {node.port if not node.cluster else cluster_nodes()[0].port}).")
+                f"{node.name}: port {port} (its {what} port) is busy with something that is "
+                f"not this broker. Free the port, or choose other ports with "
+                f"{node.port_variable}=<port> (now {now}).")
 
 
 def _launch(node: Node) -> int:
@@ -669,6 +673,9 @@ def _wait_ready(nodes: list[Node], pids: dict[str, int], timeout: float) -> str 
 
 def _start_nodes(nodes: list[Node], cluster_id: str | None, timeout: float) -> dict[str, int]:
     fetch()
+    for node in nodes:  # before touching anything: a busy port is the user's to resolve
+        if node_pid(node) is None or not _formatted_and_fits(node, cluster_id):
+            _check_ports(node)
     for attempt in (1, 2):
         _prepare(nodes, cluster_id)
         pids = {}
