@@ -78,3 +78,18 @@ def test_any_event_dispatches_on_type_and_version():
     event = example(MatchProposed)
     parsed = TypeAdapter(AnyEvent).validate_json(event.to_bytes())
     assert type(parsed) is MatchProposed and parsed == event
+
+
+def test_an_older_consumer_ignores_fields_a_newer_producer_added():
+    body = example(MatchProposed).to_dict()
+    body["new_top_level"] = "x"
+    body["explanation"]["factors"][0]["new_nested"] = 1
+    parsed = parse_event(json.dumps(body))
+    assert parsed == example(
+        MatchProposed, event_id=parsed.event_id, occurred_at=parsed.occurred_at
+    )
+
+
+def test_building_an_event_with_an_unknown_field_is_still_refused():
+    with pytest.raises(ValueError, match="extra"):
+        example(MatchProposed, new_top_level="x")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Union
 
-from pydantic import Discriminator, Tag, ValidationError
+from pydantic import BaseModel, Discriminator, Tag, ValidationError
 
 from contracts import events as ev
 from contracts.envelope import ContractError, Event, loads
-from contracts.pii import drop_paths, pii_paths
+from contracts.pii import drop_paths, models_in, pii_paths
 from contracts.topics import TOPICS
 
 # Every live event class, grouped by topic. A v2 class is added here next to its v1.
@@ -86,6 +86,28 @@ def event_class(event_type: str, schema_version: int) -> type[Event]:
         raise ContractError(f"unknown event_type {event_type!r}") from None
 
 
+def known_fields(model: type[BaseModel], data: Any) -> Any:
+    """`data` without the keys `model` does not know, nested models included.
+
+    A tolerant reader: a newer producer may add optional fields within a version, and an
+    older consumer must not dead-letter them. Building an event stays strict (extra="forbid").
+    """
+    if not isinstance(data, Mapping):
+        return data
+    out = {}
+    for key, value in data.items():
+        field = model.model_fields.get(key)
+        if field is None:
+            continue
+        nested = models_in(field.annotation)
+        if nested and isinstance(value, list):
+            value = [known_fields(nested[0], item) for item in value]
+        elif nested:
+            value = known_fields(nested[0], value)
+        out[key] = value
+    return out
+
+
 def parse_event(data: bytes | str | Mapping[str, Any]) -> Event:
     """Bytes, text or a dict off the wire -> the right Event subclass.
 
@@ -102,7 +124,7 @@ def parse_event(data: bytes | str | Mapping[str, Any]) -> Event:
         )
     cls = event_class(event_type, version)
     try:
-        return cls.model_validate(obj)
+        return cls.model_validate(known_fields(cls, obj))
     except ValidationError as exc:
         raise ContractError.from_validation(exc, f"{event_type} v{version}") from exc
 

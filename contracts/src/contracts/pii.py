@@ -22,12 +22,12 @@ def is_pii(field: Any) -> bool:
     return isinstance(extra, dict) and bool(extra.get(PII_MARK))
 
 
-def _models_in(annotation: Any) -> list[type[BaseModel]]:
+def models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]
     if get_origin(annotation) is None:
         return []
-    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+    return [m for arg in get_args(annotation) for m in models_in(arg)]
 
 
 def pii_paths(model: type[BaseModel], prefix: str = "") -> set[str]:
@@ -39,7 +39,7 @@ def pii_paths(model: type[BaseModel], prefix: str = "") -> set[str]:
         if is_pii(field):
             paths.add(path)
             continue
-        for nested in _models_in(field.annotation):
+        for nested in models_in(field.annotation):
             paths |= pii_paths(nested, path + ".")
     return paths
 
