@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 ROLE ?= hr
 SUB ?= dev-user
 
-.PHONY: help setup infra run stop test test-fast contracts token bench chaos fuzz clean
+.PHONY: help setup infra run stop test test-fast contracts contracts-check token bench chaos fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ test: infra ## run the whole test suite against real Kafka and PostgreSQL
 
 contracts: ## regenerate JSON Schemas and the AsyncAPI document from the models
 	@$(RUN) python -m contracts.generate
+
+contracts-check: ## fail on schema drift or a breaking change; validate asyncapi.yaml
+	@$(RUN) python -m contracts.generate --check
+	@cd contracts/tools && { test -d node_modules || npm ci --silent; } && node validate-asyncapi.mjs ../asyncapi.yaml
 
 token: ## mint a dev JWT: make token ROLE=hr SUB=alice [ORG=dept-x]
 	@$(RUN) python -m shared.auth --role $(ROLE) --sub $(SUB) $(if $(ORG),--org $(ORG))
