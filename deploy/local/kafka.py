@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import base64
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -190,6 +191,13 @@ def fetch(force: bool = False) -> Path:
     """Download the broker jars with Maven into .local/kafka/lib/ unless they are there."""
     if jars_ready() and not force:
         return LIB
+    with _exclusive(LIB.parent):
+        if jars_ready() and not force:  # another kafka.py fetched them while we waited
+            return LIB
+        return _fetch()
+
+
+def _fetch() -> Path:
     _require_java()
     mvn = shutil.which("mvn")
     if mvn is None:
@@ -703,10 +711,28 @@ def _start_nodes(nodes: list[Node], cluster_id: str | None, timeout: float) -> d
     raise AssertionError("unreachable")
 
 
+@contextlib.contextmanager
+def _exclusive(home: Path):
+    """One kafka.py at a time per broker folder: parallel test sessions all call `ensure`."""
+    home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".kafka-py.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            say(f"waiting for another kafka.py working on {home}...")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_single(port: int | None = None, data_dir: Path | None = None,
                   timeout: float = 90.0) -> str:
     """Start the single local broker unless it already serves; return its bootstrap address."""
     node = single_node(port, data_dir)
+    with _exclusive(node.home):
+        return _ensure_single(node, timeout)
+
+
+def _ensure_single(node: Node, timeout: float) -> str:
     pid = node_pid(node)
     if pid is not None and serving(node.bootstrap):
         return node.bootstrap
@@ -722,7 +748,9 @@ def ensure_single(port: int | None = None, data_dir: Path | None = None,
 
 
 def stop_single(port: int | None = None, data_dir: Path | None = None) -> bool:
-    return bool(_stop_nodes([single_node(port, data_dir)]))
+    node = single_node(port, data_dir)
+    with _exclusive(node.home):
+        return bool(_stop_nodes([node]))
 
 
 def _cluster_id_file() -> Path:
@@ -731,8 +759,12 @@ def _cluster_id_file() -> Path:
 
 def ensure_cluster(base_port: int | None = None, timeout: float = 120.0) -> str:
     """Start (or complete) the three-node cluster; return its bootstrap list."""
+    with _exclusive(CLUSTER_DIR):
+        return _ensure_cluster(base_port, timeout)
+
+
+def _ensure_cluster(base_port: int | None, timeout: float) -> str:
     nodes = cluster_nodes(base_port)
-    CLUSTER_DIR.mkdir(parents=True, exist_ok=True)
     cid_file = _cluster_id_file()
     cluster_id = cid_file.read_text().strip() if cid_file.exists() else ""
     running = [n for n in nodes if node_pid(n) is not None]
@@ -750,7 +782,8 @@ def ensure_cluster(base_port: int | None = None, timeout: float = 120.0) -> str:
 
 
 def stop_cluster(base_port: int | None = None) -> list[str]:
-    return _stop_nodes(cluster_nodes(base_port))
+    with _exclusive(CLUSTER_DIR):
+        return _stop_nodes(cluster_nodes(base_port))
 
 
 def cluster_pids(base_port: int | None = None) -> dict[int, int]:
