@@ -137,7 +137,9 @@ class Node:
 
     @property
     def log(self) -> Path:
-        return LOGS / f"kafka-{self.name}.log"
+        if self.home.parent in (LOCAL / "kafka", CLUSTER_DIR):
+            return LOGS / f"kafka-{self.name}.log"
+        return self.home / "kafka.log"  # a --data-dir of its own keeps its log to itself
 
 
 def single_node(port: int | None = None, data_dir: Path | None = None) -> Node:
@@ -463,6 +465,8 @@ def _check_ports(node: Node) -> None:
 def _launch(node: Node) -> int:
     _check_ports(node)
     LOGS.mkdir(parents=True, exist_ok=True)
+    _log_marks[str(node.home)] = tuple(p.stat().st_size if p.exists() else 0
+                                  for p in (node.console, node.log))
     with open(node.console, "ab") as out:
         out.write(f"\n--- start {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
         out.flush()
@@ -644,9 +648,20 @@ def serving(bootstrap: str, expect_brokers: int = 1) -> bool:
 
 _STORAGE_TROUBLE = re.compile(
     r"InconsistentClusterIdException|meta\.properties|not formatted|Failed to acquire lock|"
-    r"CorruptRecordException|InvalidOffsetException|No such file or directory.*data|"
-    r"Invalid cluster\.id|metadata\.version|bootstrap\.checkpoint|KafkaStorageException|"
-    r"directory\.id|Unable to read the log file", re.I)
+    r"CorruptRecordException|InvalidOffsetException|Invalid cluster\.id|KafkaStorageException|"
+    r"directory\.id|Unable to read the log file|NoSuchFileException")
+_log_marks: dict[str, tuple[int, int]] = {}  # node name -> console/log sizes at its launch
+
+
+def _output_since_launch(node: Node) -> str:
+    """What this launch wrote (console and log), so old runs' errors are not blamed on it."""
+    console_at, log_at = _log_marks.get(str(node.home), (0, 0))
+    text = ""
+    for path, offset in ((node.console, console_at), (node.log, log_at)):
+        with contextlib.suppress(OSError), open(path, "rb") as f:
+            f.seek(offset if offset <= path.stat().st_size else 0)
+            text += f.read().decode(errors="replace") + "\n"
+    return text
 _BIND_TROUBLE = re.compile(r"Address already in use|BindException|Socket server failed to bind")
 
 
@@ -705,7 +720,7 @@ def _start_nodes(nodes: list[Node], cluster_id: str | None, timeout: float) -> d
             return pids
         node = next(n for n in nodes if n.name == dead)
         node.pid_file.unlink(missing_ok=True)
-        text = _tail(node.console, 200) + "\n" + _tail(node.log, 200)
+        text = _output_since_launch(node)
         if _BIND_TROUBLE.search(text):
             _stop_nodes(nodes)
             raise KafkaError(f"{node.name}: could not bind 127.0.0.1:{node.port} or "
@@ -753,7 +768,7 @@ def _ensure_single(node: Node, timeout: float) -> str:
     started = time.monotonic()
     _start_nodes([node], None, timeout)
     say(f"broker ready on {node.bootstrap} in {time.monotonic() - started:.1f}s "
-        f"(pid {node_pid(node)}, log {node.log.relative_to(ROOT)})")
+        f"(pid {node_pid(node)}, log {node.log})")
     return node.bootstrap
 
 
@@ -817,8 +832,12 @@ async def create_topics(bootstrap: str, replication: int = 1,
     """Create every catalogue topic and its .dlq twin; returns name -> "created"/"exists"."""
     import asyncio
 
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import for_code
+    try:
+        from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+        from aiokafka.errors import for_code
+    except ImportError:
+        raise KafkaError("`topics` needs aiokafka from the project environment: run it as "
+                         "`uv run python deploy/local/kafka.py topics`") from None
 
     catalogue = _import_catalogue()
     wanted = {t.name: t.partitions for t in catalogue.TOPICS}
