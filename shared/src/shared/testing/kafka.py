@@ -88,11 +88,13 @@ def _start_container() -> str:
     # The advertised address must be the one the host reaches, so bind a fixed free host port to
     # the same container port instead of letting Docker choose one after the fact.
     port = _free_port()
+    docker_host = urlparse(os.environ.get("DOCKER_HOST", "unix://")).hostname
+    host, bind = (docker_host, "0.0.0.0") if docker_host else ("127.0.0.1", "127.0.0.1")
     env = {
         "KAFKA_NODE_ID": "1",
         "KAFKA_PROCESS_ROLES": "broker,controller",
         "KAFKA_LISTENERS": f"PLAINTEXT://0.0.0.0:{port},CONTROLLER://localhost:9093",
-        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://127.0.0.1:{port}",
+        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://{host}:{port}",
         "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
         "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
         "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9093",
@@ -106,10 +108,11 @@ def _start_container() -> str:
         "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR": "1",
         "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
     }
-    container = DockerContainer(KAFKA_IMAGE).with_bind_ports(port, ("127.0.0.1", port))
+    # docker-py takes (interface, port) for the host side, although the hint says int.
+    container = DockerContainer(KAFKA_IMAGE).with_bind_ports(port, (bind, port))  # type: ignore[arg-type]
     for key, value in env.items():
         container = container.with_env(key, value)
     container.start()
     atexit.register(container.stop)
     wait_for_logs(container, "Kafka Server started", timeout=120)
-    return f"127.0.0.1:{port}"
+    return f"{host}:{port}"
