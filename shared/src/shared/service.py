@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 import uvicorn
 from aiokafka import AIOKafkaProducer
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from faststream.kafka import KafkaBroker
 from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -119,8 +119,6 @@ async def run_service(settings: ServiceSettings, migrations: Path,
 
 
 def ops_router() -> APIRouter:
-    from fastapi import Request
-
     router = APIRouter(tags=["operations"])
 
     @router.get("/healthz", summary="Liveness: the process answers")
