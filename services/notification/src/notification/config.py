@@ -1,0 +1,42 @@
+"""Notification settings (env prefix NOTIFICATION_)."""
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class NotificationSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFICATION_", extra="ignore")
+
+    service_name: str = "notification"
+    http_port: int = Field(default=8104, ge=1, le=65535)
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    smtp_sender: str = "notifications@placements.example"
+    # Used when the contact directory has no address: {name} is the user id, or
+    # "<role>.<org>" for an organisation's role (e.g. host.acme), or the role alone (hr).
+    default_email_pattern: str = "{name}@placements.example"
+
+    # Delivery worker.
+    worker_poll_seconds: float = Field(default=0.5, gt=0)
+    worker_batch_size: int = Field(default=50, ge=1)
+    send_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A row still `sending` this long after its claim belonged to a process that died mid-send;
+    # it becomes technical-failure and is never sent again (it may have been delivered).
+    stuck_after_seconds: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=2.0, ge=0)
+    retry_cap_seconds: float = Field(default=300.0, ge=0)
+
+    # Per recipient and channel: a burst of `rate_burst`, then `rate_per_minute`.
+    rate_per_minute: float = Field(default=30.0, gt=0)
+    rate_burst: float = Field(default=10.0, ge=1)
+
+    @model_validator(mode="after")
+    def _stuck_outlives_a_send(self) -> "NotificationSettings":
+        if self.stuck_after_seconds <= self.send_timeout_seconds:
+            raise ValueError("stuck_after_seconds must be longer than send_timeout_seconds, "
+                             "or a send still in flight would be declared stuck")
+        return self

@@ -1,0 +1,230 @@
+"""The delivery worker. It claims due rows (status -> sending) and COMMITS before sending, so a
+crash mid-send leaves the row at `sending`, which is never sent again: after
+`stuck_after_seconds` it becomes technical-failure. Each outcome and its NotificationDelivered /
+NotificationFailed event commit in one transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from email.message import EmailMessage
+
+import aiosmtplib
+import asyncpg
+import httpx
+
+from contracts import Event, NotificationDelivered, NotificationFailed
+from notification import repository as repo
+from notification.config import NotificationSettings
+from notification.domain import (
+    EMAIL,
+    INBOX,
+    WEBHOOK,
+    Outcome,
+    Recipient,
+    Status,
+    after_failure,
+    backoff_seconds,
+    http_outcome,
+    sign,
+    smtp_reply_outcome,
+    take_token,
+)
+from shared.logging import get_logger
+from shared.outbox import Outbox
+
+log = get_logger(__name__)
+RECOVERY_EVERY_SECONDS = 1.0
+
+
+def delivery_event(row: asyncpg.Record, outcome: Outcome) -> Event:
+    common = dict(producer="notification", correlation_id=row["correlation_id"],
+                  causation_id=row["source_event_id"], notification_id=row["id"],
+                  source_event_id=row["source_event_id"],
+                  source_event_type=row["source_event_type"], channel=row["channel"],
+                  recipient_id=row["recipient_id"], application_id=row["application_id"],
+                  attempts=max(1, row["attempts"]))
+    if outcome.status is Status.DELIVERED:
+        return NotificationDelivered(detail=outcome.detail or None, **common)
+    return NotificationFailed(status=outcome.status.value, detail=outcome.detail or "failed",
+                              **common)
+
+
+class Senders:
+    """The three channels. Each returns an Outcome and never raises."""
+
+    def __init__(self, settings: NotificationSettings, pool: asyncpg.Pool) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.http = httpx.AsyncClient(timeout=settings.send_timeout_seconds,
+                                      follow_redirects=False)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def send(self, row: asyncpg.Record) -> Outcome:
+        channel = row["channel"]
+        if channel == INBOX:
+            return Outcome(Status.DELIVERED, "in the recipient's inbox")
+        if channel == EMAIL:
+            return await self.email(row)
+        if channel == WEBHOOK:
+            return await self.webhook(row)
+        return Outcome(Status.PERMANENT_FAILURE, f"unknown channel {channel}")
+
+    async def email_address(self, row: asyncpg.Record) -> str:
+        recipient = Recipient(row["recipient_role"], row["recipient_user"], row["recipient_org"])
+        ids = [recipient.id] + ([recipient.org] if recipient.org else [])
+        async with self.pool.acquire() as conn:
+            contact = await repo.get_contact(conn, *ids)
+        if contact:
+            return contact["email"]
+        return self.settings.default_email_pattern.format(name=recipient.email_local_part())
+
+    async def email(self, row: asyncpg.Record) -> Outcome:
+        to = await self.email_address(row)
+        msg = EmailMessage()
+        msg["From"] = self.settings.smtp_sender
+        msg["To"] = to
+        msg["Subject"] = row["subject"]
+        msg["Message-ID"] = f"<{row['id']}@notification.placements.example>"
+        msg["X-BPS-Notification-Id"] = str(row["id"])
+        msg.set_content(row["body"])
+        s = self.settings
+        try:
+            await aiosmtplib.send(msg, hostname=s.smtp_host, port=s.smtp_port,
+                                  timeout=s.send_timeout_seconds, start_tls=False,
+                                  use_tls=False)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            first = exc.recipients[0]
+            return smtp_reply_outcome(first.code, first.message)
+        except (aiosmtplib.SMTPSenderRefused, aiosmtplib.SMTPDataError,
+                aiosmtplib.SMTPHeloError) as exc:
+            return smtp_reply_outcome(exc.code, exc.message)
+        except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPConnectTimeoutError,
+                ConnectionRefusedError) as exc:
+            return Outcome(Status.TEMPORARY_FAILURE, f"SMTP server unreachable: {exc}")
+        except Exception as exc:  # noqa: BLE001 - cut off mid-conversation: may have arrived
+            return Outcome(Status.TECHNICAL_FAILURE, f"SMTP conversation failed: {exc!r}")
+        return Outcome(Status.DELIVERED, f"accepted by SMTP server for {_mask(to)}")
+
+    async def webhook(self, row: asyncpg.Record) -> Outcome:
+        async with self.pool.acquire() as conn:
+            hook = await repo.webhook_for(conn, row["recipient_org"] or "")
+        if hook is None:
+            return Outcome(Status.PERMANENT_FAILURE, "the organisation has no webhook registered")
+        body = json.dumps({"notification_id": str(row["id"]),
+                           "source_event_id": str(row["source_event_id"]),
+                           "recipient_id": row["recipient_id"], **row["payload"]},
+                          separators=(",", ":"), sort_keys=True).encode()
+        timestamp = str(int(time.time()))
+        headers = {"Content-Type": "application/json", "X-BPS-Timestamp": timestamp,
+                   "X-BPS-Signature": sign(hook["secret"], timestamp, body),
+                   "X-BPS-Notification-Id": str(row["id"])}
+        try:
+            response = await self.http.post(hook["url"], content=body, headers=headers)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            return Outcome(Status.TEMPORARY_FAILURE, f"receiver unreachable: {exc!r}")
+        except httpx.HTTPError as exc:
+            # Sent but unanswered: the receiver may have acted on it, so never resend.
+            return Outcome(Status.TECHNICAL_FAILURE, f"no answer from receiver: {exc!r}")
+        return http_outcome(response.status_code)
+
+
+def _mask(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+class DeliveryWorker:
+    def __init__(self, settings: NotificationSettings, pool: asyncpg.Pool, outbox: Outbox,
+                 senders: Senders) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.outbox = outbox
+        self.senders = senders
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._last_recovery = 0.0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="notification-delivery")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.senders.close()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.recover_stuck()
+                done = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database away: rows stay as they are; retry shortly
+                log.warning("delivery round failed; will retry", error=repr(exc))
+                done = 0
+            if done < self.settings.worker_batch_size:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.settings.worker_poll_seconds)
+
+    async def run_once(self) -> int:
+        """Claim, send and record one batch; returns how many were sent."""
+        claimed = await self.claim()
+        await asyncio.gather(*(self.deliver(row) for row in claimed))
+        return len(claimed)
+
+    async def claim(self) -> list[asyncpg.Record]:
+        s = self.settings
+        async with self.pool.acquire() as conn, conn.transaction():
+            candidates = await repo.claim_candidates(conn, s.worker_batch_size)
+            now = await repo.db_epoch(conn)
+            allowed = []
+            for c in candidates:
+                bucket = await repo.get_bucket(conn, c["recipient_id"], c["channel"])
+                ok, bucket, wait = take_token(bucket, now, s.rate_per_minute, s.rate_burst)
+                await repo.put_bucket(conn, c["recipient_id"], c["channel"], bucket)
+                if ok:
+                    allowed.append(c["id"])
+                else:  # over the recipient's rate: deferred, never dropped
+                    await repo.defer(conn, c["id"], wait)
+            return await repo.mark_sending(conn, allowed) if allowed else []
+        # committed: from here on these rows are `sending` and will never be claimed again
+
+    async def deliver(self, row: asyncpg.Record) -> None:
+        outcome = await self.senders.send(row)
+        s = self.settings
+        outcome = after_failure(outcome, row["attempts"], s.max_attempts)
+        retry_in = None
+        if outcome.status is Status.TEMPORARY_FAILURE:
+            retry_in = backoff_seconds(row["attempts"], s.retry_base_seconds, s.retry_cap_seconds)
+        async with self.pool.acquire() as conn, conn.transaction():
+            updated = await repo.finish(conn, row["id"], outcome.status, outcome.detail, retry_in)
+            if updated is not None and outcome.status is not Status.TEMPORARY_FAILURE:
+                await self.outbox.add(conn, delivery_event(updated, outcome))
+        log.info("delivery attempt", notification_id=str(row["id"]), channel=row["channel"],
+                 status=outcome.status.value, attempts=row["attempts"])
+        if retry_in is not None:
+            asyncio.get_running_loop().call_later(retry_in, self.wake)
+
+    async def recover_stuck(self) -> None:
+        if time.monotonic() - self._last_recovery < RECOVERY_EVERY_SECONDS:
+            return
+        self._last_recovery = time.monotonic()
+        async with self.pool.acquire() as conn, conn.transaction():
+            rows = await repo.fail_stuck(conn, self.settings.stuck_after_seconds)
+            for row in rows:
+                outcome = Outcome(Status.TECHNICAL_FAILURE, row["last_error"])
+                await self.outbox.add(conn, delivery_event(row, outcome))
+        for row in rows:
+            log.warning("message stuck in sending; marked technical-failure",
+                        notification_id=str(row["id"]))

@@ -1,0 +1,218 @@
+"""Pure notification rules: who hears about which event, on which channel, how failures are
+classified, when to retry, the per-recipient token bucket and webhook signing. No I/O here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from contracts import (
+    ApplicationSubmitted,
+    ApplicationWithdrawn,
+    ApprovalEscalated,
+    ApprovalGranted,
+    ApprovalRefused,
+    ApprovalReminderDue,
+    ApprovalStageOpened,
+    Event,
+    MatchProposed,
+    NoMatchFound,
+    PlacementApproved,
+    PlacementConfirmed,
+    PlacementRejected,
+)
+
+EMAIL, WEBHOOK, INBOX = "email", "webhook", "inbox"
+HR_ROLE = "hr"
+CENTRAL_HR_ORG = "hr-central"
+
+
+class Status(StrEnum):
+    CREATED = "created"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    TEMPORARY_FAILURE = "temporary-failure"
+    PERMANENT_FAILURE = "permanent-failure"
+    TECHNICAL_FAILURE = "technical-failure"
+
+
+# Rows in these states may be claimed for a (first or further) attempt; anything at `sending`
+# or later is never sent again.
+CLAIMABLE = (Status.CREATED, Status.TEMPORARY_FAILURE)
+FINAL = (Status.DELIVERED, Status.PERMANENT_FAILURE, Status.TECHNICAL_FAILURE)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A named user, or everyone holding `role` (for organisation `org` when given)."""
+
+    role: str
+    user: str | None = None
+    org: str | None = None
+
+    @property
+    def id(self) -> str:
+        if self.user:
+            return self.user
+        return f"{self.role}.{self.org}" if self.org else self.role
+
+    def email_local_part(self) -> str:
+        return re.sub(r"[^A-Za-z0-9._+-]", "-", self.id)
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One message (a template) for one recipient, on some channels."""
+
+    template: str
+    recipient: Recipient
+    channels: tuple[str, ...]
+
+
+PERSON = (EMAIL, INBOX)
+HOST = (EMAIL, INBOX, WEBHOOK)
+HR = Recipient(role=HR_ROLE)
+
+
+def applicant(event: Event) -> Recipient:
+    return Recipient(role="applicant", user=event.applicant_id)
+
+
+def host(org: str) -> Recipient:
+    return Recipient(role="host", org=org)
+
+
+def approver(role: str | None, user: str | None, org: str | None) -> Recipient:
+    return Recipient(role=role or "approver", user=user, org=None if user else org)
+
+
+def channels_for(recipient: Recipient) -> tuple[str, ...]:
+    # Webhooks are for host organisations that registered one; the handler drops the
+    # webhook channel when none is registered.
+    return HOST if recipient.role == "host" and recipient.org else PERSON
+
+
+def intents_for(event: Event) -> list[Intent]:
+    """The messages an event causes. Events not listed here notify nobody."""
+    plan: list[tuple[str, Recipient]] = []
+    match event:
+        case ApplicationSubmitted():
+            plan = [("application_submitted", applicant(event))]
+        case ApplicationWithdrawn():
+            plan = [("application_withdrawn", applicant(event))]
+        case MatchProposed():
+            plan = [("match_proposed", applicant(event)),
+                    ("candidate_proposed", host(event.host_org_id))]
+        case NoMatchFound():
+            plan = [("no_match_found", applicant(event))]
+        case ApprovalStageOpened():
+            plan = [("approval_requested",
+                     approver(event.approver_role, event.approver_id, event.approver_org_id))]
+        case ApprovalReminderDue():
+            plan = [("approval_reminder",
+                     approver(event.approver_role, event.approver_id, None))]
+        case ApprovalGranted():
+            plan = [("approval_granted", applicant(event))]
+        case ApprovalRefused():
+            plan = [("approval_refused", applicant(event))]
+        case ApprovalEscalated():
+            plan = [("approval_escalated", HR)]
+        case PlacementApproved():
+            plan = [("placement_approved", applicant(event))]
+        case PlacementConfirmed():
+            plan = [("placement_confirmed", applicant(event)),
+                    ("placement_confirmed_host", host(event.host_org_id))]
+        case PlacementRejected():
+            plan = [("placement_rejected", applicant(event))]
+    return [Intent(t, r, channels_for(r)) for t, r in plan]
+
+
+def dead_letter_intent() -> Intent:
+    return Intent("dead_letter", HR, PERSON)
+
+
+def can_see(recipient: Recipient, caller_id: str, caller_roles: frozenset[str],
+            caller_org: str | None) -> bool:
+    """Whether a caller is (one of) the recipient(s) of a message."""
+    if recipient.user:
+        return recipient.user == caller_id
+    if recipient.role not in caller_roles:
+        return False
+    return recipient.org is None or recipient.org == caller_org
+
+
+def is_central_hr(roles: frozenset[str], org: str | None) -> bool:
+    return HR_ROLE in roles and org in (None, CENTRAL_HR_ORG)
+
+
+# --- delivery outcomes -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    detail: str
+
+
+def http_outcome(status_code: int) -> Outcome:
+    """A webhook answer: 2xx accepted; 408/429/5xx say 'not now'; other 4xx say 'never'."""
+    if 200 <= status_code < 300:
+        return Outcome(Status.DELIVERED, f"HTTP {status_code}")
+    if status_code in (408, 429) or status_code >= 500:
+        return Outcome(Status.TEMPORARY_FAILURE, f"HTTP {status_code}")
+    return Outcome(Status.PERMANENT_FAILURE, f"HTTP {status_code}")
+
+
+def smtp_reply_outcome(code: int, text: str) -> Outcome:
+    status = Status.PERMANENT_FAILURE if 500 <= code < 600 else Status.TEMPORARY_FAILURE
+    return Outcome(status, f"SMTP {code} {text}"[:500])
+
+
+def after_failure(outcome: Outcome, attempts: int, max_attempts: int) -> Outcome:
+    """A temporary failure becomes permanent once the attempt limit is reached."""
+    if outcome.status is Status.TEMPORARY_FAILURE and attempts >= max_attempts:
+        return Outcome(Status.PERMANENT_FAILURE,
+                       f"gave up after {attempts} attempts; last: {outcome.detail}")
+    return outcome
+
+
+def backoff_seconds(attempts: int, base: float, cap: float, rng: random.Random | None = None
+                    ) -> float:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base * 2^(attempts-1))]."""
+    ceiling = min(cap, base * (2 ** max(0, attempts - 1)))
+    return (rng or random).uniform(0, ceiling)
+
+
+# --- per-recipient token bucket ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bucket:
+    tokens: float
+    at: float  # seconds (any monotonic clock the caller uses consistently)
+
+
+def take_token(bucket: Bucket | None, now: float, per_minute: float, burst: float
+               ) -> tuple[bool, Bucket, float]:
+    """(allowed, new bucket, seconds until a token is available if not allowed)."""
+    rate = per_minute / 60.0
+    if bucket is None:
+        current = burst
+    else:
+        current = min(burst, bucket.tokens + max(0.0, now - bucket.at) * rate)
+    if current >= 1.0:
+        return True, Bucket(current - 1.0, now), 0.0
+    return False, Bucket(current, now), (1.0 - current) / rate
+
+
+# --- webhook signing ----------------------------------------------------------------------
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)

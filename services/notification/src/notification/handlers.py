@@ -1,0 +1,120 @@
+"""Use cases. Event handlers run inside the consumer's inbox transaction and only INSERT message
+rows (status created); the delivery worker sends them. HTTP commands live here too."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from contracts import ApplicantErased, ApplicationSubmitted, Event, redact
+from notification import repository as repo
+from notification.domain import (
+    WEBHOOK,
+    Intent,
+    Recipient,
+    dead_letter_intent,
+    intents_for,
+)
+from notification.templates import Templates
+
+AfterCommit = Callable[[], Awaitable[None]]
+DEAD_LETTER_NAMESPACE = uuid.UUID("6f1d3c64-3a5e-4f0e-9d1b-1a2b3c4d5e6f")
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a message is about: the event (or dead letter) that caused it."""
+
+    event_id: uuid.UUID
+    event_type: str
+    correlation_id: uuid.UUID
+    application_id: uuid.UUID | None
+    context: dict[str, Any]  # template variables under `e`
+    payload: dict[str, Any]  # the webhook's `event`, without PII
+
+
+class Notifier:
+    def __init__(self, templates: Templates, wake: Callable[[], None]) -> None:
+        self.templates = templates
+        self.wake = wake
+
+    async def on_event(self, conn: asyncpg.Connection, event: Event) -> AfterCommit | None:
+        if isinstance(event, ApplicantErased):
+            await repo.erase_person(conn, event.applicant_id)
+            return None
+        if isinstance(event, ApplicationSubmitted):
+            # The applicant's address is PII: it lives in our contact table, never in our events.
+            await repo.upsert_contact(conn, event.applicant_id, event.applicant_email,
+                                      event.applicant_name, "application")
+        intents = intents_for(event)
+        if not intents:
+            return None
+        source = Source(event.event_id, event.event_type, event.correlation_id,
+                        getattr(event, "application_id", None), event.to_dict(), redact(event))
+        return await self.create(conn, source, intents)
+
+    async def on_dead_letter(self, conn: asyncpg.Connection, topic: str, partition: int,
+                             offset: int, headers: dict[str, str]) -> AfterCommit | None:
+        # A dead letter has no trustworthy event id; its position in the DLQ is unique.
+        event_id = uuid.uuid5(DEAD_LETTER_NAMESPACE, f"{topic}:{partition}:{offset}")
+        facts = {"topic": headers.get("x-dlq-original-topic", topic),
+                 "partition": headers.get("x-dlq-original-partition", "?"),
+                 "offset": headers.get("x-dlq-original-offset", "?"),
+                 "consumer": headers.get("x-dlq-consumer", "unknown"),
+                 "reason": headers.get("x-dlq-reason", "unknown"),
+                 "error": headers.get("x-dlq-error", "")[:500],
+                 "dlq_topic": topic}
+        source = Source(event_id, "DeadLetter", event_id, None, facts, facts)
+        return await self.create(conn, source, [dead_letter_intent()])
+
+    async def create(self, conn: asyncpg.Connection, source: Source,
+                     intents: list[Intent]) -> AfterCommit | None:
+        created = 0
+        for intent in intents:
+            created += await self._create_one(conn, source, intent)
+        if not created:
+            return None
+
+        async def wake() -> None:
+            self.wake()
+
+        return wake
+
+    async def _create_one(self, conn: asyncpg.Connection, source: Source, intent: Intent) -> int:
+        recipient = intent.recipient
+        name = await self._name_of(conn, recipient)
+        text = self.templates.render(intent.template, e=source.context, name=name)
+        channels = list(intent.channels)
+        if WEBHOOK in channels and not (recipient.org and
+                                        await repo.webhook_for(conn, recipient.org)):
+            channels.remove(WEBHOOK)
+        payload = {"message": intent.template, "subject": text.subject, "text": text.body,
+                   "event": source.payload}
+        created = 0
+        for channel in channels:
+            created += await repo.insert_message(conn, repo.NewMessage(
+                source.event_id, source.event_type, source.correlation_id, source.application_id,
+                recipient, channel, intent.template, text.subject, text.body, payload))
+        return created
+
+    async def _name_of(self, conn: asyncpg.Connection, recipient: Recipient) -> str:
+        if recipient.user:
+            contact = await repo.get_contact(conn, recipient.user)
+            if contact and contact["name"]:
+                return contact["name"]
+        return "applicant" if recipient.role == "applicant" else recipient.role.replace("_", " ")
+
+
+# --- HTTP commands --------------------------------------------------------------------------
+
+async def register_webhook(pool: asyncpg.Pool, org_id: str, url: str, caller_id: str
+                           ) -> asyncpg.Record:
+    # The secret is shown once, in this response; receivers use it to verify signatures.
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    async with pool.acquire() as conn:
+        return await repo.upsert_webhook(conn, org_id, url, secret, caller_id)

@@ -1,0 +1,192 @@
+"""SQL for messages, contacts, webhooks and rate buckets (asyncpg)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from notification.domain import Bucket, Recipient, Status
+
+MESSAGE_COLUMNS = (
+    "id, source_event_id, source_event_type, correlation_id, application_id, recipient_id,"
+    " recipient_role, recipient_user, recipient_org, channel, template, subject, body, payload,"
+    " status, attempts, next_attempt_at, sending_since, last_error, created_at, updated_at,"
+    " delivered_at, read_at")
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    source_event_id: uuid.UUID
+    source_event_type: str
+    correlation_id: uuid.UUID
+    application_id: uuid.UUID | None
+    recipient: Recipient
+    channel: str
+    template: str
+    subject: str
+    body: str
+    payload: dict[str, Any]
+
+
+async def insert_message(conn: asyncpg.Connection, m: NewMessage) -> bool:
+    """Creates the message unless this (event, recipient, channel) already has one."""
+    r = m.recipient
+    row = await conn.fetchval(
+        "INSERT INTO messages (id, source_event_id, source_event_type, correlation_id,"
+        " application_id, recipient_id, recipient_role, recipient_user, recipient_org, channel,"
+        " template, subject, body, payload)"
+        " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"
+        " ON CONFLICT (source_event_id, recipient_id, channel) DO NOTHING RETURNING id",
+        uuid.uuid4(), m.source_event_id, m.source_event_type, m.correlation_id, m.application_id,
+        r.id, r.role, r.user, r.org, m.channel, m.template, m.subject, m.body, m.payload)
+    return row is not None
+
+
+async def claim_candidates(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
+    """Due rows, locked for this transaction; other workers skip them."""
+    return await conn.fetch(
+        "SELECT id, recipient_id, channel FROM messages"
+        " WHERE status IN ('created', 'temporary-failure') AND next_attempt_at <= now()"
+        " ORDER BY next_attempt_at, created_at LIMIT $1 FOR UPDATE SKIP LOCKED", limit)
+
+
+async def mark_sending(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"UPDATE messages SET status = 'sending', sending_since = now(), updated_at = now(),"
+        f" attempts = attempts + 1 WHERE id = ANY($1::uuid[]) RETURNING {MESSAGE_COLUMNS}", ids)
+
+
+async def defer(conn: asyncpg.Connection, message_id: uuid.UUID, seconds: float) -> None:
+    await conn.execute(
+        "UPDATE messages SET next_attempt_at = now() + make_interval(secs => $2::float8)"
+        " WHERE id = $1", message_id, seconds)
+
+
+async def finish(conn: asyncpg.Connection, message_id: uuid.UUID, status: Status, detail: str,
+                 retry_in: float | None = None) -> asyncpg.Record | None:
+    """Records the outcome of the attempt this process claimed; None if no longer ours."""
+    return await conn.fetchrow(
+        f"UPDATE messages SET status = $2, last_error = CASE WHEN $2 = 'delivered' THEN NULL"
+        f" ELSE $3 END, updated_at = now(), sending_since = NULL,"
+        f" delivered_at = CASE WHEN $2 = 'delivered' THEN now() END,"
+        f" next_attempt_at = now() + make_interval(secs => coalesce($4::float8, 0))"
+        f" WHERE id = $1 AND status = 'sending' RETURNING {MESSAGE_COLUMNS}",
+        message_id, status.value, detail[:2000], retry_in)
+
+
+async def fail_stuck(conn: asyncpg.Connection, older_than_seconds: float
+                     ) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        f"UPDATE messages SET status = 'technical-failure', sending_since = NULL,"
+        f" updated_at = now(), last_error = 'the sending process stopped mid-delivery; not"
+        f" re-sent because it may have been delivered'"
+        f" WHERE status = 'sending' AND sending_since < now() - make_interval(secs => $1::float8)"
+        f" RETURNING {MESSAGE_COLUMNS}", older_than_seconds)
+
+
+async def get_bucket(conn: asyncpg.Connection, recipient_id: str, channel: str
+                     ) -> Bucket | None:
+    row = await conn.fetchrow(
+        "SELECT tokens, at_epoch FROM rate_buckets WHERE recipient_id = $1 AND channel = $2"
+        " FOR UPDATE", recipient_id, channel)
+    return Bucket(row["tokens"], row["at_epoch"]) if row else None
+
+
+async def put_bucket(conn: asyncpg.Connection, recipient_id: str, channel: str,
+                     bucket: Bucket) -> None:
+    await conn.execute(
+        "INSERT INTO rate_buckets (recipient_id, channel, tokens, at_epoch) VALUES ($1,$2,$3,$4)"
+        " ON CONFLICT (recipient_id, channel) DO UPDATE SET tokens = $3, at_epoch = $4",
+        recipient_id, channel, bucket.tokens, bucket.at)
+
+
+async def db_epoch(conn: asyncpg.Connection) -> float:
+    # The database clock, so every instance's buckets agree on time.
+    return float(await conn.fetchval("SELECT extract(epoch FROM clock_timestamp())"))
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+def visibility_sql(first_param: int) -> str:
+    """Rows a caller receives: addressed to them, or to a role they hold (in their org)."""
+    a, b, c = first_param, first_param + 1, first_param + 2
+    return (f"(recipient_user = ${a} OR (recipient_user IS NULL AND recipient_role = ANY(${b})"
+            f" AND (recipient_org IS NULL OR recipient_org = ${c})))")
+
+
+async def list_messages(conn: asyncpg.Connection, *, caller: tuple | None, channel: str | None,
+                        status: str | None, unread_only: bool, application_id: uuid.UUID | None,
+                        limit: int, offset: int) -> list[asyncpg.Record]:
+    where, args = [], []
+    if caller is not None:
+        where.append(visibility_sql(len(args) + 1))
+        args += list(caller)
+    for column, value in (("channel", channel), ("status", status),
+                          ("application_id", application_id)):
+        if value is not None:
+            args.append(value)
+            where.append(f"{column} = ${len(args)}")
+    if unread_only:
+        where.append("read_at IS NULL")
+    sql = f"SELECT {MESSAGE_COLUMNS} FROM messages"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    args += [limit, offset]
+    sql += f" ORDER BY created_at DESC, id LIMIT ${len(args) - 1} OFFSET ${len(args)}"
+    return await conn.fetch(sql, *args)
+
+
+async def get_message(conn: asyncpg.Connection, message_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = $1",
+                               message_id)
+
+
+async def mark_read(conn: asyncpg.Connection, message_id: uuid.UUID) -> asyncpg.Record:
+    return await conn.fetchrow(
+        f"UPDATE messages SET read_at = coalesce(read_at, now()) WHERE id = $1"
+        f" RETURNING {MESSAGE_COLUMNS}", message_id)
+
+
+# --- contacts and webhooks --------------------------------------------------------------------
+
+async def upsert_contact(conn: asyncpg.Connection, contact_id: str, email: str,
+                         name: str | None, source: str) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "INSERT INTO contacts (contact_id, email, name, source) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (contact_id) DO UPDATE SET email = $2, name = coalesce($3, contacts.name),"
+        " source = $4, updated_at = now() RETURNING *", contact_id, email, name, source)
+
+
+async def get_contact(conn: asyncpg.Connection, *ids: str) -> asyncpg.Record | None:
+    """The first of `ids` that has an entry, in the order given."""
+    return await conn.fetchrow(
+        "SELECT * FROM contacts WHERE contact_id = ANY($1::text[])"
+        " ORDER BY array_position($1::text[], contact_id) LIMIT 1", list(ids))
+
+
+async def erase_person(conn: asyncpg.Connection, user_id: str) -> None:
+    await conn.execute("DELETE FROM contacts WHERE contact_id = $1", user_id)
+    await conn.execute(
+        "UPDATE messages SET subject = '[erased]', body = '[erased]', payload = '{}'::jsonb"
+        " WHERE recipient_user = $1", user_id)
+
+
+async def upsert_webhook(conn: asyncpg.Connection, org_id: str, url: str, secret: str,
+                         created_by: str) -> asyncpg.Record:
+    return await conn.fetchrow(
+        "INSERT INTO webhooks (id, org_id, url, secret, created_by) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (org_id) DO UPDATE SET id = $1, url = $3, secret = $4, created_by = $5,"
+        " created_at = now() RETURNING *", uuid.uuid4(), org_id, url, secret, created_by)
+
+
+async def webhook_for(conn: asyncpg.Connection, org_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM webhooks WHERE org_id = $1", org_id)
+
+
+async def delete_webhook(conn: asyncpg.Connection, webhook_id: uuid.UUID, org_id: str) -> bool:
+    done = await conn.execute("DELETE FROM webhooks WHERE id = $1 AND org_id = $2",
+                              webhook_id, org_id)
+    return done.endswith(" 1")
