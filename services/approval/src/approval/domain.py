@@ -1,0 +1,200 @@
+"""Approval rules: each scheme's chain, who decides a stage, SLA times, the 12-month cap.
+
+Pure functions over plain values; no I/O.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from contracts import ApprovalStage, Clearance, RejectionReason, Scheme
+
+MIN_MONTHS = 1
+MAX_MONTHS = 12
+CENTRAL_HR_ORG = "hr-central"
+
+S = ApprovalStage
+CHAINS: dict[Scheme, tuple[ApprovalStage, ...]] = {
+    Scheme.INDUSTRY: (S.LINE_MANAGER, S.DEPARTMENTAL_HR, S.CONFLICT_OF_INTEREST,
+                      S.HOST_ACCEPTANCE),
+    Scheme.GOVERNMENT: (S.RELEASING_EMPLOYER, S.HOST_DEPARTMENT, S.SECURITY_VETTING,
+                        S.CONFLICT_OF_INTEREST),
+    Scheme.DIPLOMATIC: (S.FCDO_POST, S.BCC_ENDORSEMENT, S.CONFLICT_OF_INTEREST,
+                        S.SME_ACCEPTANCE),
+}
+# The host's own yes/no: a "no" here is a decline, not a refusal.
+HOST_STAGES = frozenset({S.HOST_ACCEPTANCE, S.HOST_DEPARTMENT, S.SME_ACCEPTANCE})
+
+
+def chain_for(scheme: Scheme, clearance_needed: Clearance,
+              clearance_held: Clearance) -> tuple[ApprovalStage, ...]:
+    """The scheme's stages in order; vetting only when the post needs more than is held."""
+    needs_vetting = not Clearance(clearance_held).covers(Clearance(clearance_needed))
+    return tuple(s for s in CHAINS[Scheme(scheme)]
+                 if s is not S.SECURITY_VETTING or needs_vetting)
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class StageStatus(StrEnum):
+    OPEN = "open"
+    GRANTED = "granted"
+    REFUSED = "refused"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Parties:
+    """The ids on a case that name its approvers (from MatchProposed)."""
+
+    organisation_id: str
+    host_org_id: str
+    line_manager_id: str | None = None
+    bcc_chamber_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Approver:
+    role: str
+    org_id: str | None = None
+    user_id: str | None = None
+
+
+def approver_for(stage: ApprovalStage, parties: Parties) -> Approver:
+    """Who decides a stage (the cross-service agreement on roles and claims)."""
+    match ApprovalStage(stage):
+        case S.LINE_MANAGER:
+            return Approver("line_manager", user_id=parties.line_manager_id)
+        case S.DEPARTMENTAL_HR:
+            return Approver("hr", org_id=parties.organisation_id)
+        case S.CONFLICT_OF_INTEREST:
+            return Approver("ethics")
+        case S.SECURITY_VETTING:
+            return Approver("vetting")
+        case S.HOST_ACCEPTANCE | S.HOST_DEPARTMENT | S.SME_ACCEPTANCE:
+            return Approver("host", org_id=parties.host_org_id)
+        case S.RELEASING_EMPLOYER:
+            return Approver("employer", org_id=parties.organisation_id)
+        case S.FCDO_POST:
+            return Approver("fcdo_post", org_id=parties.organisation_id)
+        case S.BCC_ENDORSEMENT:
+            return Approver("bcc", org_id=parties.bcc_chamber_id)
+    raise ValueError(f"unknown stage {stage}")
+
+
+@dataclass(frozen=True)
+class Who:
+    """The caller as the rules see it (from the verified token)."""
+
+    id: str
+    roles: frozenset[str]
+    org: str | None = None
+
+    @property
+    def is_central_hr(self) -> bool:
+        return "hr" in self.roles and self.org in (None, CENTRAL_HR_ORG)
+
+
+def is_assigned(approver: Approver, who: Who) -> bool:
+    """The caller is the stage's own approver (role, and the org/person it names)."""
+    return (approver.role in who.roles
+            and (approver.user_id is None or approver.user_id == who.id)
+            and (approver.org_id is None or approver.org_id == who.org))
+
+
+def may_see(approver: Approver, who: Who) -> bool:
+    return who.is_central_hr or is_assigned(approver, who)
+
+
+def may_decide(approver: Approver, escalated: bool, who: Who) -> bool:
+    """The approver decides; once escalated, central HR may decide in their place."""
+    return is_assigned(approver, who) or (escalated and who.is_central_hr)
+
+
+class Decision(StrEnum):
+    GRANT = "grant"
+    REFUSE = "refuse"
+
+
+# Hosts say accept/decline; both are the same two outcomes.
+DECISION_WORDS = {"grant": Decision.GRANT, "accept": Decision.GRANT,
+                  "refuse": Decision.REFUSE, "decline": Decision.REFUSE}
+
+
+class RuleError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_decision(stage: ApprovalStage, decision: Decision, reason: str | None,
+                   mitigation: str | None) -> None:
+    if decision is Decision.REFUSE and not (reason and reason.strip()):
+        raise RuleError("reason is required when refusing or declining", "reason")
+    if mitigation is not None and ApprovalStage(stage) is not S.CONFLICT_OF_INTEREST:
+        raise RuleError("mitigation is recorded only at the conflict_of_interest stage",
+                        "mitigation")
+    if mitigation is not None and decision is Decision.REFUSE:
+        raise RuleError("mitigation only applies when granting", "mitigation")
+
+
+def rejection_reason(stage: ApprovalStage) -> RejectionReason:
+    return RejectionReason.DECLINED if stage in HOST_STAGES else RejectionReason.REFUSED
+
+
+@dataclass(frozen=True)
+class Sla:
+    due_seconds: float
+    reminder_fraction: float
+    expiry_factor: float
+
+
+@dataclass(frozen=True)
+class StageTimes:
+    reminder_at: datetime
+    due_at: datetime
+    expires_at: datetime
+
+
+def stage_times(opened_at: datetime, sla: Sla) -> StageTimes:
+    """Reminder before due, escalation at due, expiry after the longer limit."""
+    due = timedelta(seconds=sla.due_seconds)
+    return StageTimes(reminder_at=opened_at + due * sla.reminder_fraction,
+                      due_at=opened_at + due,
+                      expires_at=opened_at + due * sla.expiry_factor)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day-of-month `months` later, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def latest_end(start: date) -> date:
+    return add_months(start, MAX_MONTHS)
+
+
+def placement_end(start: date, length_months: int) -> date:
+    if not MIN_MONTHS <= length_months <= MAX_MONTHS:
+        raise RuleError(f"a placement lasts {MIN_MONTHS} to {MAX_MONTHS} months, "
+                        f"not {length_months}", "length_months")
+    return add_months(start, length_months)
+
+
+def check_extension(start: date, current_end: date, new_end: date) -> None:
+    if new_end <= current_end:
+        raise RuleError(f"new_end_date must be after the current end date {current_end}",
+                        "new_end_date")
+    if new_end > latest_end(start):
+        raise RuleError(f"new_end_date would take the placement past 12 months: it started "
+                        f"{start}, so it must end on or before {latest_end(start)}",
+                        "new_end_date")
