@@ -135,3 +135,21 @@ async def test_a_burst_to_one_recipient_is_deferred_not_dropped(smtp):
     times = [r["delivered_at"] for r in rows]
     # Two at once (the burst), then one every half second: the last is >= 1.5 s after the first.
     assert (times[-1] - times[0]).total_seconds() >= 1.2
+
+
+async def test_a_reminder_without_a_named_approver_goes_to_whoever_the_stage_asked(service, smtp):
+    from contracts import ApprovalReminderDue
+
+    s = service.settings
+    case_id, app_id = uuid.uuid4(), uuid.uuid4()
+    opened = example(ApprovalStageOpened, case_id=case_id, application_id=app_id,
+                     correlation_id=app_id, stage="host_acceptance", approver_role="host",
+                     approver_id=None, approver_org_id="globex")
+    reminder = example(ApprovalReminderDue, case_id=case_id, application_id=app_id,
+                       correlation_id=app_id, stage="host_acceptance", approver_role="host",
+                       approver_id=None)
+    await publish(s.kafka_bootstrap_servers, s.topic_prefix, opened, reminder)
+    mails = await eventually(lambda: len(mails_to(smtp, "host.globex@placements.example")) == 2
+                             and mails_to(smtp, "host.globex@placements.example"), timeout=30)
+    assert any(m["Subject"].startswith("Reminder: your decision is due") for m in mails)
+    assert mails_to(smtp, "host@placements.example") == []

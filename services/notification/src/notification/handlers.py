@@ -11,12 +11,13 @@ from typing import Any
 
 import asyncpg
 
-from contracts import ApplicantErased, ApplicationSubmitted, Event, redact
+from contracts import ApplicantErased, ApplicationSubmitted, ApprovalReminderDue, Event, redact
 from notification import repository as repo
 from notification.domain import (
     WEBHOOK,
     Intent,
     Recipient,
+    channels_for,
     dead_letter_intent,
     intents_for,
 )
@@ -54,9 +55,19 @@ class Notifier:
         intents = intents_for(event)
         if not intents:
             return None
+        if isinstance(event, ApprovalReminderDue) and not event.approver_id:
+            intents = await self._to_whoever_was_asked(conn, event, intents)
         source = Source(event.event_id, event.event_type, event.correlation_id,
                         getattr(event, "application_id", None), event.to_dict(), redact(event))
         return await self.create(conn, source, intents)
+
+    async def _to_whoever_was_asked(self, conn: asyncpg.Connection, event: ApprovalReminderDue,
+                                    intents: list[Intent]) -> list[Intent]:
+        # A reminder names no organisation; the stage-opened message we sent earlier does.
+        asked = await repo.stage_recipient(conn, event.case_id, event.stage.value)
+        if asked is None:
+            return intents
+        return [Intent(i.template, asked, channels_for(asked)) for i in intents]
 
     async def on_dead_letter(self, conn: asyncpg.Connection, topic: str, partition: int,
                              offset: int, headers: dict[str, str]) -> AfterCommit | None:

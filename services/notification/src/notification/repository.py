@@ -108,6 +108,18 @@ async def db_epoch(conn: asyncpg.Connection) -> float:
     return float(await conn.fetchval("SELECT extract(epoch FROM clock_timestamp())"))
 
 
+async def stage_recipient(conn: asyncpg.Connection, case_id: uuid.UUID, stage: str
+                          ) -> Recipient | None:
+    row = await conn.fetchrow(
+        "SELECT recipient_role, recipient_user, recipient_org FROM messages"
+        " WHERE template = 'approval_requested' AND payload->'event'->>'case_id' = $1"
+        " AND payload->'event'->>'stage' = $2 ORDER BY created_at DESC LIMIT 1",
+        str(case_id), stage)
+    if row is None:
+        return None
+    return Recipient(row["recipient_role"], row["recipient_user"], row["recipient_org"])
+
+
 # --- reads ----------------------------------------------------------------------------------
 
 def visibility_sql(first_param: int) -> str:
