@@ -189,7 +189,8 @@ class DeliveryWorker:
             candidates = await repo.claim_candidates(conn, s.worker_batch_size)
             now = await repo.db_epoch(conn)
             allowed = []
-            for c in candidates:
+            # Lock buckets in one global order so two workers never deadlock on them.
+            for c in sorted(candidates, key=lambda c: (c["recipient_id"], c["channel"])):
                 bucket = await repo.get_bucket(conn, c["recipient_id"], c["channel"])
                 ok, bucket, wait = take_token(bucket, now, s.rate_per_minute, s.rate_burst)
                 await repo.put_bucket(conn, c["recipient_id"], c["channel"], bucket)
