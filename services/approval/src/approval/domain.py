@@ -198,3 +198,27 @@ def check_extension(start: date, current_end: date, new_end: date) -> None:
         raise RuleError(f"new_end_date would take the placement past 12 months: it started "
                         f"{start}, so it must end on or before {latest_end(start)}",
                         "new_end_date")
+
+
+class Party(StrEnum):
+    PLACEE = "placee"
+    HOST = "host"
+    HR = "hr"
+
+
+def party_of(who: Who, applicant_id: str, host_org_id: str, organisation_id: str) -> Party | None:
+    """Which side of a placement the caller speaks for; None for an outsider."""
+    if who.is_central_hr or ("hr" in who.roles and who.org == organisation_id):
+        return Party.HR
+    if "host" in who.roles and who.org == host_org_id:
+        return Party.HOST
+    if who.id == applicant_id:
+        return Party.PLACEE
+    return None
+
+
+def check_ending(start: date, ended_on: date, outcome: str, reason: str | None) -> None:
+    if ended_on < start:
+        raise RuleError(f"ended_on must not be before the start date {start}", "ended_on")
+    if outcome == "ended_early" and not (reason and reason.strip()):
+        raise RuleError("reason is required when a placement ends early", "reason")

@@ -1,0 +1,36 @@
+"""Approval settings (env prefix APPROVAL_)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from approval.domain import Sla
+from contracts import ApprovalStage
+from shared.settings import ServiceSettings
+
+DAY = 24 * 3600.0
+
+
+class ApprovalSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="APPROVAL_", extra="ignore")
+
+    service_name: str = "approval"
+    http_port: int = Field(default=8103, ge=1, le=65535)
+
+    # Seconds a stage may wait for its decision before HR is told (per stage; JSON in the env,
+    # e.g. APPROVAL_SLA_DUE_SECONDS='{"line_manager": 5}'); stages not listed use the default.
+    sla_due_seconds: dict[ApprovalStage, float] = Field(default_factory=lambda: {
+        ApprovalStage.SECURITY_VETTING: 20 * DAY,
+        ApprovalStage.CONFLICT_OF_INTEREST: 10 * DAY,
+    })
+    sla_default_due_seconds: float = Field(default=5 * DAY, gt=0)
+    # The reminder goes out this far into the allowed time (0.5 = half way to due).
+    sla_reminder_fraction: float = Field(default=0.5, gt=0, lt=1)
+    # The case expires at due x this factor when still undecided.
+    sla_expiry_factor: float = Field(default=2.0, gt=1)
+
+    timer_poll_seconds: float = Field(default=1.0, gt=0)
+
+    def sla(self, stage: ApprovalStage) -> Sla:
+        return Sla(due_seconds=self.sla_due_seconds.get(stage, self.sla_default_due_seconds),
+                   reminder_fraction=self.sla_reminder_fraction,
+                   expiry_factor=self.sla_expiry_factor)

@@ -1,0 +1,121 @@
+import uuid
+from datetime import date
+
+import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from approval.app import build_app
+from approval.config import ApprovalSettings
+from contracts import (
+    ApplicationWithdrawn,
+    Clearance,
+    Country,
+    Event,
+    MatchProposed,
+    Scheme,
+    parse_event,
+)
+from contracts.examples import example
+from shared.testing.events import TopicReader, publish
+from shared.testing.service import running_service, test_settings
+
+FAST = dict(timer_poll_seconds=0.1, consumer_retry_backoff_seconds=0.01,
+            write_rate_per_minute=100_000)
+
+
+@pytest.fixture(scope="module")
+async def service():
+    settings = await test_settings(ApprovalSettings, **FAST)
+    async with running_service(build_app, settings) as svc:
+        yield svc
+
+
+@pytest.fixture
+async def reader(service):
+    async with TopicReader(service.settings.kafka_bootstrap_servers,
+                           *(service.settings.topic(t) for t in ("approvals", "placements"))
+                           ) as r:
+        yield r
+
+
+SCHEME_FACTS = {
+    Scheme.INDUSTRY: dict(organisation_id="dept-dbt", line_manager_id="manager-1",
+                          host_org_id="org-windco", country=Country.GB),
+    Scheme.GOVERNMENT: dict(organisation_id="emp-acme", host_org_id="dept-desnz",
+                            clearance_needed=Clearance.SC, clearance_held=Clearance.BPSS,
+                            country=Country.GB),
+    Scheme.DIPLOMATIC: dict(organisation_id="post-paris", host_org_id="sme-bistro",
+                            bcc_chamber_id="bcc-france", country=Country.FR, region=None),
+}
+
+
+def proposal(scheme: Scheme = Scheme.INDUSTRY, **fields) -> MatchProposed:
+    application_id = uuid.uuid4()
+    return example(MatchProposed, **{
+        "application_id": application_id, "correlation_id": application_id,
+        "match_id": uuid.uuid4(), "opportunity_id": uuid.uuid4(),
+        "applicant_id": f"applicant-{application_id.hex[:6]}", "scheme": scheme,
+        "start_date": date(2027, 1, 4), "length_months": 6, "line_manager_id": None,
+        "bcc_chamber_id": None, "clearance_needed": Clearance.BPSS,
+        "clearance_held": Clearance.SC, **SCHEME_FACTS[scheme], **fields})
+
+
+def withdrawal(p: MatchProposed) -> ApplicationWithdrawn:
+    return ApplicationWithdrawn(producer="applicant", correlation_id=p.correlation_id,
+                                application_id=p.application_id, applicant_id=p.applicant_id,
+                                scheme=p.scheme, reason="changed my mind")
+
+
+async def propose(svc, p: Event) -> None:
+    await publish(svc.settings.kafka_bootstrap_servers, svc.settings.topic_prefix, p)
+
+
+def approver_headers(svc, stage: dict) -> dict:
+    """A token for exactly the approver the stage names."""
+    sub = stage["approver_id"] or f"{stage['approver_role']}-user"
+    return svc.auth(sub, stage["approver_role"], org=stage["approver_org_id"])
+
+
+HR = ("hr-alice", "hr")
+
+
+async def open_stage(svc, application_id: uuid.UUID, timeout: float = 20.0) -> dict:
+    """The case's open stage, as central HR sees it (waits for the proposal to be consumed)."""
+    from shared.testing.events import eventually
+
+    async def find():
+        r = await svc.client.get("/stages", params={"status": "open", "limit": 200},
+                                 headers=svc.auth(*HR))
+        return next((s for s in r.json() if s["application_id"] == str(application_id)), None)
+
+    return await eventually(find, timeout=timeout)
+
+
+async def decide(svc, stage: dict, decision: str = "grant", headers=None, **body):
+    return await svc.client.post(f"/stages/{stage['id']}/decision",
+                                 json={"decision": decision, **body},
+                                 headers=headers or approver_headers(svc, stage))
+
+
+async def read_all(bootstrap: str, *topics: str) -> list[Event]:
+    """Every event on the topics up to their current end: a complete count, no waiting game."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = [TopicPartition(t, p) for t in topics
+                 for p in (consumer.partitions_for_topic(t) or await _partitions(consumer, t))]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        ends = await consumer.end_offsets(parts)
+        out = []
+        while any(await consumer.position(tp) < ends[tp] for tp in parts):
+            batch = await consumer.getmany(timeout_ms=500)
+            out.extend(parse_event(r.value) for rs in batch.values() for r in rs)
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()  # noqa: SLF001 - metadata for assign()
+    return consumer.partitions_for_topic(topic) or set()
