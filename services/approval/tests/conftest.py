@@ -119,3 +119,14 @@ async def read_all(bootstrap: str, *topics: str) -> list[Event]:
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
     await consumer._client.force_metadata_update()  # noqa: SLF001 - metadata for assign()
     return consumer.partitions_for_topic(topic) or set()
+
+
+async def approve_all(svc, reader, p: MatchProposed):
+    """Walk the whole chain granting every stage; returns the PlacementConfirmed event."""
+    from approval.domain import chain_for
+
+    for _ in chain_for(p.scheme, p.clearance_needed, p.clearance_held):
+        r = await decide(svc, await open_stage(svc, p.application_id))
+        assert r.status_code == 200, r.text
+    return await reader.wait_for_event(
+        "PlacementConfirmed", where=lambda e: e.application_id == p.application_id)
