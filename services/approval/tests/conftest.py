@@ -3,9 +3,12 @@ from datetime import date
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-
 from approval.app import build_app
 from approval.config import ApprovalSettings
+from contracts.examples import example
+from shared.testing.events import TopicReader, eventually, publish
+from shared.testing.service import running_service, test_settings
+
 from contracts import (
     ApplicationWithdrawn,
     Clearance,
@@ -15,9 +18,6 @@ from contracts import (
     Scheme,
     parse_event,
 )
-from contracts.examples import example
-from shared.testing.events import TopicReader, publish
-from shared.testing.service import running_service, test_settings
 
 FAST = dict(timer_poll_seconds=0.1, consumer_retry_backoff_seconds=0.01,
             write_rate_per_minute=100_000)
@@ -79,16 +79,14 @@ def approver_headers(svc, stage: dict) -> dict:
 HR = ("hr-alice", "hr")
 
 
-async def open_stage(svc, application_id: uuid.UUID, timeout: float = 20.0) -> dict:
+async def open_stage(svc, application_id: uuid.UUID, wait: float = 20.0) -> dict:
     """The case's open stage, as central HR sees it (waits for the proposal to be consumed)."""
-    from shared.testing.events import eventually
-
     async def find():
         r = await svc.client.get("/stages", params={"status": "open", "limit": 200},
                                  headers=svc.auth(*HR))
         return next((s for s in r.json() if s["application_id"] == str(application_id)), None)
 
-    return await eventually(find, timeout=timeout)
+    return await eventually(find, timeout=wait)
 
 
 async def decide(svc, stage: dict, decision: str = "grant", headers=None, **body):
@@ -108,7 +106,7 @@ async def read_all(bootstrap: str, *topics: str) -> list[Event]:
         await consumer.seek_to_beginning(*parts)
         ends = await consumer.end_offsets(parts)
         out = []
-        while any(await consumer.position(tp) < ends[tp] for tp in parts):
+        while [tp for tp in parts if await consumer.position(tp) < ends[tp]]:
             batch = await consumer.getmany(timeout_ms=500)
             out.extend(parse_event(r.value) for rs in batch.values() for r in rs)
         return out

@@ -1,10 +1,11 @@
 """Each scheme's chain walked to PlacementConfirmed, and refused at each stage in turn."""
 
 import pytest
-
 from approval.domain import chain_for
-from .conftest import decide, open_stage, proposal, propose
+
 from contracts import Scheme
+
+from .conftest import decide, open_stage, proposal, propose
 
 SCHEMES = [Scheme.INDUSTRY, Scheme.GOVERNMENT, Scheme.DIPLOMATIC]
 

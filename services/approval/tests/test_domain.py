@@ -1,9 +1,6 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-
 from approval.domain import (
     Approver,
     Decision,
@@ -23,6 +20,9 @@ from approval.domain import (
     rejection_reason,
     stage_times,
 )
+from hypothesis import given
+from hypothesis import strategies as st
+
 from contracts import ApprovalStage as S
 from contracts import Clearance, RejectionReason, Scheme
 

@@ -36,7 +36,8 @@ async def test_a_placement_starts_extends_within_a_year_and_ends_with_feedback(s
                                   headers=service.auth(*HR))
     assert r.status_code == 200
 
-    r = await service.client.post(f"{url}/end", json={"outcome": "ended_early", "ended_on": "2027-09-30"},
+    r = await service.client.post(f"{url}/end",
+                                  json={"outcome": "ended_early", "ended_on": "2027-09-30"},
                                   headers=service.auth(p.applicant_id, "applicant"))
     assert (r.status_code, r.json()["field"]) == (422, "reason")
     r = await service.client.post(f"{url}/end", headers=service.auth(p.applicant_id, "applicant"),

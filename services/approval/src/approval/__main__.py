@@ -1,6 +1,7 @@
+from shared.service import serve
+
 from approval.app import build_app
 from approval.config import ApprovalSettings
-from shared.service import serve
 
 
 def main() -> None:

@@ -9,14 +9,14 @@ from typing import Annotated, Literal
 import asyncpg
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from shared.auth import Caller, CallerDep
+from shared.errors import NotFound
+from shared.limits import MAX_PAGE_SIZE, WriterDep
 
 from approval import lifecycle
 from approval import repository as repo
 from approval.domain import Approver, Who, may_see
 from approval.handlers import Approvals, DecisionCommand
-from shared.auth import Caller, CallerDep
-from shared.errors import NotFound
-from shared.limits import MAX_PAGE_SIZE, WriterDep
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]

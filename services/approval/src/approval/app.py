@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from shared.service import ServiceRuntime, build_service_app
 
 from approval.api import router
 from approval.config import ApprovalSettings
 from approval.handlers import Approvals
 from approval.timers import TimerPoller
 from contracts import ApplicationWithdrawn, MatchProposed
-from shared.service import ServiceRuntime, build_service_app
 
 
 def build_app(settings: ApprovalSettings) -> FastAPI:

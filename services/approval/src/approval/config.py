@@ -2,10 +2,10 @@
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+from shared.settings import ServiceSettings
 
 from approval.domain import Sla
 from contracts import ApprovalStage
-from shared.settings import ServiceSettings
 
 DAY = 24 * 3600.0
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.logging import get_logger
+from shared.outbox import Outbox
 
 from approval import events
 from approval import repository as repo
@@ -36,9 +39,6 @@ from approval.domain import (
     stage_times,
 )
 from contracts import ApplicationWithdrawn, Event, MatchProposed, RejectionReason
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.logging import get_logger
-from shared.outbox import Outbox
 
 log = get_logger(__name__)
 

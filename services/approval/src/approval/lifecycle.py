@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import asyncpg
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.outbox import Outbox
 
 from approval import repository as repo
 from approval.domain import Party, RuleError, Who, check_ending, check_extension, party_of
 from approval.events import envelope
 from contracts import PlacementEnded, PlacementExtended, PlacementStarted
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.outbox import Outbox
 
 MANAGERS = (Party.HOST, Party.HR)
 

@@ -11,10 +11,10 @@ import asyncio
 import contextlib
 
 import asyncpg
+from shared.logging import get_logger
 
 from approval import repository as repo
 from approval.handlers import Approvals
-from shared.logging import get_logger
 
 log = get_logger(__name__)
 MAX_PER_POLL = 200
