@@ -1,5 +1,9 @@
 """Who may see and decide a stage; idempotent decisions; closed stages; ethics mitigation."""
 
+import uuid
+
+from shared.testing.events import eventually
+
 from contracts import Scheme
 
 from .conftest import HR, approver_headers, decide, open_stage, proposal, propose
@@ -117,3 +121,30 @@ async def test_stage_lists_are_capped_and_need_a_token(service):
     r = await service.client.get("/stages", params={"limit": 10_000}, headers=service.auth(*HR))
     assert r.status_code == 422
     assert (await service.client.get("/stages")).status_code == 401
+
+
+async def test_a_redelivered_proposal_opens_no_second_case(service, reader):
+    p = proposal(Scheme.INDUSTRY)
+    await propose(service, p)
+    await propose(service, p)  # the same event again: the inbox absorbs it
+    again = p.model_copy(update={"event_id": uuid.uuid4()})
+    await propose(service, again)  # a new event for the same match: still one case
+    await reader.wait_for(lambda _: sum(
+        1 for e in reader.events() if e.event_type == "ApprovalStageOpened"
+        and e.application_id == p.application_id) >= 1)
+    async with service.runtime.pool.acquire() as conn:
+        await eventually(lambda: conn.fetchval(
+            "SELECT count(*) = 2 FROM inbox WHERE event_id = ANY($1::uuid[])",
+            [p.event_id, again.event_id]))
+        assert await conn.fetchval("SELECT count(*) FROM cases WHERE match_id = $1",
+                                   p.match_id) == 1
+        assert await conn.fetchval("SELECT count(*) FROM stages s JOIN cases c"
+                                   " ON c.id = s.case_id WHERE c.match_id = $1",
+                                   p.match_id) == 1
+
+
+async def test_the_openapi_document_describes_the_decision_endpoint(service):
+    doc = (await service.client.get("/openapi.json")).json()
+    op = doc["paths"]["/stages/{stage_id}/decision"]["post"]
+    assert op["summary"]
+    assert doc["components"]["schemas"]["DecisionIn"]["examples"]
