@@ -1,0 +1,137 @@
+"""Benches whose subjects other teams are still writing. Each is registered now so the report
+shows it; until its service exists it raises Pending (listed, not failed).
+
+SLOT journeys      whole journeys/s at saturation; p50/p90/p99 (tests.perf.latency) at 10% and
+                   50% of it, from `POST /applications` 202 to the applicant's confirmation email
+                   and to MatchProposed. Needs applicant + matching + notification running.
+SLOT http_intake   `POST /applications` requests/s vs a bare endpoint on the same stack
+                   (build_service_app + uvicorn). Needs the applicant service.
+SLOT matching      services/matching/bench_round.py (the matching team's), called per size.
+     memory        resident memory of every service that has `python -m <name>` (works now).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import inspect
+import socket
+from pathlib import Path
+
+from contracts.topics import SERVICES
+from shared.testing.process import ServiceProcess
+
+from tests.perf.core import Context, Metric, Pending, Target, bench
+
+ROOT = Path(__file__).resolve().parents[2]
+MATCHING_BENCH = ROOT / "services" / "matching" / "bench_round.py"
+# (applicants, opportunities); NRMP's main match is ~50k applicants over ~6.4k programmes.
+MATCHING_SIZES = {"5k_x_500": (5_000, 500), "50k_x_5k": (50_000, 5_000),
+                  "nrmp": (50_000, 6_400)}
+MEMORY_LIMIT_MB = 150.0
+
+
+def _module_exists(name: str) -> bool:
+    return (ROOT / "services" / name / "src" / name / "__main__.py").exists()
+
+
+@bench("journeys", group="journeys")
+async def journeys(ctx: Context) -> list[Metric]:
+    """SLOT: whole journeys/s at saturation and end-to-end latency at 10% / 50% of it."""
+    missing = [s for s in ("applicant", "matching", "notification") if not _module_exists(s)]
+    raise Pending(f"needs services {', '.join(missing) or '(all present: write the driver)'}; "
+                  "metrics to emit: journeys.saturation (journeys/s), "
+                  "journeys.p{50,90,99}_{match,email}_at_{10,50}pct (ms, p99 match @10% <= 100)")
+
+
+@bench("http_intake", group="http")
+async def http_intake(ctx: Context) -> list[Metric]:
+    """SLOT: POST /applications requests/s vs a bare endpoint of the same server stack."""
+    raise Pending("needs the applicant service's POST /applications; "
+                  "metrics to emit: http.post_applications, http.bare_endpoint (req/s, ratio)")
+
+
+@bench("matching.round", group="matching")
+async def matching_round(ctx: Context) -> list[Metric]:
+    """Matching rounds at 5k x 500, 50k x 5k and NRMP scale: service time vs bare algorithm.
+
+    Calls `bench_round(applicants, opportunities, *, bootstrap, database_url, topic_prefix)`
+    from services/matching/bench_round.py (sync or async), which returns a dict with
+    `service_seconds` (round incl. persistence) and `algorithm_seconds` (same input, bare).
+    The module may set `SIZES = {name: (applicants, opportunities)}` to override ours.
+    """
+    if not MATCHING_BENCH.exists():
+        raise Pending(f"needs {MATCHING_BENCH.relative_to(ROOT)} (the matching team's)")
+    spec = importlib.util.spec_from_file_location("matching_bench_round", MATCHING_BENCH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sizes = getattr(module, "SIZES", MATCHING_SIZES)
+    if ctx.sizes.quick:
+        sizes = {"quick_500_x_50": (500, 50)}
+    out = []
+    for label, (applicants, opportunities) in sizes.items():
+        prefix = await ctx.topics(f"match{label}")
+        dsn = await ctx.database("matching")
+        result = module.bench_round(applicants, opportunities, bootstrap=ctx.bootstrap,
+                                    database_url=dsn, topic_prefix=prefix)
+        if inspect.isawaitable(result):
+            result = await result
+        algo = f"matching.{label}.algorithm"
+        target = Target("<=", 10.0) if label == "nrmp" else None
+        out += [Metric(algo, result["algorithm_seconds"], "s",
+                       detail={"applicants": applicants, "opportunities": opportunities}),
+                Metric(f"matching.{label}.service", result["service_seconds"], "s",
+                       baseline=algo, target=target,
+                       detail={k: v for k, v in result.items() if not k.endswith("_seconds")})]
+    return out
+
+
+@bench("memory", group="memory")
+async def memory(ctx: Context) -> list[Metric]:
+    """Resident memory of each service (`python -m <name>`) once started and settled."""
+    present = [s for s in SERVICES if _module_exists(s)]
+    if not present:
+        raise Pending("no service has a __main__ yet")
+    prefix = await ctx.topics("memory")
+    out = []
+    for name in present:
+        out.append(await _service_rss(ctx, name, prefix))
+    missing = sorted(set(SERVICES) - set(present))
+    if missing:
+        out.append(Metric("memory.pending", len(missing), "services",
+                          detail={"not yet runnable": missing}))
+    return out
+
+
+async def _service_rss(ctx: Context, name: str, prefix: str) -> Metric:
+    env_prefix = name.upper() + "_"
+    port = _free_port()
+    env = {env_prefix + "DATABASE_URL": await ctx.database(name),
+           env_prefix + "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
+           env_prefix + "TOPIC_PREFIX": prefix, env_prefix + "HTTP_PORT": str(port),
+           env_prefix + "LOG_LEVEL": "WARNING"}
+    proc = ServiceProcess(name, env, port, ctx.out_dir / "logs" / f"{name}.log")
+    try:
+        await asyncio.to_thread(proc.start, 60.0)
+        await asyncio.sleep(1.0 if ctx.sizes.quick else 5.0)  # let lazy imports and pools settle
+        rss, peak = _rss_mb(proc.proc.pid)
+    except Exception as exc:  # noqa: BLE001 - one broken service must not sink the run
+        return Metric(f"memory.{name}", float("nan"), "MB", detail={"error": repr(exc)[:300]})
+    finally:
+        await asyncio.to_thread(proc.stop)
+    return Metric(f"memory.{name}", rss, "MB", target=Target("<=", MEMORY_LIMIT_MB),
+                  detail={"peak_mb": peak, "state": "idle after start (no load yet)"})
+
+
+def _rss_mb(pid: int) -> tuple[float, float]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
