@@ -126,6 +126,33 @@ async def consume_produce_loop(ctx: Context) -> list[Metric]:
                    detail={"messages": seen, "seconds": seconds, "batch": 500})]
 
 
+@bench("floor.consume_produce_per_message", group="floors")
+async def consume_produce_per_message(ctx: Context) -> list[Metric]:
+    """Raw loop one message at a time: consume, send and wait for the ack, commit (info only)."""
+    prefix = await _filled_prefix(ctx)
+    want = min(ctx.sizes.messages, 2_000)  # ~ms per message: keep the run short
+    producer = AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, client_id="bench-loop1",
+                                **PRODUCER)
+    consumer, _ = await asyncio.gather(assigned_consumer(ctx.bootstrap, prefix + "applications"),
+                                       producer.start())
+    try:
+        await producer.send_and_wait(prefix + "matches", b"warm-up")
+        seen, started = 0, time.perf_counter()
+        while seen < want:
+            batch = await consumer.getmany(timeout_ms=200, max_records=1)
+            for tp, rs in batch.items():
+                for r in rs:
+                    await producer.send_and_wait(prefix + "matches", r.value, key=r.key,
+                                                 headers=list(r.headers))
+                    await consumer.commit({tp: r.offset + 1})
+                    seen += 1
+        seconds = time.perf_counter() - started
+    finally:
+        await asyncio.gather(consumer.stop(), producer.stop())
+    return [Metric("floor.consume_produce_per_message", rate(seen, seconds), "msg/s",
+                   detail={"messages": seen, "seconds": seconds})]
+
+
 @bench("floor.pg_insert_tx", group="floors", smoke=True)
 async def pg_insert_tx(ctx: Context) -> list[Metric]:
     """Raw asyncpg: single-row INSERT transactions, one after another on one connection."""

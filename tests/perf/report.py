@@ -85,6 +85,10 @@ def _bars(path: Path, title: str, metrics: list[Metric]) -> Path:
     colours = ["tab:red" if m.passed is False else "tab:blue" for m in metrics]
     bars = ax.barh(labels, [m.value for m in metrics], color=colours)
     ax.bar_label(bars, labels=[_fmt(m.value) for m in metrics], padding=3)
+    values = [m.value for m in metrics if m.value > 0]
+    if values and max(values) / min(values) > 100:
+        ax.set_xscale("log")  # floors and hops differ by orders of magnitude
+        title += " (log scale)"
     ax.invert_yaxis()
     ax.set_title(title)
     ax.margins(x=0.2)
