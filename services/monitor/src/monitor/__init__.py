@@ -1,0 +1,1 @@
+"""HR monitor: event log, live stream, timelines, KPIs, dead-letter replay, open data."""

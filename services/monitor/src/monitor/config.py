@@ -1,0 +1,21 @@
+"""Monitor settings (env prefix MONITOR_)."""
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+from shared.settings import ServiceSettings
+
+
+class MonitorSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MONITOR_", extra="ignore")
+
+    service_name: str = "monitor"
+    http_port: int = Field(default=8105, ge=1, le=65535)
+
+    # How often an open SSE stream looks for new rows in the event log.
+    stream_poll_seconds: float = Field(default=0.25, gt=0)
+    # Comment lines keep proxies from closing an idle stream.
+    stream_ping_seconds: float = Field(default=15.0, gt=0)
+    # Events a fresh stream (no Last-Event-ID) replays before going live.
+    stream_default_backlog: int = Field(default=50, ge=0, le=500)
+    # Cells below this are hidden in the open-data export.
+    open_data_min_cell: int = Field(default=5, ge=1)

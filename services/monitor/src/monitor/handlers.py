@@ -1,0 +1,152 @@
+"""Use cases: log every event, keep every dead letter, replay dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import json
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker, KafkaMessage
+from shared.consumer import TRANSIENT, EventConsumer, failed_message
+from shared.errors import Conflict, NotFound
+from shared.logging import get_logger
+
+from contracts import ALL_EVENTS, Event, redact
+from monitor import repository as repo
+from monitor.domain import actor_of, application_id_of, dimensions
+from shared import dlq
+
+log = get_logger(__name__)
+# The Kafka position of the record being handled: EventConsumer hands handlers the parsed
+# event only, and the log keeps (topic, partition, offset) as its natural key.
+_position: contextvars.ContextVar[dlq.FailedMessage] = contextvars.ContextVar("position")
+
+
+class PositionedConsumer(EventConsumer):
+    async def process(self, msg: dlq.FailedMessage) -> str:
+        token = _position.set(msg)
+        try:
+            return await super().process(msg)
+        finally:
+            _position.reset(token)
+
+
+class EventLog:
+    def __init__(self, topic_prefix: str) -> None:
+        self.topic_prefix = topic_prefix
+
+    def attach(self, consumer: EventConsumer) -> EventConsumer:
+        for cls in ALL_EVENTS:
+            consumer.on(cls, self.on_event)
+        return consumer
+
+    async def on_event(self, conn: asyncpg.Connection, event: Event) -> None:
+        msg = _position.get()
+        payload = redact(event)
+        dims = dimensions(payload)
+        await repo.insert_event(conn, repo.NewEvent(
+            topic=msg.topic.removeprefix(self.topic_prefix), partition=msg.partition,
+            offset=msg.offset, event_id=event.event_id, event_type=event.event_type,
+            schema_version=event.schema_version, producer=event.producer,
+            correlation_id=event.correlation_id, causation_id=event.causation_id,
+            application_id=application_id_of(payload), scheme=dims.scheme,
+            sector=dims.sector, region=dims.region,
+            actor=actor_of(event.event_type, payload), payload=payload,
+            occurred_at=event.occurred_at))
+
+
+# Dead letters ---------------------------------------------------------------------------
+
+def attach_dead_letter_reader(broker: KafkaBroker, pool: asyncpg.Pool, topics: list[str],
+                              group_id: str) -> None:
+    """A plain subscriber, not EventConsumer: a letter that fails here must not be
+    dead-lettered again into `<topic>.dlq.dlq`; a transient failure rereads it instead."""
+
+    @broker.subscriber(*topics, group_id=group_id, auto_offset_reset="earliest",
+                       ack_policy=AckPolicy.MANUAL, decoder=_raw_body)
+    async def _on_dead_letter(body: bytes, message: KafkaMessage) -> None:
+        try:
+            await repo.insert_dead_letter(pool, dead_letter_row(failed_message(
+                message.raw_message)))
+        except TRANSIENT as exc:
+            log.warning("could not store dead letter; will reread it", error=repr(exc))
+            await asyncio.sleep(1.0)
+            await message.nack()
+            return
+        await message.ack()
+
+
+async def _raw_body(message: Any) -> bytes:
+    return message.body
+
+
+def dead_letter_row(msg: dlq.FailedMessage) -> dict[str, Any]:
+    headers = [(k, v.decode("utf-8", "replace") if v is not None else None)
+               for k, v in msg.headers]
+    h = dict(headers)
+
+    def as_int(name: str) -> int | None:
+        value = h.get(name)
+        return int(value) if value and value.lstrip("-").isdigit() else None
+
+    failed_at = None
+    if h.get(dlq.H_FAILED_AT):
+        try:
+            failed_at = datetime.fromisoformat(h[dlq.H_FAILED_AT])
+        except ValueError:
+            failed_at = None
+    return {"topic": msg.topic, "partition": msg.partition, "offset": msg.offset,
+            "original_topic": h.get(dlq.H_TOPIC) or msg.topic.removesuffix(".dlq"),
+            "original_partition": as_int(dlq.H_PARTITION),
+            "original_offset": as_int(dlq.H_OFFSET), "consumer": h.get(dlq.H_CONSUMER),
+            "reason": h.get(dlq.H_REASON), "error": h.get(dlq.H_ERROR),
+            "attempts": as_int(dlq.H_ATTEMPTS), "failed_at": failed_at, "key": msg.key,
+            "value": msg.value, "headers": headers}
+
+
+class Replayer:
+    """Publishes a dead letter's original bytes back to its original topic, once.
+
+    The letter is marked replayed in a transaction that commits only after the broker
+    acknowledged the publish: a failed publish leaves it open, and a crash between ack and
+    commit replays it a second time, which consumers' inboxes make harmless.
+    """
+
+    def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer) -> None:
+        self.pool = pool
+        self.producer = producer
+
+    async def replay(self, dead_letter_id: int, by: str) -> asyncpg.Record:
+        async with self.pool.acquire() as conn, conn.transaction():
+            row = await repo.claim_dead_letter(conn, dead_letter_id, by)
+            if row is None:
+                if await repo.dead_letter_exists(self.pool, dead_letter_id):
+                    raise Conflict(f"dead letter {dead_letter_id} was already replayed",
+                                   "dead_letter_id")
+                raise NotFound(f"no dead letter with id {dead_letter_id}", "dead_letter_id")
+            await self._publish(row)
+        log.info("dead letter replayed", dead_letter_id=dead_letter_id,
+                 topic=row["original_topic"], by=by)
+        return row
+
+    async def replay_all(self, by: str, limit: int) -> list[int]:
+        done = []
+        for dead_letter_id in await repo.open_dead_letter_ids(self.pool, limit):
+            try:
+                await self.replay(dead_letter_id, by)
+            except Conflict:
+                continue  # a concurrent replay took it: it is still replayed once
+            done.append(dead_letter_id)
+        return done
+
+    async def _publish(self, row: asyncpg.Record) -> None:
+        headers = [(k, (v or "").encode()) for k, v in json.loads(row["headers"])
+                   if not k.startswith("x-dlq-")]
+        headers.append(("x-replay-of-dead-letter", str(row["id"]).encode()))
+        await self.producer.send_and_wait(row["original_topic"], value=row["value"],
+                                          key=row["key"], headers=headers)

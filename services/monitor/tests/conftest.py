@@ -1,0 +1,121 @@
+import asyncio
+import contextlib
+import json
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+import uvicorn
+from contracts.examples import example
+from monitor.app import build_app
+from monitor.config import MonitorSettings
+from shared.testing.events import publish
+from shared.testing.service import running_service, test_settings
+
+from contracts import ApplicationSubmitted, Event, Scheme
+
+FAST = dict(stream_poll_seconds=0.05, consumer_retry_backoff_seconds=0.01,
+            write_rate_per_minute=100_000)
+
+
+@pytest.fixture(scope="module")
+async def service():
+    settings = await test_settings(MonitorSettings, **FAST)
+    async with running_service(build_app, settings) as svc, served(svc.app) as url:
+        # httpx's ASGI transport buffers whole bodies, so streams need a real socket.
+        svc.url = url
+        yield svc
+
+
+@contextlib.asynccontextmanager
+async def served(app) -> AsyncIterator[str]:
+    """Serve an app whose lifespan already runs, on a free loopback port."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None,
+                                           access_log=False, timeout_graceful_shutdown=1))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@contextlib.asynccontextmanager
+async def sse_stream(service, headers, **params) -> AsyncIterator["SseReader"]:
+    async with httpx.AsyncClient(base_url=service.url, timeout=20) as client, \
+            client.stream("GET", "/stream", headers=headers, params=params) as response:
+        assert response.status_code == 200, await response.aread()
+        yield SseReader(response)
+
+
+@pytest.fixture
+def hr(service):
+    return service.auth("hr-alice", "hr")
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class SseReader:
+    """Reads `event` frames off an open SSE response; waits on the 'ready' comment first."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.lines = response.aiter_lines()
+        self.ready = False
+
+    async def next_frame(self) -> dict:
+        frame: dict = {}
+        async for line in self.lines:
+            if line == "":
+                if "data" in frame:
+                    return frame
+                frame = {}
+                continue
+            if line.startswith(":"):
+                self.ready = self.ready or line.startswith(": ready")
+                continue
+            name, _, value = line.partition(":")
+            frame[name] = value.removeprefix(" ")
+        raise EOFError("stream closed")
+
+    async def wait_ready(self) -> None:
+        async for line in self.lines:
+            if line.startswith(": ready"):
+                self.ready = True
+                return
+
+    async def items(self, count: int) -> list[dict]:
+        out = []
+        while len(out) < count:
+            frame = await self.next_frame()
+            out.append({"id": int(frame["id"]), **json.loads(frame["data"])})
+        return out
+
+
+def submitted(scheme: Scheme = Scheme.INDUSTRY, at: datetime | None = None, **fields):
+    app_id = uuid.uuid4()
+    return example(ApplicationSubmitted, application_id=app_id, correlation_id=app_id,
+                   applicant_id=f"applicant-{app_id.hex[:6]}", scheme=scheme,
+                   occurred_at=at or datetime.now(UTC), **fields)
+
+
+def next_event(cls, cause: Event, at: datetime | None = None, **fields):
+    """An event in the same journey as `cause` (ids carried over from the example values)."""
+    carried = {k: getattr(cause, k) for k in ("application_id", "applicant_id", "scheme")
+               if k in cls.model_fields and hasattr(cause, k)}
+    return example(cls, correlation_id=cause.correlation_id, causation_id=cause.event_id,
+                   occurred_at=at or datetime.now(UTC), **{**carried, **fields})
+
+
+async def publish_events(service, *events) -> None:
+    await publish(service.settings.kafka_bootstrap_servers, service.settings.topic_prefix,
+                  *events)
