@@ -12,7 +12,7 @@ import uvicorn
 from contracts.examples import example
 from monitor.app import build_app
 from monitor.config import MonitorSettings
-from shared.testing.events import publish
+from shared.testing.events import eventually, publish
 from shared.testing.service import running_service, test_settings
 
 from contracts import ApplicationSubmitted, Event, Scheme
@@ -119,3 +119,22 @@ def next_event(cls, cause: Event, at: datetime | None = None, **fields):
 async def publish_events(service, *events) -> None:
     await publish(service.settings.kafka_bootstrap_servers, service.settings.topic_prefix,
                   *events)
+
+
+@pytest.fixture
+async def fresh_service():
+    """A monitor of its own, for tests that count everything in the log."""
+    settings = await test_settings(MonitorSettings, **FAST)
+    async with running_service(build_app, settings) as svc:
+        yield svc
+
+
+async def wait_logged(service, *events) -> None:
+    ids = [e.event_id for e in events]
+
+    async def all_there() -> bool:
+        n = await service.runtime.pool.fetchval(
+            "SELECT count(*) FROM events WHERE event_id = ANY($1::uuid[])", ids)
+        return n == len(set(ids))
+
+    await eventually(all_there, timeout=20)

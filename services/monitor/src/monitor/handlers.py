@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 from datetime import datetime
 from typing import Any
 
@@ -145,7 +144,7 @@ class Replayer:
         return done
 
     async def _publish(self, row: asyncpg.Record) -> None:
-        headers = [(k, (v or "").encode()) for k, v in json.loads(row["headers"])
+        headers = [(k, (v or "").encode()) for k, v in row["headers"]
                    if not k.startswith("x-dlq-")]
         headers.append(("x-replay-of-dead-letter", str(row["id"]).encode()))
         await self.producer.send_and_wait(row["original_topic"], value=row["value"],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -58,7 +57,7 @@ async def insert_event(conn: asyncpg.Connection, e: NewEvent) -> int | None:
         """,
         e.topic, e.partition, e.offset, e.event_id, e.event_type, e.schema_version, e.producer,
         e.correlation_id, e.application_id, e.scheme, e.sector, e.region, e.actor,
-        e.causation_id, json.dumps(e.payload), e.occurred_at)
+        e.causation_id, e.payload, e.occurred_at)
 
 
 STREAM_COLUMNS = """seq, topic, event_id, event_type, correlation_id, application_id, scheme,
@@ -102,7 +101,7 @@ async def max_seq(pool: asyncpg.Pool) -> int:
 
 def logged(row: asyncpg.Record) -> LoggedEvent:
     return LoggedEvent(seq=row["seq"], event_type=row["event_type"],
-                       occurred_at=row["occurred_at"], payload=json.loads(row["payload"]),
+                       occurred_at=row["occurred_at"], payload=row["payload"],
                        application_id=row["application_id"], scheme=row["scheme"],
                        sector=row["sector"], region=row["region"], actor=row["actor"])
 
@@ -148,7 +147,7 @@ async def insert_dead_letter(pool: asyncpg.Pool, row: dict[str, Any]) -> int | N
         row["topic"], row["partition"], row["offset"], row["original_topic"],
         row["original_partition"], row["original_offset"], row["consumer"], row["reason"],
         row["error"], row["attempts"], row["failed_at"], row["key"], row["value"],
-        json.dumps(row["headers"]))
+        row["headers"])
 
 
 DEAD_LETTER_COLUMNS = """id, topic, "partition", "offset", original_topic, original_partition,

@@ -16,7 +16,7 @@ from monitor.domain import summary_of
 
 
 def stream_item(row: asyncpg.Record) -> dict[str, Any]:
-    payload = json.loads(row["payload"])
+    payload = row["payload"]
     # The log holds redacted payloads already; redacting again keeps the stream safe even if
     # a row predates a field being marked PII.
     payload = redact(payload)
