@@ -60,6 +60,12 @@ def stream_filter(type: Annotated[list[str] | None, Query(
                              correlation_id)
 
 
+@router.get("/meta", tags=["stream"], summary="The values the stream filters accept")
+async def meta() -> dict[str, list[str]]:
+    return {"event_types": sorted(EVENT_TYPES), "schemes": [s.value for s in Scheme],
+            "sectors": [s.value for s in Sector], "regions": sorted(REGIONS)}
+
+
 @router.get("/stream", tags=["stream"], summary="Live event stream (Server-Sent Events)",
             description="Each SSE `id` is the event's position in the log; reconnect with "
                         "`Last-Event-ID` (header, or `last_event_id` query) to resume with no "
