@@ -10,6 +10,7 @@ class MonitorSettings(ServiceSettings):
 
     service_name: str = "monitor"
     http_port: int = Field(default=8105, ge=1, le=65535)
+    database_url: str = "postgresql://bps@127.0.0.1:15432/monitor"
 
     # How often an open SSE stream looks for new rows in the event log.
     stream_poll_seconds: float = Field(default=0.25, gt=0)
