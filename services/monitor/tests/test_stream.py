@@ -76,3 +76,12 @@ async def test_the_stream_rejects_unknown_filters_and_non_hr_callers(service, hr
     dept_hr = service.auth("hr-bob", "hr", org="dept-dbt")
     assert (await service.client.get("/kpis", headers=dept_hr)).status_code == 403
     assert (await service.client.get("/kpis")).status_code == 401
+
+
+async def test_the_openapi_document_describes_every_endpoint(service):
+    doc = (await service.client.get("/openapi.json")).json()
+    for path in ("/stream", "/timeline/{application_id}", "/kpis", "/dead-letters",
+                 "/dead-letters/{dead_letter_id}/replay", "/dead-letters/replay-all",
+                 "/open-data.csv", "/open-data.json"):
+        operations = doc["paths"][path].values()
+        assert all(op.get("summary") for op in operations), path
