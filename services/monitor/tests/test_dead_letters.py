@@ -1,8 +1,11 @@
 import asyncio
 
 from aiokafka import AIOKafkaProducer
+from contracts.examples import example
 from shared.dlq import FailedMessage, dead_letter
-from shared.testing.events import TopicReader, eventually, publish_raw
+from shared.testing.events import TopicReader, eventually, publish, publish_raw
+
+from contracts import ApplicantErased
 
 from .conftest import submitted, wait_logged
 
@@ -119,3 +122,28 @@ async def drain(reader: TopicReader) -> None:
 
 async def _count(items, n) -> bool:
     return len(await items) == n
+
+
+async def test_erasing_an_applicant_blanks_their_dead_letters_and_blocks_replay(fresh_service):
+    service, hr = fresh_service, fresh_service.auth("hr-1", "hr")
+    theirs, someone_else = submitted(), submitted()
+    await dead_letter_as(service, theirs, offset=7)
+    await dead_letter_as(service, someone_else, offset=8)
+    await eventually(lambda: _count(listed(service, hr), 2))
+
+    erased = example(ApplicantErased, applicant_id=theirs.applicant_id,
+                     application_ids=(theirs.application_id,))
+    await publish(service.settings.kafka_bootstrap_servers, service.settings.topic_prefix,
+                  erased)
+    await wait_logged(service, erased)
+
+    items = {i["original_offset"]: i for i in await listed(service, hr)}
+    assert items[7]["value"] == "<erased>" and items[7]["erased_at"]
+    assert items[8]["value"]["event_id"] == str(someone_else.event_id)
+    raw = await service.runtime.pool.fetchval(
+        "SELECT value FROM dead_letters WHERE original_offset = 7")
+    assert raw == b""
+    refused = await service.client.post(f"/dead-letters/{items[7]['id']}/replay", headers=hr)
+    assert refused.status_code == 409
+    assert (await service.client.post("/dead-letters/replay-all", headers=hr)).json()[
+        "ids"] == [items[8]["id"]]

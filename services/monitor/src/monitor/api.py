@@ -145,7 +145,7 @@ async def open_data_csv(request: Request) -> Response:
 
 def dead_letter_view(row) -> dict[str, Any]:
     try:
-        preview: Any = redact(json.loads(row["value"]))
+        preview: Any = "<erased>" if row["erased_at"] else redact(json.loads(row["value"]))
     except (ValueError, TypeError):
         # Unparseable bytes may hold anything, personal data included: show only their size.
         preview = f"<{len(row['value'])} bytes, not JSON>"
@@ -157,7 +157,8 @@ def dead_letter_view(row) -> dict[str, Any]:
             "failed_at": row["failed_at"] and row["failed_at"].isoformat(),
             "received_at": row["received_at"].isoformat(),
             "replayed_at": row["replayed_at"] and row["replayed_at"].isoformat(),
-            "replayed_by": row["replayed_by"], "value": preview}
+            "replayed_by": row["replayed_by"],
+            "erased_at": row["erased_at"] and row["erased_at"].isoformat(), "value": preview}
 
 
 @router.get("/dead-letters", tags=["dead letters"],

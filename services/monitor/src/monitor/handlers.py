@@ -15,7 +15,7 @@ from shared.consumer import TRANSIENT, EventConsumer, failed_message
 from shared.errors import Conflict, NotFound
 from shared.logging import get_logger
 
-from contracts import ALL_EVENTS, Event, redact
+from contracts import ALL_EVENTS, ApplicantErased, Event, redact
 from monitor import repository as repo
 from monitor.domain import actor_of, application_id_of, dimensions
 from shared import dlq
@@ -57,6 +57,8 @@ class EventLog:
             sector=dims.sector, region=dims.region,
             actor=actor_of(event.event_type, payload), payload=payload,
             occurred_at=event.occurred_at))
+        if isinstance(event, ApplicantErased):
+            await repo.erase_dead_letters(conn, event.applicant_id)
 
 
 # Dead letters ---------------------------------------------------------------------------
@@ -125,8 +127,8 @@ class Replayer:
             row = await repo.claim_dead_letter(conn, dead_letter_id, by)
             if row is None:
                 if await repo.dead_letter_exists(self.pool, dead_letter_id):
-                    raise Conflict(f"dead letter {dead_letter_id} was already replayed",
-                                   "dead_letter_id")
+                    raise Conflict(f"dead letter {dead_letter_id} was already replayed, or "
+                                   "erased with its applicant", "dead_letter_id")
                 raise NotFound(f"no dead letter with id {dead_letter_id}", "dead_letter_id")
             await self._publish(row)
         log.info("dead letter replayed", dead_letter_id=dead_letter_id,

@@ -152,7 +152,7 @@ async def insert_dead_letter(pool: asyncpg.Pool, row: dict[str, Any]) -> int | N
 
 DEAD_LETTER_COLUMNS = """id, topic, "partition", "offset", original_topic, original_partition,
     original_offset, consumer, reason, error, attempts, failed_at, key, value, headers,
-    received_at, replayed_at, replayed_by"""
+    received_at, replayed_at, replayed_by, erased_at"""
 
 
 async def dead_letters(pool: asyncpg.Pool, include_replayed: bool, limit: int,
@@ -168,13 +168,25 @@ async def claim_dead_letter(conn: asyncpg.Connection, dead_letter_id: int,
     """Mark one letter replayed, in the caller's transaction (row locked until it commits)."""
     return await conn.fetchrow(
         f"UPDATE dead_letters SET replayed_at = now(), replayed_by = $2 "
-        f"WHERE id = $1 AND replayed_at IS NULL RETURNING {DEAD_LETTER_COLUMNS}",
+        f"WHERE id = $1 AND replayed_at IS NULL AND erased_at IS NULL "
+        f"RETURNING {DEAD_LETTER_COLUMNS}",
         dead_letter_id, by)
+
+
+async def erase_dead_letters(conn: asyncpg.Connection, applicant_id: str) -> int:
+    """Blank the bytes of every dead letter that names this applicant (quoted id match:
+    the bytes may not even be valid JSON, and ids are unique enough to match as text)."""
+    status = await conn.execute(
+        """UPDATE dead_letters SET value = ''::bytea, key = NULL, erased_at = now()
+           WHERE erased_at IS NULL AND position(convert_to($1, 'UTF8') IN value) > 0""",
+        f'"{applicant_id}"')
+    return int(status.split()[-1])
 
 
 async def open_dead_letter_ids(pool: asyncpg.Pool, limit: int) -> list[int]:
     return [r["id"] for r in await pool.fetch(
-        "SELECT id FROM dead_letters WHERE replayed_at IS NULL ORDER BY id LIMIT $1", limit)]
+        "SELECT id FROM dead_letters WHERE replayed_at IS NULL AND erased_at IS NULL "
+        "ORDER BY id LIMIT $1", limit)]
 
 
 async def dead_letter_exists(pool: asyncpg.Pool, dead_letter_id: int) -> bool:
