@@ -1,0 +1,207 @@
+"""Use cases: save a profile, submit (idempotently), withdraw, and follow downstream events.
+
+Every state change and the events it causes commit in one transaction (outbox). The database
+holds the one-live-application rule itself, so concurrent submissions cannot both win.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import asyncpg
+from shared.auth import Caller
+from shared.errors import Conflict, Invalid, NotFound
+from shared.logging import get_logger
+from shared.outbox import Outbox
+
+from applicant import events
+from applicant import repository as repo
+from applicant.config import ApplicantSettings
+from applicant.domain import (
+    ApplicationTerms,
+    RuleError,
+    Status,
+    Step,
+    check_application,
+    check_profile,
+    check_withdrawable,
+    one_live_per_scheme_message,
+    should_move,
+)
+from applicant.progress import step_for, submitted_step, withdrawn_step
+from applicant.schemas import ApplicationIn, ProfileIn, application_out
+from contracts import ApplicantKind, Event
+
+log = get_logger(__name__)
+ONE_LIVE_INDEX = "applications_one_live_per_scheme"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    body: dict
+    replayed: bool = False
+
+
+def invalid(error: RuleError) -> Invalid:
+    return Invalid(error.message, error.field)
+
+
+class Applicants:
+    def __init__(self, settings: ApplicantSettings, pool: asyncpg.Pool, outbox: Outbox,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.pool = pool
+        self.outbox = outbox
+        self.clock = clock
+
+    # --- profile ---------------------------------------------------------------------------
+
+    async def save_profile(self, caller: Caller, body: ProfileIn) -> tuple[asyncpg.Record, bool]:
+        fields = body.model_dump(mode="json")
+        fields.update(available_from=body.available_from, available_until=body.available_until)
+        try:
+            check_profile(body.kind, fields)
+        except RuleError as e:
+            raise invalid(e) from None
+        async with self.pool.acquire() as conn, conn.transaction():
+            current = await repo.get_applicant(conn, caller.id, lock=True)
+            if current is not None and current["kind"] != body.kind:
+                live = await repo.live_applications(conn, caller.id)
+                if live:
+                    raise Invalid(f"kind cannot change while you have a live application "
+                                  f"({live[0]['id']}); withdraw it first", "kind")
+            return await repo.upsert_applicant(conn, caller.id, fields)
+
+    # --- submit ----------------------------------------------------------------------------
+
+    async def submit(self, caller: Caller, body: ApplicationIn, key: str | None) -> Answer:
+        request_hash = hashlib.sha256(json.dumps(body.model_dump(mode="json"),
+                                                 sort_keys=True).encode()).hexdigest()
+        try:
+            async with self.pool.acquire() as conn, conn.transaction():
+                if key is not None:
+                    replay = await self._replay(conn, caller.id, key, request_hash)
+                    if replay is not None:
+                        return replay
+                answer = await self._submit(conn, caller, body)
+                if key is not None:
+                    await repo.save_answer(conn, caller.id, key, answer.status_code, answer.body)
+                return answer
+        except asyncpg.UniqueViolationError as exc:
+            if exc.constraint_name != ONE_LIVE_INDEX:
+                raise
+            # Lost the race to a concurrent submission for the same scheme.
+            raise Invalid(one_live_per_scheme_message(body.scheme), "scheme") from None
+
+    async def _replay(self, conn: asyncpg.Connection, caller_id: str, key: str,
+                      request_hash: str) -> Answer | None:
+        if await repo.claim_key(conn, caller_id, key, request_hash,
+                                self.settings.idempotency_retention_hours):
+            return None
+        stored = await repo.stored_answer(conn, caller_id, key)
+        if stored["request_hash"] != request_hash:
+            raise Invalid("this Idempotency-Key was already used for a different request; "
+                          "use a new key for a new application", "Idempotency-Key")
+        return Answer(stored["status_code"], stored["body"], replayed=True)
+
+    async def _submit(self, conn: asyncpg.Connection, caller: Caller,
+                      body: ApplicationIn) -> Answer:
+        profile = await repo.get_applicant(conn, caller.id)
+        if profile is None:
+            raise Invalid("create your applicant profile first (PUT /applicants/me)",
+                          "applicant")
+        terms = ApplicationTerms(body.scheme, body.earliest_start, body.desired_length_months)
+        try:
+            check_application(ApplicantKind(profile["kind"]), terms, self.today(),
+                              profile["available_from"], profile["available_until"])
+        except RuleError as e:
+            raise invalid(e) from None
+        live = await repo.live_applications(conn, caller.id, body.scheme)
+        if live:
+            raise Invalid(one_live_per_scheme_message(body.scheme, live[0]["id"]), "scheme")
+        row = await self._insert(conn, caller.id, profile, body)
+        return Answer(201, application_out(row).model_dump(mode="json", by_alias=True))
+
+    async def _insert(self, conn: asyncpg.Connection, applicant_id: str,
+                      profile: asyncpg.Record, body: ApplicationIn) -> asyncpg.Record:
+        application_id = uuid.uuid4()
+        now = self.clock()
+        step = submitted_step()
+        row = await repo.insert_application(conn, {
+            "id": application_id, "applicant_id": applicant_id, "scheme": body.scheme,
+            "sectors": _or(body.sectors, profile["sectors"]),
+            "preferred_regions": _or(body.preferred_regions, profile["preferred_regions"]),
+            "preferred_countries": _or(body.preferred_countries, profile["preferred_countries"]),
+            "earliest_start": body.earliest_start,
+            "desired_length_months": body.desired_length_months,
+            "opportunity_id": body.opportunity_id, "status": Status.SUBMITTED, "status_at": now,
+            "awaiting_what": step.awaiting_what, "awaiting_from": step.awaiting_from})
+        event = events.submitted(row, profile, now)
+        await self._timeline(conn, application_id, event, step, moved=True)
+        await self.outbox.add(conn, event)
+        return row
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    # --- withdraw --------------------------------------------------------------------------
+
+    async def withdraw(self, caller: Caller, application_id: uuid.UUID,
+                       reason: str | None) -> asyncpg.Record:
+        async with self.pool.acquire() as conn, conn.transaction():
+            # The lock orders this against a PlacementStarted being applied at the same time.
+            row = await repo.get_application(conn, application_id, lock=True)
+            if row is None or row["applicant_id"] != caller.id:
+                raise NotFound(f"no application {application_id} of yours", "application_id")
+            try:
+                check_withdrawable(Status(row["status"]))
+            except RuleError as e:
+                raise Conflict(e.message, e.field) from None
+            now = self.clock()
+            step = withdrawn_step(reason)
+            row = await repo.set_status(conn, application_id, Status.WITHDRAWN, now, None, None)
+            event = events.withdrawn(row, reason, now)
+            await self._timeline(conn, application_id, event, step, moved=True)
+            await self.outbox.add(conn, event)
+            return row
+
+    # --- status read model -----------------------------------------------------------------
+
+    async def on_event(self, conn: asyncpg.Connection, event: Event) -> None:
+        step = step_for(event)
+        application_id = getattr(event, "application_id", None)
+        if step is None or application_id is None:
+            return
+        row = await repo.get_application(conn, application_id, lock=True)
+        if row is None:
+            log.info("event for an application this service does not hold; ignored",
+                     application_id=str(application_id))
+            return
+        moved = should_move(Status(row["status"]), row["status_at"], step, event.occurred_at)
+        if moved:
+            await repo.set_status(conn, application_id, step.status, event.occurred_at,
+                                  step.awaiting_what, step.awaiting_from)
+        await self._timeline(conn, application_id, event, step, moved)
+
+    async def _timeline(self, conn: asyncpg.Connection, application_id: uuid.UUID,
+                        event: Event, step: Step, moved: bool) -> None:
+        await repo.add_timeline(
+            conn, application_id, event_id=event.event_id, event_type=event.event_type,
+            occurred_at=event.occurred_at, summary=step.summary,
+            status=step.status if moved else None,
+            awaiting_what=step.awaiting_what if moved else None,
+            awaiting_from=step.awaiting_from if moved else None)
+
+
+def _or(given: list | None, default: list) -> list:
+    return [str(v) for v in given] if given is not None else list(default)
