@@ -67,7 +67,7 @@ async def make_profile(svc, scheme: Scheme = Scheme.INDUSTRY, sub: str | None = 
 
 
 def application_body(scheme: Scheme = Scheme.INDUSTRY, **fields) -> dict:
-    return {"scheme": scheme.value, "earliest_start": soon(), "desired_length_months": 6,
+    return {"scheme": str(scheme), "earliest_start": soon(), "desired_length_months": 6,
             **fields}
 
 
