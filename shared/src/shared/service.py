@@ -152,6 +152,9 @@ def ops_router() -> APIRouter:
 def serve(app: FastAPI, settings: ServiceSettings, port_variable: str) -> None:
     """Run one service process; a busy port gets a message naming the variable to change."""
     with socket.socket() as probe:
+        # As uvicorn does: TIME_WAIT sockets left by a crashed predecessor must not count as
+        # busy (a live listener still does).
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((settings.http_host, settings.http_port))
         except OSError as exc:
