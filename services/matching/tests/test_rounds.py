@@ -100,8 +100,8 @@ def test_minimum_shares_keep_capacity_and_filters_and_are_met_or_reported(world,
 
 
 def test_a_short_region_pulls_an_unmatched_applicant_into_it():
-    from matching_strategies import TODAY
     from matching.domain import Applicant, Opportunity
+    from matching_strategies import TODAY
     a = [Applicant(id=f"a{i}", scheme="industry", kind="civil_servant", regions=frozenset(
         {"London"}), earliest_start=TODAY, desired_months=6) for i in range(4)]
     london = Opportunity(id="o1", host_org_id="h", host_name="H", scheme="industry",

@@ -53,6 +53,7 @@ class Applicant:
     desired_months: int = 6
     interest_orgs: frozenset[str] = frozenset()
     interest_names: frozenset[str] = frozenset()  # casefolded
+    only_opportunity: str | None = None  # applied to one opportunity
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,9 @@ def checks(a: Applicant, o: Opportunity, rules: Rules) -> tuple[Check, ...]:
     start = start_date(a, o, rules.today)
     conflict = o.host_org_id in a.interest_orgs or o.host_key in a.interest_names
     gap = abs(o.months - a.desired_months)
-    return (
+    applied_to = () if a.only_opportunity is None else (
+        Check("applied_to", a.only_opportunity == o.id, "the opportunity applied to"),)
+    return applied_to + (
         Check("scheme", a.scheme == o.scheme, f"applicant {a.scheme}, opportunity {o.scheme}"),
         Check("applicant_kind", SCHEME_KIND.get(a.scheme) == a.kind,
               f"{a.kind} in the {a.scheme} scheme"),

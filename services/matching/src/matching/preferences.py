@@ -32,22 +32,29 @@ Prefs = tuple[list[list[int]], list[list[int]]]  # per applicant: opportunity in
 
 
 def preference_lists(applicants: list[Applicant], opportunities: list[Opportunity],
-                     rules: Rules, k: int) -> Prefs:
+                     rules: Rules, k: int,
+                     excluded: frozenset[tuple[str, str]] = frozenset()) -> Prefs:
     """For each applicant (by index): its feasible opportunities best first, at most k, and
-    each pair's rank key (domain.rank_key of the score). Ties go to the lower index."""
+    each pair's rank key (domain.rank_key of the score). Ties go to the lower index.
+    `excluded` holds (applicant id, opportunity id) pairs never to propose again."""
+    banned: dict[str, set[str]] = defaultdict(set)
+    for a_id, o_id in excluded:
+        banned[a_id].add(o_id)
     opps: list[list[int]] = [[] for _ in applicants]
     keys: list[list[int]] = [[] for _ in applicants]
     for scheme, kind in SCHEME_KIND.items():
         a_idx = [i for i, a in enumerate(applicants) if a.scheme == scheme and a.kind == kind]
         o_idx = [j for j, o in enumerate(opportunities) if o.scheme == scheme and o.places > 0]
         if a_idx and o_idx:
-            _scheme_block(applicants, opportunities, a_idx, o_idx, rules, k, opps, keys)
+            _scheme_block(applicants, opportunities, a_idx, o_idx, rules, k, banned, opps,
+                          keys)
     return opps, keys
 
 
 def _scheme_block(applicants: list[Applicant], opportunities: list[Opportunity],
                   a_idx: list[int], o_idx: list[int], rules: Rules, k: int,
-                  out_opps: list[list[int]], out_keys: list[list[int]]) -> None:
+                  banned: dict[str, set[str]], out_opps: list[list[int]],
+                  out_keys: list[list[int]]) -> None:
     bucket = [opportunities[j] for j in o_idx]
     o = _OpportunityArrays(bucket, vettable=VETTABLE_UP_TO.get(bucket[0].scheme, 0))
     o_global = np.asarray(o_idx, dtype=np.int64)
@@ -56,6 +63,7 @@ def _scheme_block(applicants: list[Applicant], opportunities: list[Opportunity],
     for start in range(0, len(a_idx), rows):
         chunk = [applicants[i] for i in a_idx[start:start + rows]]
         total, ok = _score_block(chunk, o, rules)
+        _forbid(chunk, o.column, banned, ok)
         keys = np.floor(total * 1e9 + 0.5).astype(np.int64)
         # Unique composite per row: higher score first, then the lower opportunity index.
         composite = np.where(ok, keys * m + (m - 1 - np.arange(m)), -1)
@@ -81,6 +89,7 @@ class _OpportunityArrays:
 
     def __init__(self, bucket: list[Opportunity], vettable: int) -> None:
         self.m = len(bucket)
+        self.column = {opp.id: j for j, opp in enumerate(bucket)}
         self.vettable = vettable
         self.required = _index((j, s) for j, o in enumerate(bucket) for s in o.required_skills)
         self.desired = _index((j, s) for j, o in enumerate(bucket) for s in o.desired_skills)
@@ -129,6 +138,21 @@ def _score_block(chunk: list[Applicant], o: _OpportunityArrays,
           & (o.clearance[None, :] <= held) & ~conflict)
     assert total.shape == (c, m)
     return total, ok
+
+
+def _forbid(chunk: list[Applicant], column: dict[str, int], banned: dict[str, set[str]],
+            ok: np.ndarray) -> None:
+    """Pairs tried before, and everything but the one opportunity an applicant applied to."""
+    for r, a in enumerate(chunk):
+        if a.only_opportunity is not None:
+            keep = column.get(a.only_opportunity)
+            allowed = ok[r, keep] if keep is not None else False
+            ok[r, :] = False
+            if keep is not None:
+                ok[r, keep] = allowed
+        for o_id in banned.get(a.id, ()):
+            if o_id in column:
+                ok[r, column[o_id]] = False
 
 
 def _grade(chunk: list[Applicant], o: _OpportunityArrays) -> np.ndarray:

@@ -45,10 +45,11 @@ class RoundResult:
 
 
 def run_round(applicants: list[Applicant], opportunities: list[Opportunity], rules: Rules,
-              k: int = 20, minimums: tuple[Minimum, ...] = ()) -> RoundResult:
+              k: int = 20, minimums: tuple[Minimum, ...] = (),
+              excluded: frozenset[tuple[str, str]] = frozenset()) -> RoundResult:
     apps = sorted(applicants, key=lambda a: a.id)
     opps = sorted(opportunities, key=lambda o: o.id)
-    prefs, keys = preference_lists(apps, opps, rules, k)
+    prefs, keys = preference_lists(apps, opps, rules, k, excluded)
     capacity = [o.places for o in opps]
     match = deferred_acceptance(prefs, keys, capacity)
     result = RoundResult(apps, opps, match, _match_keys(match, prefs, keys), prefs, keys)

@@ -1,0 +1,68 @@
+"""Between stored rows / events and the pure core's plain objects. No I/O."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from contracts import FilterCheck, MatchExplanation, ScoreFactor
+from matching.domain import CLEARANCE_RANK, GRADE_RANK, Applicant, Explanation, Opportunity
+
+# The ApplicationSubmitted fields matching keeps (no names, no emails).
+APPLICATION_FIELDS = (
+    "application_id", "applicant_id", "scheme", "applicant_kind", "organisation_id", "grade",
+    "clearance_held", "skills", "sectors", "preferred_regions", "preferred_countries",
+    "earliest_start", "desired_length_months", "declared_interests", "opportunity_id",
+    "line_manager_id")
+
+
+def _norm(skills: Any) -> frozenset[str]:
+    return frozenset(s.strip().casefold() for s in skills or ())
+
+
+def to_applicant(d: dict[str, Any]) -> Applicant:
+    interests = d.get("declared_interests") or ()
+    return Applicant(
+        id=str(d["application_id"]), scheme=d["scheme"], kind=d["applicant_kind"],
+        clearance=CLEARANCE_RANK[d.get("clearance_held") or "none"],
+        grade=GRADE_RANK[d["grade"]] if d.get("grade") else None,
+        skills=_norm(d.get("skills")), sectors=frozenset(d.get("sectors") or ()),
+        regions=frozenset(d.get("preferred_regions") or ()),
+        countries=frozenset(d.get("preferred_countries") or ()),
+        earliest_start=_date(d["earliest_start"]), desired_months=d["desired_length_months"],
+        interest_orgs=frozenset(i["organisation_id"] for i in interests
+                                if i.get("organisation_id")),
+        interest_names=frozenset(i["organisation_name"].casefold() for i in interests
+                                 if i.get("organisation_name")),
+        only_opportunity=str(d["opportunity_id"]) if d.get("opportunity_id") else None)
+
+
+def to_opportunity(d: dict[str, Any], places_left: int) -> Opportunity:
+    return Opportunity(
+        id=str(d["opportunity_id"]), host_org_id=d["host_org_id"], host_name=d["host_name"],
+        scheme=d["scheme"], sector=d["sector"], country=d["country"], region=d.get("region"),
+        required_skills=_norm(d.get("required_skills")),
+        desired_skills=_norm(d.get("desired_skills")),
+        window_from=_date(d["start_window_from"]), window_to=_date(d["start_window_to"]),
+        months=d["length_months"],
+        grade_min=GRADE_RANK[d["grade_min"]] if d.get("grade_min") else None,
+        grade_max=GRADE_RANK[d["grade_max"]] if d.get("grade_max") else None,
+        clearance=CLEARANCE_RANK[d.get("clearance_needed") or "none"], places=places_left)
+
+
+def explanation_json(e: Explanation) -> dict[str, Any]:
+    return {"score": round(e.score, 6),
+            "factors": [{"name": f.name, "weight": f.weight, "raw_score": round(f.raw, 6),
+                         "contribution": round(f.contribution, 6)} for f in e.factors],
+            "filters_checked": [{"name": c.name, "passed": c.passed, "detail": c.detail}
+                                for c in e.checks]}
+
+
+def explanation_contract(data: dict[str, Any]) -> MatchExplanation:
+    return MatchExplanation(
+        factors=tuple(ScoreFactor(**f) for f in data["factors"]),
+        filters_checked=tuple(FilterCheck(**c) for c in data["filters_checked"]))
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -1,0 +1,210 @@
+"""SQL for opportunities, applications, proposals and rounds (asyncpg)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import asyncpg
+
+CAPACITY_LOCK_ID = 7_417_102  # serialises everything that takes or frees places
+
+
+async def lock_capacity(conn: asyncpg.Connection) -> None:
+    await conn.execute("SELECT pg_advisory_xact_lock($1)", CAPACITY_LOCK_ID)
+
+
+# --- opportunities -------------------------------------------------------------------------
+
+async def insert_opportunity(conn: asyncpg.Connection, data: dict[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO opportunities (opportunity_id, host_org_id, scheme, capacity, data)"
+        " VALUES ($1, $2, $3, $4, $5)",
+        uuid.UUID(str(data["opportunity_id"])), data["host_org_id"], data["scheme"],
+        data["capacity"], data)
+
+
+async def update_opportunity(conn: asyncpg.Connection, opportunity_id: uuid.UUID,
+                             data: dict[str, Any]) -> None:
+    await conn.execute(
+        "UPDATE opportunities SET data = $2, capacity = $3, scheme = $4, updated_at = now()"
+        " WHERE opportunity_id = $1", opportunity_id, data, data["capacity"], data["scheme"])
+
+
+async def close_opportunity(conn: asyncpg.Connection, opportunity_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE opportunities SET status = 'closed', updated_at = now()"
+                       " WHERE opportunity_id = $1", opportunity_id)
+
+
+async def get_opportunity(conn: asyncpg.Connection, opportunity_id: uuid.UUID,
+                          for_update: bool = False) -> asyncpg.Record | None:
+    lock = " FOR UPDATE" if for_update else ""
+    return await conn.fetchrow(
+        f"SELECT * FROM opportunities WHERE opportunity_id = $1{lock}", opportunity_id)
+
+
+async def list_opportunities(conn: asyncpg.Connection, host_org_id: str | None, limit: int,
+                             offset: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM opportunities WHERE ($1::text IS NULL OR host_org_id = $1)"
+        " ORDER BY created_at, opportunity_id LIMIT $2 OFFSET $3", host_org_id, limit, offset)
+
+
+async def open_opportunities(conn: asyncpg.Connection, scheme: str | None = None,
+                             only: uuid.UUID | None = None) -> list[asyncpg.Record]:
+    """Open opportunities with a place left (closing date checked by the caller's rules)."""
+    return await conn.fetch(
+        "SELECT * FROM opportunities WHERE status = 'open' AND places_held < capacity"
+        " AND ($1::text IS NULL OR scheme = $1) AND ($2::uuid IS NULL OR opportunity_id = $2)",
+        scheme, only)
+
+
+async def change_places(conn: asyncpg.Connection, opportunity_id: uuid.UUID, delta: int) -> None:
+    await conn.execute(
+        "UPDATE opportunities SET places_held = places_held + $2,"
+        " proposals_made = proposals_made + GREATEST($2, 0) WHERE opportunity_id = $1",
+        opportunity_id, delta)
+
+
+# --- applications --------------------------------------------------------------------------
+
+async def insert_application(conn: asyncpg.Connection, data: dict[str, Any],
+                             correlation_id: uuid.UUID) -> bool:
+    status = await conn.execute(
+        "INSERT INTO applications (application_id, applicant_id, scheme, status, correlation_id,"
+        " data) VALUES ($1, $2, $3, 'waiting', $4, $5) ON CONFLICT DO NOTHING",
+        uuid.UUID(str(data["application_id"])), data["applicant_id"], data["scheme"],
+        correlation_id, data)
+    return status.endswith(" 1")
+
+
+async def get_application(conn: asyncpg.Connection,
+                          application_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM applications WHERE application_id = $1",
+                               application_id)
+
+
+async def waiting_applications(conn: asyncpg.Connection,
+                               scheme: str | None = None) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT * FROM applications WHERE status = 'waiting'"
+        " AND ($1::text IS NULL OR scheme = $1) ORDER BY application_id", scheme)
+
+
+async def set_application_status(conn: asyncpg.Connection, application_id: uuid.UUID,
+                                 status: str) -> None:
+    await conn.execute("UPDATE applications SET status = $2, updated_at = now()"
+                       " WHERE application_id = $1", application_id, status)
+
+
+async def erase_applicant(conn: asyncpg.Connection, applicant_id: str) -> list[uuid.UUID]:
+    rows = await conn.fetch(
+        "UPDATE applications SET status = 'erased', data = jsonb_build_object("
+        " 'scheme', scheme), applicant_id = 'erased', updated_at = now()"
+        " WHERE applicant_id = $1 RETURNING application_id", applicant_id)
+    return [r["application_id"] for r in rows]
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+async def insert_proposal(conn: asyncpg.Connection, match_id: uuid.UUID,
+                          application_id: uuid.UUID, opportunity_id: uuid.UUID, score: float,
+                          explanation: dict[str, Any], round_id: uuid.UUID | None = None) -> None:
+    await conn.execute(
+        "INSERT INTO proposals (match_id, application_id, opportunity_id, score, explanation,"
+        " round_id) VALUES ($1, $2, $3, $4, $5, $6)",
+        match_id, application_id, opportunity_id, score, explanation, round_id)
+
+
+async def tried_opportunities(conn: asyncpg.Connection,
+                              application_id: uuid.UUID) -> frozenset[str]:
+    rows = await conn.fetch("SELECT opportunity_id FROM proposals WHERE application_id = $1",
+                            application_id)
+    return frozenset(str(r["opportunity_id"]) for r in rows)
+
+
+async def tried_applications(conn: asyncpg.Connection,
+                             opportunity_id: uuid.UUID) -> frozenset[str]:
+    rows = await conn.fetch("SELECT application_id FROM proposals WHERE opportunity_id = $1",
+                            opportunity_id)
+    return frozenset(str(r["application_id"]) for r in rows)
+
+
+async def tried_pairs_of_waiting(conn: asyncpg.Connection) -> frozenset[tuple[str, str]]:
+    rows = await conn.fetch(
+        "SELECT p.application_id, p.opportunity_id FROM proposals p JOIN applications a"
+        " USING (application_id) WHERE a.status = 'waiting'")
+    return frozenset((str(r["application_id"]), str(r["opportunity_id"])) for r in rows)
+
+
+async def live_proposal(conn: asyncpg.Connection, application_id: uuid.UUID
+                        ) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT * FROM proposals WHERE application_id = $1 AND status = 'live'", application_id)
+
+
+async def release_proposal(conn: asyncpg.Connection, match_id: uuid.UUID, reason: str) -> bool:
+    """Frees the place of a live proposal; False when it was no longer live (redelivery)."""
+    row = await conn.fetchrow(
+        "UPDATE proposals SET status = 'released', release_reason = $2, updated_at = now()"
+        " WHERE match_id = $1 AND status = 'live' RETURNING opportunity_id", match_id, reason)
+    if row is None:
+        return False
+    await change_places(conn, row["opportunity_id"], -1)
+    return True
+
+
+async def confirm_proposal(conn: asyncpg.Connection, match_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE proposals SET status = 'confirmed', updated_at = now()"
+                       " WHERE match_id = $1 AND status = 'live'", match_id)
+
+
+async def candidates(conn: asyncpg.Connection, opportunity_id: uuid.UUID, limit: int,
+                     offset: int) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT p.*, a.applicant_id FROM proposals p JOIN applications a USING (application_id)"
+        " WHERE p.opportunity_id = $1 ORDER BY p.score DESC, p.created_at LIMIT $2 OFFSET $3",
+        opportunity_id, limit, offset)
+
+
+# --- rounds --------------------------------------------------------------------------------
+
+async def insert_round(conn: asyncpg.Connection, round_id: uuid.UUID, requested_by: str,
+                       params: dict[str, Any]) -> None:
+    await conn.execute("INSERT INTO rounds (round_id, requested_by, params) VALUES ($1, $2, $3)",
+                       round_id, requested_by, params)
+
+
+async def finish_round(conn: asyncpg.Connection, round_id: uuid.UUID,
+                       report: dict[str, Any]) -> None:
+    await conn.execute("UPDATE rounds SET report = $2, finished_at = now() WHERE round_id = $1",
+                       round_id, report)
+
+
+async def get_round(conn: asyncpg.Connection, round_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM rounds WHERE round_id = $1", round_id)
+
+
+async def list_rounds(conn: asyncpg.Connection, limit: int, offset: int) -> list[asyncpg.Record]:
+    return await conn.fetch("SELECT * FROM rounds ORDER BY started_at DESC LIMIT $1 OFFSET $2",
+                            limit, offset)
+
+
+async def save_round_proposals(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    """Bulk path for a round: (match_id, application_id, opportunity_id, score, explanation,
+    round_id) rows, then the applications and opportunities they touch."""
+    if not rows:
+        return
+    await conn.executemany(
+        "INSERT INTO proposals (match_id, application_id, opportunity_id, score, explanation,"
+        " round_id) VALUES ($1, $2, $3, $4, $5, $6)", rows)
+    await conn.execute(
+        "UPDATE applications SET status = 'proposed', updated_at = now()"
+        " WHERE application_id = ANY($1::uuid[])", [r[1] for r in rows])
+    counts: dict[uuid.UUID, int] = {}
+    for r in rows:
+        counts[r[2]] = counts.get(r[2], 0) + 1
+    await conn.execute(
+        "UPDATE opportunities o SET places_held = o.places_held + c.n,"
+        " proposals_made = o.proposals_made + c.n FROM unnest($1::uuid[], $2::int[]) AS c(id, n)"
+        " WHERE o.opportunity_id = c.id", list(counts), list(counts.values()))
