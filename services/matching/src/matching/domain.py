@@ -166,8 +166,11 @@ def raw_scores(a: Applicant, o: Opportunity, today: date) -> tuple[float, ...]:
 
 
 def score(a: Applicant, o: Opportunity, rules: Rules) -> float:
-    w = rules.weights
-    r = raw_scores(a, o, rules.today)
+    return _total(rules.weights, raw_scores(a, o, rules.today))
+
+
+def _total(w: Weights, r: tuple[float, ...]) -> float:
+    # This order of additions is the one preferences.py reproduces with arrays.
     return (w.skills * r[0] + w.sector * r[1] + w.location * r[2] + w.grade * r[3]
             + w.start * r[4])
 
@@ -176,7 +179,7 @@ def explain(a: Applicant, o: Opportunity, rules: Rules) -> Explanation:
     raws = raw_scores(a, o, rules.today)
     factors = tuple(Factor(n, rules.weights.of(n), r, rules.weights.of(n) * r)
                     for n, r in zip(FACTORS, raws, strict=True))
-    return Explanation(score(a, o, rules), factors, checks(a, o, rules),
+    return Explanation(_total(rules.weights, raws), factors, checks(a, o, rules),
                        start_date(a, o, rules.today))
 
 

@@ -175,17 +175,18 @@ def proposal_event(match_id: uuid.UUID, app: Any, opp: dict[str, Any],
                    explanation: domain.Explanation, expl: dict[str, Any],
                    round_id: uuid.UUID | None, causation_id: uuid.UUID | None) -> MatchProposed:
     a = app["data"]
-    return MatchProposed(
-        producer=PRODUCER, correlation_id=app["correlation_id"], causation_id=causation_id,
-        match_id=match_id, application_id=app["application_id"],
-        opportunity_id=opp["opportunity_id"], applicant_id=app["applicant_id"],
-        host_org_id=opp["host_org_id"], scheme=opp["scheme"], sector=opp["sector"],
-        country=opp["country"], region=opp.get("region"), start_date=explanation.start_date,
-        length_months=opp["length_months"], clearance_needed=opp["clearance_needed"],
-        clearance_held=a.get("clearance_held") or "none", organisation_id=a["organisation_id"],
-        line_manager_id=a.get("line_manager_id"), bcc_chamber_id=opp.get("bcc_chamber_id"),
-        score=max(explanation.score, 0.0), explanation=explanation_contract(expl),
-        round_id=round_id)
+    return MatchProposed.model_validate({
+        "producer": PRODUCER, "correlation_id": app["correlation_id"],
+        "causation_id": causation_id, "match_id": match_id,
+        "application_id": app["application_id"], "opportunity_id": opp["opportunity_id"],
+        "applicant_id": app["applicant_id"], "host_org_id": opp["host_org_id"],
+        "scheme": opp["scheme"], "sector": opp["sector"], "country": opp["country"],
+        "region": opp.get("region"), "start_date": explanation.start_date,
+        "length_months": opp["length_months"], "clearance_needed": opp["clearance_needed"],
+        "clearance_held": a.get("clearance_held") or "none",
+        "organisation_id": a["organisation_id"], "line_manager_id": a.get("line_manager_id"),
+        "bcc_chamber_id": opp.get("bcc_chamber_id"), "score": max(explanation.score, 0.0),
+        "explanation": explanation_contract(expl), "round_id": round_id})
 
 
 def open_on(data: dict[str, Any], rules: domain.Rules) -> bool:

@@ -12,7 +12,7 @@ domain.score operation for operation, so scores are bit-identical to the pure ru
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -25,8 +25,9 @@ from matching.domain import (
     Rules,
 )
 
-BLOCK_CELLS = 2_000_000  # pairs scored per block; bounds memory to tens of MB
-NO_GRADE = -1
+BLOCK_CELLS = 1_000_000  # pairs scored per block; bounds memory to tens of MB
+NO_GRADE = 10  # row of the grade table for applicants without a grade
+START_TABLE = int(START_FIT_DAYS)
 
 Prefs = tuple[list[list[int]], list[list[int]]]  # per applicant: opportunity indexes, rank keys
 
@@ -40,38 +41,167 @@ def preference_lists(applicants: list[Applicant], opportunities: list[Opportunit
     banned: dict[str, set[str]] = defaultdict(set)
     for a_id, o_id in excluded:
         banned[a_id].add(o_id)
-    opps: list[list[int]] = [[] for _ in applicants]
-    keys: list[list[int]] = [[] for _ in applicants]
+    out: Prefs = ([[] for _ in applicants], [[] for _ in applicants])
     for scheme, kind in SCHEME_KIND.items():
         a_idx = [i for i, a in enumerate(applicants) if a.scheme == scheme and a.kind == kind]
-        o_idx = [j for j, o in enumerate(opportunities) if o.scheme == scheme and o.places > 0]
+        # A window that closes before it opens can never be met: drop it up front.
+        o_idx = [j for j, o in enumerate(opportunities) if o.scheme == scheme and o.places > 0
+                 and o.window_from <= o.window_to]
         if a_idx and o_idx:
-            _scheme_block(applicants, opportunities, a_idx, o_idx, rules, k, banned, opps,
-                          keys)
-    return opps, keys
+            bucket = _Bucket([opportunities[j] for j in o_idx], o_idx, rules)
+            by_length: dict[int, list[int]] = defaultdict(list)
+            for i in a_idx:
+                by_length[applicants[i].desired_months].append(i)
+            for months, group in sorted(by_length.items()):
+                bucket.score_group([applicants[i] for i in group], group, months, k, banned, out)
+    return out
 
 
-def _scheme_block(applicants: list[Applicant], opportunities: list[Opportunity],
-                  a_idx: list[int], o_idx: list[int], rules: Rules, k: int,
-                  banned: dict[str, set[str]], out_opps: list[list[int]],
-                  out_keys: list[list[int]]) -> None:
-    bucket = [opportunities[j] for j in o_idx]
-    o = _OpportunityArrays(bucket, vettable=VETTABLE_UP_TO.get(bucket[0].scheme, 0))
-    o_global = np.asarray(o_idx, dtype=np.int64)
-    m = len(bucket)
-    rows = max(1, BLOCK_CELLS // m)
-    for start in range(0, len(a_idx), rows):
-        chunk = [applicants[i] for i in a_idx[start:start + rows]]
-        total, ok = _score_block(chunk, o, rules)
-        _forbid(chunk, o.column, banned, ok)
-        keys = np.floor(total * 1e9 + 0.5).astype(np.int64)
-        # Unique composite per row: higher score first, then the lower opportunity index.
-        composite = np.where(ok, keys * m + (m - 1 - np.arange(m)), -1)
-        top = _top_k(composite, k)
-        for r, i in enumerate(a_idx[start:start + rows]):
-            cols = top[r][composite[r, top[r]] >= 0]
-            out_opps[i] = o_global[cols].tolist()
-            out_keys[i] = keys[r, cols].tolist()
+class _Bucket:
+    """One scheme's opportunities as columns sorted by length in months, so the applicants
+    who want d months only ever look at the contiguous slice of lengths d-gap..d+gap (the
+    length filter costs nothing), with per-column arrays and lookup tables of contributions."""
+
+    def __init__(self, bucket: list[Opportunity], global_idx: list[int], rules: Rules) -> None:
+        m, w = len(bucket), rules.weights
+        order = sorted(range(m), key=lambda p: (bucket[p].months, p))
+        cols = [bucket[p] for p in order]
+        self.m, self.rules, self.gap = m, rules, rules.max_length_gap
+        self.global_idx = np.array([global_idx[p] for p in order], dtype=np.int64)
+        self.tie = np.array([m - 1 - p for p in order], dtype=np.int64)  # lower id wins ties
+        self.column = {o.id: c for c, o in enumerate(cols)}
+        self.months = np.array([o.months for o in cols])
+        self.vettable = VETTABLE_UP_TO.get(cols[0].scheme, 0)
+        self.skills = _weighted_index([(c, s, 2.0) for c, o in enumerate(cols)
+                                       for s in o.required_skills]
+                                      + [(c, s, 1.0) for c, o in enumerate(cols)
+                                         for s in o.desired_skills])
+        self.regions = sorted({o.region for o in cols if o.region})
+        self.countries = sorted({o.country for o in cols})
+        # column = region index, or len(regions): a "no region" column nobody matches
+        self.region = np.array([self.regions.index(o.region) if o.region else len(self.regions)
+                                for o in cols], dtype=np.int64)
+        self.country = np.array([self.countries.index(o.country) for o in cols], np.int64)
+        self._region_pos = {r: i for i, r in enumerate(self.regions)}
+        self._country_pos = {c: i for i, c in enumerate(self.countries)}
+        self.hosts = _weighted_index([(c, t, 1.0) for c, o in enumerate(cols)
+                                      for t in ("o:" + o.host_org_id, "n:" + o.host_key)])
+        denom = np.array([2 * len(o.required_skills) + len(o.desired_skills) for o in cols],
+                         dtype=np.float64)
+        self.no_skills = denom == 0
+        self.denom = np.where(self.no_skills, 1.0, denom)
+        self.sector_names = sorted({o.sector for o in cols})
+        self.sector = np.array([self.sector_names.index(o.sector) for o in cols], np.int64)
+        self.wfrom = np.array([o.window_from.toordinal() for o in cols], dtype=np.int64)
+        self.wto = np.array([o.window_to.toordinal() for o in cols], dtype=np.int64)
+        self.clearance = np.array([o.clearance for o in cols], dtype=np.int64)
+        self.grade_table = _grade_table(cols, w.grade)
+        # contributions by code: 0 = no preference given, 1 = preference missed, 2 = met
+        self.sector_table = np.array([w.sector * 0.5, w.sector * 0.0, w.sector * 1.0])
+        self.location_table = np.array([w.location * 0.5, w.location * 0.0, w.location * 1.0])
+        self.start_table = np.array([w.start * (1.0 - min(1.0, d / START_FIT_DAYS))
+                                     for d in range(START_TABLE + 1)])
+
+    def score_group(self, apps: list[Applicant], idx: list[int], months: int, k: int,
+                    banned: dict[str, set[str]], out: Prefs) -> None:
+        lo = int(np.searchsorted(self.months, months - self.gap, "left"))
+        hi = int(np.searchsorted(self.months, months + self.gap, "right"))
+        if hi <= lo:
+            return
+        rows = max(1, BLOCK_CELLS // (hi - lo))
+        for start in range(0, len(apps), rows):
+            chunk = apps[start:start + rows]
+            keys, ok = self._score(chunk, lo, hi)
+            self._forbid(chunk, lo, hi, banned, ok)
+            composite = keys * self.m + self.tie[None, lo:hi]
+            composite[~ok] = -1
+            top = _top_k(composite, k)
+            for r, i in enumerate(idx[start:start + rows]):
+                cols = top[r][composite[r, top[r]] >= 0]
+                out[0][i] = self.global_idx[lo + cols].tolist()
+                out[1][i] = keys[r, cols].tolist()
+
+    def _score(self, chunk: list[Applicant], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rank keys and feasibility; sums in domain.score's order so keys are bit-identical."""
+        w = self.rules.weights
+        hits = _count(chunk, lambda a: a.skills, self.skills, lo, hi)
+        total = hits / self.denom[None, lo:hi]
+        if self.no_skills[lo:hi].any():
+            total[:, self.no_skills[lo:hi]] = 1.0
+        total *= w.skills
+        total += self.sector_table[self._sector_code(chunk, lo, hi)]
+        met = self._place_met(chunk, lo, hi)
+        total += self.location_table[_code(met, [bool(a.regions or a.countries) for a in chunk])]
+        grades = [a.grade if a.grade is not None else NO_GRADE for a in chunk]
+        total += self.grade_table[:, lo:hi][grades]
+        earliest = np.array([max(a.earliest_start.toordinal(), self.rules.today.toordinal())
+                             for a in chunk])[:, None]
+        delay = np.clip(self.wfrom[None, lo:hi] - earliest, 0, START_TABLE)
+        total += self.start_table[delay]
+        held = np.array([max(a.clearance, self.vettable) for a in chunk])[:, None]
+        ok = (earliest <= self.wto[None, lo:hi]) & (self.clearance[None, lo:hi] <= held)
+        total *= 1e9
+        total += 0.5
+        np.floor(total, out=total)
+        return total.astype(np.int64), ok
+
+    def _place_met(self, chunk: list[Applicant], lo: int, hi: int) -> np.ndarray:
+        """Region or country wanted: two small membership tables gathered per column."""
+        wants_region = np.zeros((len(chunk), len(self.regions) + 1), dtype=bool)
+        wants_country = np.zeros((len(chunk), len(self.countries)), dtype=bool)
+        for r, a in enumerate(chunk):
+            for region in a.regions:
+                if region in self._region_pos:
+                    wants_region[r, self._region_pos[region]] = True
+            for country in a.countries:
+                if country in self._country_pos:
+                    wants_country[r, self._country_pos[country]] = True
+        rows = np.arange(len(chunk))[:, None]
+        return (wants_region[rows, self.region[None, lo:hi]]
+                | wants_country[rows, self.country[None, lo:hi]])
+
+    def _sector_code(self, chunk: list[Applicant], lo: int, hi: int) -> np.ndarray:
+        masks = np.array([sum(1 << self.sector_names.index(s) for s in a.sectors
+                              if s in self.sector_names) for a in chunk], dtype=np.int64)
+        met = (masks[:, None] >> self.sector[None, lo:hi]) & 1
+        return _code(met.astype(bool), [bool(a.sectors) for a in chunk])
+
+    def _forbid(self, chunk: list[Applicant], lo: int, hi: int, banned: dict[str, set[str]],
+                ok: np.ndarray) -> None:
+        """Declared interests in the host, pairs tried before, and for someone who applied to
+        one opportunity, every other one."""
+        for r, a in enumerate(chunk):
+            if a.only_opportunity is not None:
+                keep = self.column.get(a.only_opportunity, -1) - lo
+                allowed = bool(ok[r, keep]) if 0 <= keep < hi - lo else False
+                ok[r, :] = False
+                if allowed:
+                    ok[r, keep] = True
+            blocked = [self.column[o] for o in banned.get(a.id, ()) if o in self.column]
+            for token in _host_tokens(a):
+                blocked.extend(self.hosts[0].get(token, ()))
+            for c in blocked:
+                if lo <= c < hi:
+                    ok[r, c - lo] = False
+
+
+def _code(met: np.ndarray, has_preference: list[bool]) -> np.ndarray:
+    has = np.array(has_preference, dtype=np.int64)[:, None]
+    return has * (1 + met.astype(np.int64))
+
+
+def _grade_table(cols: list[Opportunity], weight: float) -> np.ndarray:
+    """Grade contribution for each applicant grade (rows 0-9, row 10 = none) x column."""
+    gmin = np.array([o.grade_min if o.grade_min is not None else -1 for o in cols], np.float64)
+    gmax = np.array([o.grade_max if o.grade_max is not None else -1 for o in cols], np.float64)
+    table = np.empty((NO_GRADE + 1, len(cols)))
+    for g in range(NO_GRADE):
+        low = np.where(gmin < 0, g, gmin)
+        high = np.where(gmax < 0, g, gmax)
+        distance = np.maximum(np.maximum(low - g, 0.0), g - high)
+        table[g] = weight * np.maximum(0.0, 1.0 - 0.5 * distance)
+    table[NO_GRADE] = weight * 1.0
+    return table
 
 
 def _top_k(composite: np.ndarray, k: int) -> np.ndarray:
@@ -79,112 +209,48 @@ def _top_k(composite: np.ndarray, k: int) -> np.ndarray:
     if m > k:
         part = np.argpartition(-composite, k - 1, axis=1)[:, :k]
     else:
-        part = np.tile(np.arange(m), (composite.shape[0], 1))
+        part = np.broadcast_to(np.arange(m), composite.shape)
     order = np.argsort(-np.take_along_axis(composite, part, axis=1), axis=1, kind="stable")
     return np.take_along_axis(part, order, axis=1)
-
-
-class _OpportunityArrays:
-    """Column arrays for one scheme's opportunities, plus token -> opportunity indexes."""
-
-    def __init__(self, bucket: list[Opportunity], vettable: int) -> None:
-        self.m = len(bucket)
-        self.column = {opp.id: j for j, opp in enumerate(bucket)}
-        self.vettable = vettable
-        self.required = _index((j, s) for j, o in enumerate(bucket) for s in o.required_skills)
-        self.desired = _index((j, s) for j, o in enumerate(bucket) for s in o.desired_skills)
-        self.sector = _index((j, o.sector) for j, o in enumerate(bucket))
-        self.place = _index(p for j, o in enumerate(bucket)
-                            for p in ((j, "c:" + o.country),
-                                      *(((j, "r:" + o.region),) if o.region else ())))
-        self.host = _index(p for j, o in enumerate(bucket)
-                           for p in ((j, "o:" + o.host_org_id), (j, "n:" + o.host_key)))
-        self.denom = np.array([2 * len(o.required_skills) + len(o.desired_skills)
-                               for o in bucket], dtype=np.float64)
-        self.gmin = np.array([o.grade_min if o.grade_min is not None else NO_GRADE
-                              for o in bucket], dtype=np.float64)
-        self.gmax = np.array([o.grade_max if o.grade_max is not None else NO_GRADE
-                              for o in bucket], dtype=np.float64)
-        self.wfrom = np.array([o.window_from.toordinal() for o in bucket], dtype=np.int64)
-        self.wto = np.array([o.window_to.toordinal() for o in bucket], dtype=np.int64)
-        self.months = np.array([o.months for o in bucket], dtype=np.int64)
-        self.clearance = np.array([o.clearance for o in bucket], dtype=np.int64)
-
-
-def _score_block(chunk: list[Applicant], o: _OpportunityArrays,
-                 rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-    c, m, w = len(chunk), o.m, rules.weights
-    req = _hits(chunk, lambda a: a.skills, o.required, m)
-    des = _hits(chunk, lambda a: a.skills, o.desired, m)
-    hits = 2.0 * req + des
-    skills = np.where(o.denom > 0, hits / np.where(o.denom > 0, o.denom, 1.0), 1.0)
-    sector_hit = _hits(chunk, lambda a: a.sectors, o.sector, m) > 0
-    has_sectors = np.array([bool(a.sectors) for a in chunk])[:, None]
-    sector = np.where(has_sectors, np.where(sector_hit, 1.0, 0.0), 0.5)
-    place_hit = _hits(chunk, _place_tokens, o.place, m) > 0
-    has_places = np.array([bool(a.regions or a.countries) for a in chunk])[:, None]
-    location = np.where(has_places, np.where(place_hit, 1.0, 0.0), 0.5)
-    grade = _grade(chunk, o)
-    today = rules.today.toordinal()
-    earliest = np.array([max(a.earliest_start.toordinal(), today) for a in chunk])[:, None]
-    start = np.maximum(earliest, o.wfrom[None, :])
-    start_fit = 1.0 - np.minimum(1.0, (start - earliest) / START_FIT_DAYS)
-    total = (w.skills * skills + w.sector * sector + w.location * location + w.grade * grade
-             + w.start * start_fit)
-    desired = np.array([a.desired_months for a in chunk])[:, None]
-    held = np.array([max(a.clearance, o.vettable) for a in chunk])[:, None]
-    conflict = _hits(chunk, _host_tokens, o.host, m) > 0
-    ok = ((start <= o.wto[None, :]) & (np.abs(o.months[None, :] - desired) <= rules.max_length_gap)
-          & (o.clearance[None, :] <= held) & ~conflict)
-    assert total.shape == (c, m)
-    return total, ok
-
-
-def _forbid(chunk: list[Applicant], column: dict[str, int], banned: dict[str, set[str]],
-            ok: np.ndarray) -> None:
-    """Pairs tried before, and everything but the one opportunity an applicant applied to."""
-    for r, a in enumerate(chunk):
-        if a.only_opportunity is not None:
-            keep = column.get(a.only_opportunity)
-            allowed = ok[r, keep] if keep is not None else False
-            ok[r, :] = False
-            if keep is not None:
-                ok[r, keep] = allowed
-        for o_id in banned.get(a.id, ()):
-            if o_id in column:
-                ok[r, column[o_id]] = False
-
-
-def _grade(chunk: list[Applicant], o: _OpportunityArrays) -> np.ndarray:
-    g = np.array([a.grade if a.grade is not None else NO_GRADE for a in chunk],
-                 dtype=np.float64)[:, None]
-    lo = np.where(o.gmin[None, :] == NO_GRADE, g, o.gmin[None, :])
-    hi = np.where(o.gmax[None, :] == NO_GRADE, g, o.gmax[None, :])
-    distance = np.maximum(np.maximum(lo - g, 0.0), g - hi)
-    fit = np.maximum(0.0, 1.0 - 0.5 * distance)
-    return np.where(g == NO_GRADE, 1.0, fit)
-
-
-def _place_tokens(a: Applicant) -> Iterable[str]:
-    return [*("r:" + r for r in a.regions), *("c:" + c for c in a.countries)]
 
 
 def _host_tokens(a: Applicant) -> Iterable[str]:
     return [*("o:" + h for h in a.interest_orgs), *("n:" + n for n in a.interest_names)]
 
 
-def _index(pairs: Iterable[tuple[int, str]]) -> dict[str, np.ndarray]:
-    found: dict[str, list[int]] = defaultdict(list)
-    for j, token in pairs:
-        found[token].append(j)
-    return {t: np.array(sorted(set(js)), dtype=np.int64) for t, js in found.items()}
+Index = tuple[dict[str, np.ndarray], dict[str, np.ndarray]]  # token -> columns, weights
 
 
-def _hits(chunk: list[Applicant], tokens: Callable[[Applicant], Iterable[str]],
-          index: dict[str, np.ndarray], m: int) -> np.ndarray:
-    """(applicants x opportunities) count of tokens the two share."""
-    parts = [index[t] + r * m for r, a in enumerate(chunk) for t in tokens(a) if t in index]
+def _weighted_index(entries: list[tuple[int, str, float]]) -> Index:
+    cols: dict[str, list[int]] = defaultdict(list)
+    weights: dict[str, list[float]] = defaultdict(list)
+    for c, token, weight in entries:
+        cols[token].append(c)
+        weights[token].append(weight)
+    return ({t: np.array(v, dtype=np.int64) for t, v in cols.items()},
+            {t: np.array(v, dtype=np.float64) for t, v in weights.items()})
+
+
+def _count(chunk: list[Applicant], tokens, index: Index, lo: int, hi: int) -> np.ndarray:
+    """(applicants x columns lo..hi) weighted count of the tokens the two share."""
+    cols, weights = index
+    width = hi - lo
+    parts, part_weights, lengths = [], [], []
+    for a in chunk:
+        n = 0
+        for t in tokens(a):
+            found = cols.get(t)
+            if found is not None:
+                parts.append(found)
+                part_weights.append(weights[t])
+                n += len(found)
+        lengths.append(n)
     if not parts:
-        return np.zeros((len(chunk), m))
-    flat = np.bincount(np.concatenate(parts), minlength=len(chunk) * m)
-    return flat.reshape(len(chunk), m).astype(np.float64)
+        return np.zeros((len(chunk), width))
+    flat = np.concatenate(parts)
+    rows = np.repeat(np.arange(len(chunk), dtype=np.int64), lengths)
+    keep = (flat >= lo) & (flat < hi)
+    counts = np.bincount((rows * width + flat - lo)[keep],
+                         weights=np.concatenate(part_weights)[keep],
+                         minlength=len(chunk) * width)
+    return counts.reshape(len(chunk), width)
