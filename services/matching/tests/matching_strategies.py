@@ -1,5 +1,6 @@
 """Hypothesis strategies for the pure core: small worlds where collisions are likely."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from hypothesis import strategies as st
@@ -58,8 +59,19 @@ def worlds(draw, max_applicants=25, max_opportunities=10):
     n = draw(st.integers(0, max_applicants))
     m = draw(st.integers(0, max_opportunities))
     rnd = draw(st.randoms(use_true_random=False))
-    return ([make_applicant(rnd, i) for i in range(n)],
-            [make_opportunity(rnd, j) for j in range(m)])
+    apps = [make_applicant(rnd, i) for i in range(n)]
+    if m:  # a few applied to one opportunity (or to one that is gone)
+        apps = [replace(a, only_opportunity=f"o{rnd.randint(0, m):04d}")
+                if rnd.random() < 0.1 else a for a in apps]
+    return apps, [make_opportunity(rnd, j) for j in range(m)]
+
+
+@st.composite
+def exclusions(draw, world):
+    """Pairs tried before (a failed proposal) that a round must never propose again."""
+    apps, opps = world
+    rnd = draw(st.randoms(use_true_random=False))
+    return frozenset((a.id, o.id) for a in apps for o in opps if rnd.random() < 0.15)
 
 
 RULES = Rules(today=TODAY, max_length_gap=3, weights=Weights())

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from matching.domain import feasible, rank_key, score
 from matching.preferences import preference_lists
 from matching.rounds import Minimum, blocking_pairs, group_of, report, run_round
-from matching_strategies import RULES, worlds
+from matching_strategies import RULES, exclusions, worlds
 
 BIG_K = 10_000
 
@@ -112,3 +112,15 @@ def test_a_short_region_pulls_an_unmatched_applicant_into_it():
     assert Counter(o.region for _, o in plain.pairs()) == {"London": 2, "North West": 2}
     tight = run_round(a, [london, north], RULES, minimums=(Minimum("region", "Scotland", 0.5),))
     assert tight.shortfalls and "Scotland" in tight.shortfalls[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_a_round_never_proposes_a_pair_that_failed_before(data):
+    apps, opps = data.draw(worlds())
+    excluded = data.draw(exclusions((apps, opps)))
+    result = run_round(apps, opps, RULES, k=5, excluded=excluded)
+    assert not {(a.id, o.id) for a, o in result.pairs()} & excluded
+    assert blocking_pairs(result, [o.places for o in result.opportunities]) == []
+    for a, o in result.pairs():
+        assert a.only_opportunity in (None, o.id)

@@ -6,6 +6,9 @@ import uuid
 from typing import Any
 
 import asyncpg
+from shared.outbox import NOTIFY_CHANNEL, Outbox, envelope_headers
+
+from contracts import Event
 
 CAPACITY_LOCK_ID = 7_417_102  # serialises everything that takes or frees places
 
@@ -192,19 +195,43 @@ async def list_rounds(conn: asyncpg.Connection, limit: int, offset: int) -> list
 
 async def save_round_proposals(conn: asyncpg.Connection, rows: list[tuple]) -> None:
     """Bulk path for a round: (match_id, application_id, opportunity_id, score, explanation,
-    round_id) rows, then the applications and opportunities they touch."""
+    round_id) rows in one statement, then the applications and opportunities they touch."""
     if not rows:
         return
-    await conn.executemany(
-        "INSERT INTO proposals (match_id, application_id, opportunity_id, score, explanation,"
-        " round_id) VALUES ($1, $2, $3, $4, $5, $6)", rows)
+    columns = list(zip(*rows, strict=True))
     await conn.execute(
-        "UPDATE applications SET status = 'proposed', updated_at = now()"
-        " WHERE application_id = ANY($1::uuid[])", [r[1] for r in rows])
+        "INSERT INTO proposals (match_id, application_id, opportunity_id, score, explanation,"
+        " round_id) SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::float8[],"
+        " $5::jsonb[], $6::uuid[])", *(list(c) for c in columns))
+    # A join, not "= ANY(array)": with tens of thousands of ids the latter is a linear search
+    # of the array for every row.
+    await conn.execute(
+        "UPDATE applications a SET status = 'proposed', updated_at = now()"
+        " FROM unnest($1::uuid[]) AS u(id) WHERE a.application_id = u.id", list(columns[1]))
     counts: dict[uuid.UUID, int] = {}
-    for r in rows:
-        counts[r[2]] = counts.get(r[2], 0) + 1
+    for opportunity_id in columns[2]:
+        counts[opportunity_id] = counts.get(opportunity_id, 0) + 1
     await conn.execute(
         "UPDATE opportunities o SET places_held = o.places_held + c.n,"
         " proposals_made = o.proposals_made + c.n FROM unnest($1::uuid[], $2::int[]) AS c(id, n)"
         " WHERE o.opportunity_id = c.id", list(counts), list(counts.values()))
+
+
+def outbox_rows(outbox: Outbox, events: list[Event]) -> list[tuple]:
+    """The rows Outbox.add would write (CPU work a round does off the event loop)."""
+    return [(e.event_id, outbox.topic_prefix + e.TOPIC, e.key(), e.event_type, e.to_bytes(),
+             envelope_headers(e)) for e in events]
+
+
+async def bulk_outbox(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    """Outbox.add for a round's tens of thousands of events: the same rows and the same
+    wake-up, in one statement instead of one per event (5 s -> under 1 s at 50k)."""
+    if not rows:
+        return
+    columns = [list(c) for c in zip(*rows, strict=True)]
+    await conn.execute(
+        "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
+        " SELECT e, t, k, y, p, h FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[],"
+        " $5::bytea[], $6::jsonb[]) WITH ORDINALITY AS r(e, t, k, y, p, h, n)"
+        " ORDER BY n ON CONFLICT (event_id) DO NOTHING", *columns)  # ids follow event order
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
