@@ -122,49 +122,55 @@ class _Bucket:
                 out[1][i] = keys[r, cols].tolist()
 
     def _score(self, chunk: list[Applicant], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rank keys and feasibility; sums in domain.score's order so keys are bit-identical."""
+        """Rank keys and feasibility; sums in domain.score's order so keys are bit-identical.
+        Factors that depend on one applicant attribute are computed once per distinct value
+        (a small table) and gathered per row: far fewer passes over the block."""
         w = self.rules.weights
         hits = _count(chunk, lambda a: a.skills, self.skills, lo, hi)
         total = hits / self.denom[None, lo:hi]
         if self.no_skills[lo:hi].any():
             total[:, self.no_skills[lo:hi]] = 1.0
         total *= w.skills
-        total += self.sector_table[self._sector_code(chunk, lo, hi)]
-        met = self._place_met(chunk, lo, hi)
-        total += self.location_table[_code(met, [bool(a.regions or a.countries) for a in chunk])]
+        sectors, inv = _distinct([a.sectors for a in chunk])
+        total += self._sector_rows(sectors, lo, hi)[inv]
+        places, inv = _distinct([(a.regions, a.countries) for a in chunk])
+        total += self._location_rows(places, lo, hi)[inv]
         grades = [a.grade if a.grade is not None else NO_GRADE for a in chunk]
         total += self.grade_table[:, lo:hi][grades]
-        earliest = np.array([max(a.earliest_start.toordinal(), self.rules.today.toordinal())
-                             for a in chunk])[:, None]
+        today = self.rules.today.toordinal()
+        starts, inv = _distinct([max(a.earliest_start.toordinal(), today) for a in chunk])
+        earliest = np.array(starts)[:, None]
         delay = np.clip(self.wfrom[None, lo:hi] - earliest, 0, START_TABLE)
-        total += self.start_table[delay]
-        held = np.array([max(a.clearance, self.vettable) for a in chunk])[:, None]
-        ok = (earliest <= self.wto[None, lo:hi]) & (self.clearance[None, lo:hi] <= held)
+        total += self.start_table[delay][inv]
+        available = (earliest <= self.wto[None, lo:hi])[inv]
+        held, inv = _distinct([max(a.clearance, self.vettable) for a in chunk])
+        cleared = (self.clearance[None, lo:hi] <= np.array(held)[:, None])[inv]
         total *= 1e9
         total += 0.5
         np.floor(total, out=total)
-        return total.astype(np.int64), ok
+        return total.astype(np.int64), available & cleared
 
-    def _place_met(self, chunk: list[Applicant], lo: int, hi: int) -> np.ndarray:
-        """Region or country wanted: two small membership tables gathered per column."""
-        wants_region = np.zeros((len(chunk), len(self.regions) + 1), dtype=bool)
-        wants_country = np.zeros((len(chunk), len(self.countries)), dtype=bool)
-        for r, a in enumerate(chunk):
-            for region in a.regions:
+    def _location_rows(self, places: list, lo: int, hi: int) -> np.ndarray:
+        """Region or country wanted, per distinct preference: contribution per column."""
+        wants_region = np.zeros((len(places), len(self.regions) + 1), dtype=bool)
+        wants_country = np.zeros((len(places), len(self.countries)), dtype=bool)
+        for r, (regions, countries) in enumerate(places):
+            for region in regions:
                 if region in self._region_pos:
                     wants_region[r, self._region_pos[region]] = True
-            for country in a.countries:
+            for country in countries:
                 if country in self._country_pos:
                     wants_country[r, self._country_pos[country]] = True
-        rows = np.arange(len(chunk))[:, None]
-        return (wants_region[rows, self.region[None, lo:hi]]
-                | wants_country[rows, self.country[None, lo:hi]])
+        rows = np.arange(len(places))[:, None]
+        met = (wants_region[rows, self.region[None, lo:hi]]
+               | wants_country[rows, self.country[None, lo:hi]])
+        return self.location_table[_code(met, [bool(r or c) for r, c in places])]
 
-    def _sector_code(self, chunk: list[Applicant], lo: int, hi: int) -> np.ndarray:
-        masks = np.array([sum(1 << self.sector_names.index(s) for s in a.sectors
-                              if s in self.sector_names) for a in chunk], dtype=np.int64)
+    def _sector_rows(self, sectors: list, lo: int, hi: int) -> np.ndarray:
+        masks = np.array([sum(1 << self.sector_names.index(s) for s in chosen
+                              if s in self.sector_names) for chosen in sectors], dtype=np.int64)
         met = (masks[:, None] >> self.sector[None, lo:hi]) & 1
-        return _code(met.astype(bool), [bool(a.sectors) for a in chunk])
+        return self.sector_table[_code(met.astype(bool), [bool(c) for c in sectors])]
 
     def _forbid(self, chunk: list[Applicant], lo: int, hi: int, banned: dict[str, set[str]],
                 ok: np.ndarray) -> None:
@@ -183,6 +189,13 @@ class _Bucket:
             for c in blocked:
                 if lo <= c < hi:
                     ok[r, c - lo] = False
+
+
+def _distinct(values: list) -> tuple[list, np.ndarray]:
+    """The distinct values (first-seen order) and, per input, the index of its value."""
+    seen: dict = {}
+    inverse = [seen.setdefault(v, len(seen)) for v in values]
+    return list(seen), np.array(inverse, dtype=np.int64)
 
 
 def _code(met: np.ndarray, has_preference: list[bool]) -> np.ndarray:
