@@ -125,3 +125,24 @@ async def test_a_withdrawn_application_releases_its_place_to_the_next_waiting(se
 async def _status(service, application_id, status) -> bool:
     return await service.runtime.pool.fetchval(
         "SELECT status FROM applications WHERE application_id = $1", application_id) == status
+
+
+async def test_an_erased_applicant_loses_its_data_and_frees_its_place(service, matches):
+    from contracts import ApplicantErased
+    opp = await post_opportunity(service, unique_org(), sector="life_sciences", capacity=1)
+    holder = application(sectors=(Sector.LIFE_SCIENCES,))
+    await send(service, holder)
+    await matches.wait_for_event("MatchProposed", where=for_app(holder))
+    waiting = application(sectors=(Sector.LIFE_SCIENCES,), skills=("juggling",))
+    await send(service, waiting)
+    await matches.wait_for_event("NoMatchFound", where=for_app(waiting))
+    await send(service, ApplicantErased(producer="applicant", correlation_id=uuid.uuid4(),
+                                        applicant_id=holder.applicant_id,
+                                        application_ids=(holder.application_id,)))
+    moved = await matches.wait_for_event("MatchProposed", where=for_app(waiting))
+    assert str(moved.opportunity_id) == opp["opportunity_id"]
+    row = await service.runtime.pool.fetchrow(
+        "SELECT applicant_id, status, data FROM applications WHERE application_id = $1",
+        holder.application_id)
+    assert row["applicant_id"] == "erased" and row["status"] == "erased"
+    assert "skills" not in row["data"]

@@ -12,6 +12,7 @@ class MatchingSettings(ServiceSettings):
 
     service_name: str = "matching"
     http_port: int = Field(default=8102, ge=1, le=65535)
+    database_url: str = "postgresql://bps@127.0.0.1:15432/matching"
 
     # Score weights (each factor's raw score is in [0, 1]); e.g. MATCHING_WEIGHT_SKILLS=0.5.
     weight_skills: float = Field(default=0.40, ge=0)
