@@ -74,3 +74,26 @@ async def test_a_round_report_is_only_for_central_hr(cohort):
 
 async def _count_is(svc, n) -> bool:
     return await _waiting(svc) == n
+
+
+async def test_a_pair_rejected_after_a_round_is_never_proposed_again(cohort):
+    from matching_support import rejection
+    host = cohort.auth("h", "host", org=unique_org())
+    first = await cohort.client.post("/opportunities", headers=host,
+                                     json=opportunity_body(capacity=1))
+    app = application(sectors=(Sector.CLEAN_ENERGY,))
+    await send(cohort, app)
+    await eventually(lambda: _count_is(cohort, 1))
+    hr = cohort.auth("boss", "hr")
+    assert (await cohort.client.post("/rounds", headers=hr)).json()["report"]["matched"] == 1
+    async with TopicReader(cohort.settings.kafka_bootstrap_servers,
+                           cohort.settings.topic("matches")) as reader:
+        proposed = await reader.wait_for_event("MatchProposed")
+        assert str(proposed.opportunity_id) == first.json()["opportunity_id"]
+        await send(cohort, rejection(proposed))
+        await reader.wait_for_event("NoMatchFound",
+                                    where=lambda e: e.application_id == app.application_id)
+    # the application waits again and the place is free, but the pair failed: no match
+    report = (await cohort.client.post("/rounds", headers=hr)).json()["report"]
+    assert report["applicants"] == 1 and report["matched"] == 0
+    assert report["places"] == 1
