@@ -13,9 +13,13 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / ".local" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(),
-                                 reason="needs Debian chromium: apt-get install -y chromium")]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def chromium_installed():
+    # `make setup` installs it; a missing browser is a failure, not a silent skip.
+    assert CHROMIUM.exists(), "needs Debian chromium: run `make setup` or apt-get install chromium"
 
 
 async def test_the_page_shows_a_new_event_live_and_opens_its_timeline(service):
