@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_JWT_SECRET = "dev-only-secret-change-me"
+DEV_JWT_SECRET = "dev-only-signing-key-change-me-in-production"
 
 
 class ServiceSettings(BaseSettings):
