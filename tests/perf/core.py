@@ -70,11 +70,15 @@ class Sizes:
     messages: int = 20_000  # floors and relay
     hop_events: int = 5_000
     db_inserts: int = 5_000
+    http_requests: int = 2_000
+    journeys: int = 300  # at saturation; the 10% / 50% runs are paced over journey_seconds
+    journey_seconds: float = 30.0
     quick: bool = False
 
     @classmethod
     def quick_run(cls) -> Sizes:
-        return cls(messages=500, hop_events=200, db_inserts=300, quick=True)
+        return cls(messages=500, hop_events=200, db_inserts=300, http_requests=200, journeys=20,
+                   journey_seconds=5.0, quick=True)
 
 
 @dataclass

@@ -24,7 +24,9 @@ from pathlib import Path
 from shared.testing.kafka import kafka_bootstrap_servers
 from shared.testing.postgres import pg_dsn_base
 
-from tests.perf import floors, plumbing, slots  # noqa: F401 - importing registers the benches
+# importing registers the benches, in this order (floors first: later ratios need them)
+from tests.perf import floors, plumbing  # noqa: F401 isort: skip
+from tests.perf import intake, journeys, slots  # noqa: F401 isort: skip
 from tests.perf.core import REGISTRY, Bench, Context, Pending, Sizes
 from tests.perf.report import write_all
 

@@ -1,13 +1,6 @@
-"""Benches whose subjects other teams are still writing. Each is registered now so the report
-shows it; until its service exists it raises Pending (listed, not failed).
-
-SLOT journeys      whole journeys/s at saturation; p50/p90/p99 (tests.perf.latency) at 10% and
-                   50% of it, from `POST /applications` 202 to the applicant's confirmation email
-                   and to MatchProposed. Needs applicant + matching + notification running.
-SLOT http_intake   `POST /applications` requests/s vs a bare endpoint on the same stack
-                   (build_service_app + uvicorn). Needs the applicant service.
-SLOT matching      services/matching/bench_round.py (the matching team's), called per size.
-     memory        resident memory of every service that has `python -m <name>` (works now).
+"""Matching rounds (services/matching/bench_round.py, called per size) and each service's
+resident memory when started and idle (journeys.py measures it again after load).
+Journeys are in journeys.py, HTTP intake in intake.py.
 """
 
 from __future__ import annotations
@@ -33,22 +26,6 @@ MEMORY_LIMIT_MB = 150.0
 
 def _module_exists(name: str) -> bool:
     return (ROOT / "services" / name / "src" / name / "__main__.py").exists()
-
-
-@bench("journeys", group="journeys")
-async def journeys(ctx: Context) -> list[Metric]:
-    """SLOT: whole journeys/s at saturation and end-to-end latency at 10% / 50% of it."""
-    missing = [s for s in ("applicant", "matching", "notification") if not _module_exists(s)]
-    raise Pending(f"needs services {', '.join(missing) or '(all present: write the driver)'}; "
-                  "metrics to emit: journeys.saturation (journeys/s), "
-                  "journeys.p{50,90,99}_{match,email}_at_{10,50}pct (ms, p99 match @10% <= 100)")
-
-
-@bench("http_intake", group="http")
-async def http_intake(ctx: Context) -> list[Metric]:
-    """SLOT: POST /applications requests/s vs a bare endpoint of the same server stack."""
-    raise Pending("needs the applicant service's POST /applications; "
-                  "metrics to emit: http.post_applications, http.bare_endpoint (req/s, ratio)")
 
 
 @bench("matching.round", group="matching")
