@@ -25,7 +25,9 @@ def _variant(base: type[Event], drop: str | None = None, **fields):
         for n, f in base.model_fields.items()
         if n in ("event_type", "schema_version")
     }
-    return create_model(base.__name__, __base__=base.__mro__[1], **envelope, **own)
+    # The topic's base class: below it every field is redeclared here, shared bases included.
+    topic_base = next(c for c in base.__mro__ if Event in c.__bases__)
+    return create_model(base.__name__, __base__=topic_base, **envelope, **own)
 
 
 @EVENTS

@@ -12,6 +12,7 @@ from contracts import (
     TOPICS,
     ApplicantErased,
     ApplicationSubmitted,
+    ApplicationSubmittedV2,
     Event,
     MatchProposed,
     NotificationDelivered,
@@ -32,12 +33,18 @@ def test_every_event_survives_a_round_trip_through_bytes(cls):
 
 
 @EVENTS
-def test_every_event_is_named_after_its_class_at_schema_version_1(cls):
+def test_every_event_is_named_after_its_class_and_version(cls):
+    # `Thing` is version 1 of Thing; `ThingV2` is version 2, and so on.
+    name, _, version = cls.__name__.partition("V")
+    name, version = (name, int(version)) if version.isdigit() else (cls.__name__, 1)
     event = example(cls)
-    assert event.event_type == cls.__name__
-    assert event.schema_version == 1
-    assert EVENT_TYPES[cls.__name__] is cls
-    assert EVENT_CLASSES[(cls.__name__, 1)] is cls
+    assert (event.event_type, event.schema_version) == (name, version)
+    assert EVENT_CLASSES[(name, version)] is cls
+
+
+def test_the_newest_version_of_each_event_is_the_default_for_its_type():
+    assert EVENT_TYPES["ApplicationSubmitted"] is ApplicationSubmittedV2
+    assert EVENT_TYPES["MatchProposed"] is MatchProposed
 
 
 @EVENTS

@@ -15,6 +15,7 @@ from contracts.topics import TOPICS
 # Every live event class, grouped by topic. A v2 class is added here next to its v1.
 ALL_EVENTS: tuple[type[Event], ...] = (
     ev.ApplicationSubmitted,
+    ev.ApplicationSubmittedV2,
     ev.ApplicationWithdrawn,
     ev.ApplicantErased,
     ev.OpportunityPublished,

@@ -55,6 +55,12 @@ VALUES: dict[str, Any] = {
     "line_manager_id": "manager-1",
     "applicant_name": "Ada Example",
     "applicant_email": "ada@example.gov.uk",
+    # Sealed under a throw-away key; it opens only with that key, which nobody kept.
+    "applicant_contact": {
+        "key_id": "applicant-1",
+        "nonce": "AAAAAAAAAAAAAAAA",
+        "ciphertext": "c2VhbGVkLWV4YW1wbGUtY2lwaGVydGV4dA",
+    },
     "reason": "example reason",
     "opportunity_id": OPPORTUNITY_ID,
     "host_org_id": "org-windco",

@@ -2,6 +2,7 @@ import asyncio
 import uuid
 
 import pytest
+from shared.crypto import decode_key, unseal
 
 from contracts import ApplicantKind, Grade, Scheme, pii_paths
 
@@ -33,8 +34,15 @@ async def test_each_scheme_happy_path_puts_application_submitted_on_the_topic(
     assert [s.value for s in event.sectors] == profile["sectors"]
     assert event.skills == tuple(profile["skills"])
     assert event.desired_length_months == 6 and event.earliest_start.isoformat() == soon()
-    assert (event.applicant_name, event.applicant_email) == (profile["name"], profile["email"])
-    assert {"applicant_name", "applicant_email"} <= pii_paths(type(event))
+    # Name and email travel sealed under the applicant's own key, which opens them.
+    assert event.schema_version == 2 and "applicant_contact" in pii_paths(type(event))
+    assert profile["email"] not in event.model_dump_json()
+    r = await service.client.get(f"/internal/data-keys/{sub}",
+                                 headers=service.auth("svc:notification"))
+    assert r.status_code == 200, r.text
+    contact = unseal(decode_key(r.json()["key"]), event.applicant_contact.model_dump(),
+                     f"{event.application_id}|{sub}")
+    assert contact == {"name": profile["name"], "email": profile["email"]}
 
 
 async def test_the_submitted_event_carries_what_matching_and_approval_need(service, reader):

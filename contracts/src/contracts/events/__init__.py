@@ -3,8 +3,10 @@
 from contracts.events.applications import (
     ApplicantErased,
     ApplicationSubmitted,
+    ApplicationSubmittedV2,
     ApplicationWithdrawn,
     DeclaredInterest,
+    SealedContact,
 )
 from contracts.events.approvals import (
     ApprovalEscalated,
@@ -39,6 +41,7 @@ from contracts.events.placements import (
 __all__ = [
     "ApplicantErased",
     "ApplicationSubmitted",
+    "ApplicationSubmittedV2",
     "ApplicationWithdrawn",
     "ApprovalEscalated",
     "ApprovalGranted",
@@ -63,4 +66,5 @@ __all__ = [
     "PlacementRejected",
     "PlacementStarted",
     "ScoreFactor",
+    "SealedContact",
 ]

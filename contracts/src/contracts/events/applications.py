@@ -43,9 +43,10 @@ class DeclaredInterest(Frozen):
         return self
 
 
-class ApplicationSubmitted(_ApplicationsEvent):
+class _Submitted(_ApplicationsEvent):
+    """The fields every version of ApplicationSubmitted carries."""
+
     event_type: Literal["ApplicationSubmitted"] = "ApplicationSubmitted"
-    schema_version: Literal[1] = 1
 
     application_id: UUID
     applicant_id: Id
@@ -70,8 +71,45 @@ class ApplicationSubmitted(_ApplicationsEvent):
         default=None, description="Set when applying to one opportunity."
     )
     line_manager_id: Id | None = None
+
+
+# Version 1: name and email in plain text. Superseded by v2; still parsed. (A comment, not a
+# docstring: the committed v1 schema must not change.)
+class ApplicationSubmitted(_Submitted):
+    schema_version: Literal[1] = 1
+
     applicant_name: Label = pii_field()
     applicant_email: Email = pii_field()
+
+
+class SealedContact(Frozen):
+    """The applicant's name and email as `{"name": ..., "email": ...}` JSON, sealed with
+    AES-256-GCM under a data key of that person alone, held by the applicant service.
+    Erasure deletes the key: every copy of this value, in Kafka or anywhere, stops being
+    readable (crypto-shredding)."""
+
+    key_id: Id = Field(description="Whose data key sealed it: the applicant id.")
+    alg: Literal["AES-256-GCM"] = "AES-256-GCM"
+    nonce: Annotated[str, StringConstraints(min_length=16, max_length=32)] = Field(
+        description="96-bit GCM nonce, base64url.")
+    ciphertext: Annotated[str, StringConstraints(min_length=22, max_length=4096)] = Field(
+        description="Ciphertext and tag, base64url; the associated data is "
+        "`<application_id>|<applicant_id>`.")
+
+
+class ApplicationSubmittedV2(_Submitted):
+    """Version 2: the contact details travel sealed, never in plain text."""
+
+    schema_version: Literal[2] = 2
+
+    applicant_contact: SealedContact = pii_field(
+        description="Name and email, encrypted per person; readable only with the key the "
+        "applicant service holds until the applicant is erased.")
+
+    @staticmethod
+    def contact_context(application_id: UUID, applicant_id: str) -> str:
+        """The associated data `applicant_contact` is sealed with: it opens only in its event."""
+        return f"{application_id}|{applicant_id}"
 
 
 class ApplicationWithdrawn(_ApplicationsEvent):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
+from pydantic import BaseModel
 from shared.auth import Caller, CallerDep, Role, require_roles
+from shared.crypto import ALG, encode_key
 from shared.errors import NotFound
 from shared.limits import MAX_PAGE_SIZE, WriterDep
 
@@ -30,6 +32,8 @@ from contracts import Scheme
 
 router = APIRouter()
 ApplicantRole = Depends(require_roles(Role.APPLICANT))
+# Other roles never read applications here (approvers see what their stage needs elsewhere).
+ReaderRole = Depends(require_roles(Role.APPLICANT, Role.HR))
 
 
 def use_cases(request: Request) -> Applicants:
@@ -59,12 +63,13 @@ async def put_profile(caller: WriterDep, uc: UseCases, response: Response,
 
 
 @router.get("/applicants/me", tags=["applicants"], response_model=ProfileOut,
-            summary="Your applicant profile")
+            dependencies=[ApplicantRole], summary="Your applicant profile")
 async def get_my_profile(caller: CallerDep, request: Request) -> ProfileOut:
     return await _profile(request, caller.id)
 
 
 @router.get("/applicants/{applicant_id}", tags=["applicants"], response_model=ProfileOut,
+            dependencies=[ReaderRole],
             summary="An applicant's profile (yourself, or any for central HR)")
 async def get_profile(applicant_id: str, caller: CallerDep, request: Request) -> ProfileOut:
     if applicant_id != caller.id and not sees_everything(caller.is_hr, caller.org):
@@ -99,6 +104,7 @@ async def submit(caller: WriterDep, uc: UseCases, response: Response,
 
 
 @router.get("/applications", tags=["applications"], response_model=ApplicationPage,
+            dependencies=[ReaderRole],
             summary="Your applications (central HR: everyone's), newest first")
 async def list_applications(
         caller: CallerDep, request: Request,
@@ -116,7 +122,7 @@ async def list_applications(
 
 
 @router.get("/applications/{application_id}", tags=["applications"],
-            response_model=ApplicationOut,
+            response_model=ApplicationOut, dependencies=[ReaderRole],
             summary="One application: its status and what it awaits next, from whom")
 async def get_application(application_id: uuid.UUID, caller: CallerDep,
                           request: Request) -> ApplicationOut:
@@ -124,7 +130,7 @@ async def get_application(application_id: uuid.UUID, caller: CallerDep,
 
 
 @router.get("/applications/{application_id}/timeline", tags=["applications"],
-            response_model=list[TimelineEntry],
+            response_model=list[TimelineEntry], dependencies=[ReaderRole],
             summary="What happened to an application, when, and what was awaited after")
 async def get_timeline(application_id: uuid.UUID, caller: CallerDep,
                        request: Request) -> list[TimelineEntry]:
@@ -151,3 +157,51 @@ async def _visible(request: Request, caller: Caller, application_id: uuid.UUID):
                        and not sees_everything(caller.is_hr, caller.org)):
         raise NotFound(f"no application {application_id}", "application_id")
     return row
+
+
+# --- right to erasure and data keys ------------------------------------------------------------
+
+@router.delete("/applicants/me", tags=["applicants"], status_code=204,
+               dependencies=[ApplicantRole],
+               summary="Erase your personal data (right to erasure)",
+               description="Withdraws your live applications, deletes the key that sealed your "
+                           "contact details in events, blanks your profile, and tells every "
+                           "service to drop what it holds about you. Cannot be undone.",
+               responses={404: {"description": "no profile, or already erased"}})
+async def erase_me(caller: WriterDep, uc: UseCases) -> Response:
+    await uc.erase(caller.id)
+    return Response(status_code=204)
+
+
+@router.post("/applicants/{applicant_id}/erase", tags=["applicants"], status_code=204,
+             dependencies=[Depends(require_roles(Role.HR))],
+             summary="Erase an applicant's personal data on their request (central HR)",
+             responses={404: {"description": "no such applicant, or already erased"}})
+async def erase_applicant(applicant_id: str, caller: WriterDep, uc: UseCases) -> Response:
+    if not sees_everything(caller.is_hr, caller.org):
+        raise NotFound(f"no applicant {applicant_id}", "applicant_id")
+    await uc.erase(applicant_id)
+    return Response(status_code=204)
+
+
+class DataKeyOut(BaseModel):
+    key_id: str
+    alg: str
+    key: str
+
+
+@router.get("/internal/data-keys/{applicant_id}", tags=["internal"], response_model=DataKeyOut,
+            summary="A person's data key, for services that must open their sealed contact "
+                    "details (allowed service principals only)",
+            responses={404: {"description": "no key: never sealed anything, or erased"}})
+async def get_data_key(applicant_id: str, caller: CallerDep, uc: UseCases,
+                       response: Response) -> DataKeyOut:
+    if caller.id not in uc.settings.key_readers:
+        raise HTTPException(403, detail="only the services named in APPLICANT_KEY_READERS "
+                                        "may read data keys")
+    key = await uc.data_key(applicant_id)
+    if key is None:
+        raise NotFound(f"no data key for {applicant_id}: erased, or nothing sealed",
+                       "applicant_id")
+    response.headers["Cache-Control"] = "no-store"
+    return DataKeyOut(key_id=applicant_id, alg=ALG, key=encode_key(key))

@@ -13,3 +13,6 @@ class ApplicantSettings(ServiceSettings):
     database_url: str = "postgresql://bps@127.0.0.1:15432/applicant"
     # A stored Idempotency-Key answer is replayed for this long, then forgotten.
     idempotency_retention_hours: float = Field(default=24.0, gt=0)
+    # Token subjects of the services allowed to fetch a person's data key to open the sealed
+    # contact details in ApplicationSubmitted v2 (client-credentials tokens in production).
+    key_readers: list[str] = ["svc:notification"]

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 import asyncpg
 from shared.auth import Caller
+from shared.crypto import new_data_key
 from shared.errors import Conflict, Invalid, NotFound
 from shared.logging import get_logger
 from shared.outbox import Outbox
@@ -146,7 +147,8 @@ class Applicants:
             "desired_length_months": body.desired_length_months,
             "opportunity_id": body.opportunity_id, "status": Status.SUBMITTED, "status_at": now,
             "awaiting_what": step.awaiting_what, "awaiting_from": step.awaiting_from})
-        event = events.submitted(row, profile, now)
+        key = await repo.data_key(conn, applicant_id, create=new_data_key())
+        event = events.submitted(row, profile, now, key)
         await self._timeline(conn, application_id, event, step, moved=True)
         await self.outbox.add(conn, event)
         return row
@@ -174,6 +176,40 @@ class Applicants:
             await self._timeline(conn, application_id, event, step, moved=True)
             await self.outbox.add(conn, event)
             return row
+
+    # --- erasure ---------------------------------------------------------------------------
+
+    async def erase(self, applicant_id: str) -> list[uuid.UUID]:
+        """Right to erasure: withdraw what can still be withdrawn, shred the data key, blank
+        the profile, and tell every service (ApplicantErased) in the same transaction."""
+        async with self.pool.acquire() as conn, conn.transaction():
+            if await repo.get_applicant(conn, applicant_id, lock=True) is None:
+                raise NotFound(f"no applicant {applicant_id} to erase (never created, or "
+                               "already erased)", "applicant_id")
+            now = self.clock()
+            for live in await repo.live_applications(conn, applicant_id):
+                await self._withdraw_for_erasure(conn, live["id"], now)
+            ids = await repo.erase_applicant(conn, applicant_id)
+            await self.outbox.add(conn, events.erased(applicant_id, ids, now))
+            log.info("applicant erased", applicant_id=applicant_id, applications=len(ids))
+            return ids
+
+    async def _withdraw_for_erasure(self, conn: asyncpg.Connection,
+                                    application_id: uuid.UUID, now: datetime) -> None:
+        row = await repo.get_application(conn, application_id, lock=True)
+        try:
+            check_withdrawable(Status(row["status"]))
+        except RuleError:
+            return  # a started placement runs on; only its personal data goes
+        step = withdrawn_step(None)
+        row = await repo.set_status(conn, application_id, Status.WITHDRAWN, now, None, None)
+        event = events.withdrawn(row, None, now)
+        await self._timeline(conn, application_id, event, step, moved=True)
+        await self.outbox.add(conn, event)
+
+    async def data_key(self, applicant_id: str) -> bytes | None:
+        async with self.pool.acquire() as conn:
+            return await repo.data_key(conn, applicant_id)
 
     # --- status read model -----------------------------------------------------------------
 

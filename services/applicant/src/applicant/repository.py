@@ -31,7 +31,7 @@ async def upsert_applicant(conn: asyncpg.Connection, applicant_id: str,
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in PROFILE_COLUMNS)
     row = await conn.fetchrow(
         f"INSERT INTO applicants (id, {cols}) VALUES ($1, {marks})"
-        f" ON CONFLICT (id) DO UPDATE SET {updates}, updated_at = now()"
+        f" ON CONFLICT (id) DO UPDATE SET {updates}, erased_at = NULL, updated_at = now()"
         " RETURNING *, (xmax = 0) AS created", applicant_id,
         *(fields[c] for c in PROFILE_COLUMNS))
     return row, row["created"]
@@ -39,7 +39,9 @@ async def upsert_applicant(conn: asyncpg.Connection, applicant_id: str,
 
 async def get_applicant(conn: asyncpg.Connection, applicant_id: str,
                         lock: bool = False) -> Record | None:
-    sql = "SELECT * FROM applicants WHERE id = $1" + (" FOR UPDATE" if lock else "")
+    # An erased profile is gone as far as every reader is concerned.
+    sql = ("SELECT * FROM applicants WHERE id = $1 AND erased_at IS NULL"
+           + (" FOR UPDATE" if lock else ""))
     return await conn.fetchrow(sql, applicant_id)
 
 
@@ -126,3 +128,34 @@ async def save_answer(conn: asyncpg.Connection, caller_id: str, key: str, status
                       body: Any) -> None:
     await conn.execute("UPDATE idempotency_keys SET status_code = $3, body = $4"
                        " WHERE caller_id = $1 AND key = $2", caller_id, key, status_code, body)
+
+
+# --- erasure and data keys --------------------------------------------------------------------
+
+async def data_key(conn: asyncpg.Connection, applicant_id: str, create: bytes | None = None
+                   ) -> bytes | None:
+    """The applicant's data key; with `create`, that key is stored first if there is none."""
+    if create is not None:
+        await conn.execute("INSERT INTO data_keys (applicant_id, key) VALUES ($1, $2)"
+                           " ON CONFLICT DO NOTHING", applicant_id, create)
+    return await conn.fetchval("SELECT key FROM data_keys WHERE applicant_id = $1", applicant_id)
+
+
+async def erase_applicant(conn: asyncpg.Connection, applicant_id: str) -> list[uuid.UUID]:
+    """Shred the key, blank the profile and free text; the applications' ids, for the event.
+    Status history stays (it names nobody) so KPIs still count the journey."""
+    await conn.execute("DELETE FROM data_keys WHERE applicant_id = $1", applicant_id)
+    await conn.execute(
+        "UPDATE applicants SET name = '', email = '', organisation_id = '', grade = NULL,"
+        " profession = NULL, role = NULL, skills = '[]', sectors = '[]',"
+        " preferred_regions = '[]', preferred_countries = '[]', available_from = NULL,"
+        " available_until = NULL, line_manager_id = NULL, declared_interests = '[]',"
+        " erased_at = now(), updated_at = now() WHERE id = $1", applicant_id)
+    ids = [r["id"] for r in await conn.fetch(
+        "SELECT id FROM applications WHERE applicant_id = $1", applicant_id)]
+    # A withdrawal reason is the applicant's own words; the line stays, the words go.
+    await conn.execute("UPDATE timeline SET summary = 'application withdrawn'"
+                       " WHERE application_id = ANY($1) AND event_type = 'ApplicationWithdrawn'",
+                       ids)
+    await conn.execute("DELETE FROM idempotency_keys WHERE caller_id = $1", applicant_id)
+    return ids
