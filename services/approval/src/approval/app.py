@@ -11,7 +11,7 @@ from approval.api import router
 from approval.config import ApprovalSettings
 from approval.handlers import Approvals
 from approval.timers import TimerPoller
-from contracts import ApplicationWithdrawn, MatchProposed
+from contracts import ApplicantErased, ApplicationWithdrawn, MatchProposed
 
 
 def build_app(settings: ApprovalSettings) -> FastAPI:
@@ -21,6 +21,7 @@ def build_app(settings: ApprovalSettings) -> FastAPI:
         (runtime.consumer()
          .on(MatchProposed, approvals.on_match_proposed)
          .on(ApplicationWithdrawn, approvals.on_application_withdrawn)
+         .on(ApplicantErased, approvals.on_applicant_erased)
          .attach(runtime.broker, *runtime.topics("matches", "applications")))
         poller = TimerPoller(runtime.pool, approvals, settings.timer_poll_seconds)
         runtime.state["timers"] = poller

@@ -38,7 +38,13 @@ from approval.domain import (
     rejection_reason,
     stage_times,
 )
-from contracts import ApplicationWithdrawn, Event, MatchProposed, RejectionReason
+from contracts import (
+    ApplicantErased,
+    ApplicationWithdrawn,
+    Event,
+    MatchProposed,
+    RejectionReason,
+)
 
 log = get_logger(__name__)
 
@@ -89,6 +95,11 @@ class Approvals:
             await self.outbox.add(conn, events.rejected(
                 case, stage["stage"] if stage else None, RejectionReason.WITHDRAWN,
                 event.reason or "the applicant withdrew", event.event_id))
+
+    async def on_applicant_erased(self, conn: asyncpg.Connection,
+                                  event: ApplicantErased) -> None:
+        # Withdrawals came first from the applicant service; this drops what was written.
+        await repo.erase_applicant(conn, event.applicant_id)
 
     # --- approver decisions ------------------------------------------------------------------
 

@@ -160,3 +160,19 @@ async def update_placement(conn: asyncpg.Connection, placement_id: uuid.UUID,
     sets = ", ".join(f"{n} = ${i}" for i, n in enumerate(names, start=2))
     await conn.execute(f"UPDATE placements SET {sets} WHERE id = $1", placement_id,
                        *(fields[n] for n in names))
+
+
+async def erase_applicant(conn: asyncpg.Connection, applicant_id: str) -> int:
+    """Free text written about the applicant goes (approvers' notes and reasons, placement
+    feedback); decisions, dates and ids stay for the audit trail. Returns the cases touched."""
+    cases = [r["id"] for r in await conn.fetch(
+        "SELECT id FROM cases WHERE applicant_id = $1 FOR UPDATE", applicant_id)]
+    await conn.execute(
+        "UPDATE stages SET note = NULL, mitigation = NULL,"
+        " reason = CASE WHEN reason IS NULL THEN NULL ELSE '[erased]' END"
+        " WHERE case_id = ANY($1)", cases)
+    await conn.execute(
+        "UPDATE placements SET skills_gained = '{}',"
+        " end_reason = CASE WHEN end_reason IS NULL THEN NULL ELSE '[erased]' END"
+        " WHERE case_id = ANY($1)", cases)
+    return len(cases)

@@ -10,6 +10,7 @@ from shared.service import ServiceRuntime, build_service_app
 from contracts import (
     ApplicantErased,
     ApplicationSubmitted,
+    ApplicationSubmittedV2,
     ApplicationWithdrawn,
     PlacementConfirmed,
     PlacementRejected,
@@ -25,6 +26,7 @@ def build_app(settings: MatchingSettings) -> FastAPI:
         runtime.state["matching"] = matching
         (runtime.consumer()
          .on(ApplicationSubmitted, matching.on_application_submitted)
+         .on(ApplicationSubmittedV2, matching.on_application_submitted)
          .on(ApplicationWithdrawn, matching.on_application_withdrawn)
          .on(ApplicantErased, matching.on_applicant_erased)
          .on(PlacementRejected, matching.on_placement_rejected)

@@ -16,6 +16,7 @@ from shared.outbox import Outbox
 from contracts import (
     ApplicantErased,
     ApplicationSubmitted,
+    ApplicationSubmittedV2,
     ApplicationWithdrawn,
     Event,
     MatchProposed,
@@ -51,7 +52,8 @@ class Matching:
     # --- events in -----------------------------------------------------------------------
 
     async def on_application_submitted(self, conn: asyncpg.Connection,
-                                       event: ApplicationSubmitted) -> None:
+                                       event: ApplicationSubmitted | ApplicationSubmittedV2
+                                       ) -> None:
         data = event.model_dump(mode="json", include=set(APPLICATION_FIELDS))
         if not await repo.insert_application(conn, data, event.correlation_id):
             return  # the same application again (a replay under a new event id)

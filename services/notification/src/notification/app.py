@@ -13,6 +13,7 @@ from faststream.kafka import KafkaMessage
 from contracts import (
     ApplicantErased,
     ApplicationSubmitted,
+    ApplicationSubmittedV2,
     ApplicationWithdrawn,
     ApprovalEscalated,
     ApprovalGranted,
@@ -30,12 +31,13 @@ from notification.api import router
 from notification.config import NotificationSettings
 from notification.delivery import DeliveryWorker, Senders
 from notification.handlers import Notifier
+from notification.keys import DataKeyClient
 from notification.templates import Templates
 from shared.service import ServiceRuntime, build_service_app
 
 CONSUMED_TOPICS = ("applications", "matches", "approvals", "placements")
-HANDLED = (ApplicationSubmitted, ApplicationWithdrawn, ApplicantErased, MatchProposed,
-           NoMatchFound, ApprovalStageOpened, ApprovalReminderDue, ApprovalGranted,
+HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,
+           MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalReminderDue, ApprovalGranted,
            ApprovalRefused, ApprovalEscalated, PlacementApproved, PlacementConfirmed,
            PlacementRejected)
 
@@ -44,7 +46,8 @@ def build_app(settings: NotificationSettings) -> FastAPI:
     async def wire(runtime: ServiceRuntime):
         worker = DeliveryWorker(settings, runtime.pool, runtime.outbox,
                                 Senders(settings, runtime.pool))
-        notifier = Notifier(Templates(), worker.wake)
+        keys = DataKeyClient(settings.applicant_url, settings.applicant_token)
+        notifier = Notifier(Templates(), worker.wake, keys.open_contact)
         consumer = runtime.consumer()
         for event_type in HANDLED:
             consumer.on(event_type, notifier.on_event)

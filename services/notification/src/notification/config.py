@@ -3,6 +3,7 @@
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from shared.auth import mint_dev_token
 from shared.settings import ServiceSettings
 
 
@@ -33,6 +34,22 @@ class NotificationSettings(ServiceSettings):
     # Per recipient and channel: a burst of `rate_burst`, then `rate_per_minute`.
     rate_per_minute: float = Field(default=30.0, gt=0)
     rate_burst: float = Field(default=10.0, ge=1)
+
+    # The applicant service, which hands out data keys to open sealed contact details.
+    applicant_url: str = "http://127.0.0.1:8101"
+    # This service's bearer token for it (client credentials in production); locally, minted
+    # from the dev key for the principal below.
+    service_token: str | None = None
+    service_principal: str = "svc:notification"
+
+    def applicant_token(self) -> str:
+        if self.service_token:
+            return self.service_token
+        if not self.jwt_dev_secret:
+            raise ValueError("set NOTIFICATION_SERVICE_TOKEN: no dev key to mint one with")
+        return mint_dev_token(self.service_principal, [], secret=self.jwt_dev_secret,
+                              issuer=self.jwt_issuer, audience=self.jwt_audience,
+                              ttl_seconds=300)
 
     @model_validator(mode="after")
     def _stuck_outlives_a_send(self) -> "NotificationSettings":

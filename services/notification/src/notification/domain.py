@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from contracts import (
     ApplicationSubmitted,
+    ApplicationSubmittedV2,
     ApplicationWithdrawn,
     ApprovalEscalated,
     ApprovalGranted,
@@ -100,7 +101,7 @@ def intents_for(event: Event) -> list[Intent]:
     """The messages an event causes. Events not listed here notify nobody."""
     plan: list[tuple[str, Recipient]] = []
     match event:
-        case ApplicationSubmitted():
+        case ApplicationSubmitted() | ApplicationSubmittedV2():
             plan = [("application_submitted", applicant(event))]
         case ApplicationWithdrawn():
             plan = [("application_withdrawn", applicant(event))]

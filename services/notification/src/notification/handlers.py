@@ -11,7 +11,14 @@ from typing import Any
 
 import asyncpg
 
-from contracts import ApplicantErased, ApplicationSubmitted, ApprovalReminderDue, Event, redact
+from contracts import (
+    ApplicantErased,
+    ApplicationSubmitted,
+    ApplicationSubmittedV2,
+    ApprovalReminderDue,
+    Event,
+    redact,
+)
 from notification import repository as repo
 from notification.domain import (
     WEBHOOK,
@@ -24,6 +31,8 @@ from notification.domain import (
 from notification.templates import Templates
 
 AfterCommit = Callable[[], Awaitable[None]]
+# Opens v2's sealed contact details; None once the person is erased (their key is gone).
+OpenContact = Callable[[ApplicationSubmittedV2], Awaitable[dict[str, str] | None]]
 DEAD_LETTER_NAMESPACE = uuid.UUID("6f1d3c64-3a5e-4f0e-9d1b-1a2b3c4d5e6f")
 
 
@@ -40,9 +49,11 @@ class Source:
 
 
 class Notifier:
-    def __init__(self, templates: Templates, wake: Callable[[], None]) -> None:
+    def __init__(self, templates: Templates, wake: Callable[[], None],
+                 open_contact: OpenContact | None = None) -> None:
         self.templates = templates
         self.wake = wake
+        self.open_contact = open_contact
 
     async def on_event(self, conn: asyncpg.Connection, event: Event) -> AfterCommit | None:
         if isinstance(event, ApplicantErased):
@@ -52,6 +63,11 @@ class Notifier:
             # The applicant's address is PII: it lives in our contact table, never in our events.
             await repo.upsert_contact(conn, event.applicant_id, event.applicant_email,
                                       event.applicant_name, "application")
+        if isinstance(event, ApplicationSubmittedV2) and self.open_contact is not None:
+            contact = await self.open_contact(event)
+            if contact is not None:
+                await repo.upsert_contact(conn, event.applicant_id, contact["email"],
+                                          contact["name"], "application")
         intents = intents_for(event)
         if not intents:
             return None
