@@ -47,6 +47,8 @@ def service_env(name: str, port: int, args: argparse.Namespace) -> dict[str, str
     if name == "notification":
         env[prefix + "SMTP_HOST"] = "127.0.0.1"
         env[prefix + "SMTP_PORT"] = str(args.smtp_port)
+        # Where to fetch data keys that open sealed contact details (applicant = base port).
+        env[prefix + "APPLICANT_URL"] = f"http://127.0.0.1:{args.base_port}"
     return env
 
 

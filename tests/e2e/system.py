@@ -40,6 +40,7 @@ class System:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
     dsns: dict[str, str] = field(default_factory=dict)
     smtp: subprocess.Popen | None = None
+    ports: dict[str, int] = field(default_factory=dict)
 
     def url(self, service: str) -> str:
         return self.services[service].url
@@ -56,9 +57,17 @@ class System:
                p + "DATABASE_URL": self.dsns[name], p + "TOPIC_PREFIX": self.prefix,
                p + "OUTBOX_POLL_SECONDS": "0.05"}
         if name == "notification":
-            env.update({p + "SMTP_HOST": "127.0.0.1", p + "SMTP_PORT": str(self.smtp_port)})
+            env.update({p + "SMTP_HOST": "127.0.0.1", p + "SMTP_PORT": str(self.smtp_port),
+                        # data keys for the sealed contact details in ApplicationSubmitted v2
+                        p + "APPLICANT_URL": f"http://127.0.0.1:{self.port_of('applicant')}"})
         env.update({k: v for k, v in self.extra_env.items() if k.startswith(p)})
         return env
+
+    def port_of(self, name: str) -> int:
+        # Chosen once, before any service starts: services that call each other need it.
+        if name not in self.ports:
+            self.ports[name] = free_port()
+        return self.ports[name]
 
     def emails(self) -> list[str]:
         return [f.read_text(errors="replace") for f in sorted(self.maildir.glob("*"))
@@ -66,7 +75,7 @@ class System:
 
     def start_service(self, name: str) -> ServiceProcess:
         old = self.services.get(name)
-        port = old.port if old else free_port()
+        port = old.port if old else self.port_of(name)
         proc = ServiceProcess(name, self.env_for(name, port), port,
                               ROOT / ".local" / "logs" / f"e2e-{self.prefix}{name}.log")
         self.services[name] = proc.start(ready_timeout=90)
