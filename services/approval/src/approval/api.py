@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import asyncpg
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from shared.auth import Caller, CallerDep
+from shared.auth import Caller, CallerDep, Role, require_roles
 from shared.errors import NotFound
 from shared.limits import MAX_PAGE_SIZE, WriterDep
 
@@ -22,6 +22,11 @@ router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
 Offset = Annotated[int, Query(ge=0)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+# Who may call at all (403 otherwise); which objects each caller sees is checked below (404).
+Approvers = Depends(require_roles(Role.LINE_MANAGER, Role.HR, Role.ETHICS, Role.VETTING,
+                                  Role.EMPLOYER, Role.FCDO_POST, Role.BCC, Role.HOST))
+Parties = Depends(require_roles(Role.APPLICANT, Role.HOST, Role.HR))
+Managers = Depends(require_roles(Role.HOST, Role.HR))
 
 
 def who_of(caller: Caller) -> Who:
@@ -138,7 +143,8 @@ class EndIn(BaseModel):
         default_factory=list, max_length=50)
 
 
-@router.get("/stages", tags=["approvals"], summary="Stages waiting for (or decided by) you")
+@router.get("/stages", tags=["approvals"], dependencies=[Approvers],
+            summary="Stages waiting for (or decided by) you")
 async def list_stages(caller: CallerDep, pool: PoolDep,
                       status: Literal["open", "granted", "refused", "expired",
                                       "withdrawn"] | None = None,
@@ -148,7 +154,8 @@ async def list_stages(caller: CallerDep, pool: PoolDep,
     return [StageOut.of(r) for r in rows]
 
 
-@router.get("/stages/{stage_id}", tags=["approvals"], summary="One stage you may see")
+@router.get("/stages/{stage_id}", tags=["approvals"], dependencies=[Approvers],
+            summary="One stage you may see")
 async def get_stage(stage_id: uuid.UUID, caller: CallerDep, pool: PoolDep) -> StageOut:
     async with pool.acquire() as conn:
         row = await repo.stage_view(conn, stage_id)
@@ -158,7 +165,7 @@ async def get_stage(stage_id: uuid.UUID, caller: CallerDep, pool: PoolDep) -> St
     return StageOut.of(row)
 
 
-@router.post("/stages/{stage_id}/decision", tags=["approvals"],
+@router.post("/stages/{stage_id}/decision", tags=["approvals"], dependencies=[Approvers],
              summary="Grant or refuse a stage (hosts: accept or decline); repeatable")
 async def decide(stage_id: uuid.UUID, caller: WriterDep, pool: PoolDep,
                  approvals: ApprovalsDep, body: Annotated[DecisionIn, Body()]) -> StageOut:
@@ -169,7 +176,7 @@ async def decide(stage_id: uuid.UUID, caller: WriterDep, pool: PoolDep,
         return StageOut.of(await repo.stage_view(conn, stage_id))
 
 
-@router.get("/placements/{placement_id}", tags=["placements"],
+@router.get("/placements/{placement_id}", tags=["placements"], dependencies=[Parties],
             summary="A placement, for the placee, the host and HR")
 async def get_placement(placement_id: uuid.UUID, caller: CallerDep,
                         pool: PoolDep) -> PlacementOut:
@@ -187,7 +194,7 @@ async def _then_view(pool: asyncpg.Pool, placement_id: uuid.UUID, caller: Caller
     return PlacementOut.of(row)
 
 
-@router.post("/placements/{placement_id}/start", tags=["placements"],
+@router.post("/placements/{placement_id}/start", tags=["placements"], dependencies=[Managers],
              summary="Mark a confirmed placement as started (host or HR)")
 async def start_placement(placement_id: uuid.UUID, caller: WriterDep, pool: PoolDep,
                           approvals: ApprovalsDep,
@@ -197,7 +204,7 @@ async def start_placement(placement_id: uuid.UUID, caller: WriterDep, pool: Pool
         conn, approvals.outbox, placement_id, who_of(caller), started_on))
 
 
-@router.post("/placements/{placement_id}/extend", tags=["placements"],
+@router.post("/placements/{placement_id}/extend", tags=["placements"], dependencies=[Managers],
              summary="Extend the end date; never past 12 months from the start (host or HR)")
 async def extend_placement(placement_id: uuid.UUID, caller: WriterDep, pool: PoolDep,
                            approvals: ApprovalsDep,
@@ -206,7 +213,7 @@ async def extend_placement(placement_id: uuid.UUID, caller: WriterDep, pool: Poo
         conn, approvals.outbox, placement_id, who_of(caller), body.new_end_date))
 
 
-@router.post("/placements/{placement_id}/end", tags=["placements"],
+@router.post("/placements/{placement_id}/end", tags=["placements"], dependencies=[Parties],
              summary="End a started placement (any party), with outcome feedback")
 async def end_placement(placement_id: uuid.UUID, caller: WriterDep, pool: PoolDep,
                         approvals: ApprovalsDep, body: Annotated[EndIn, Body()]) -> PlacementOut:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import asyncpg
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from shared.auth import Caller, CallerDep, Role
+from shared.auth import Caller, CallerDep, Role, require_roles
 from shared.errors import Forbidden, NotFound
 from shared.limits import MAX_PAGE_SIZE, WriterDep
 
@@ -25,6 +25,10 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
 Offset = Annotated[int, Query(ge=0)]
 Skill = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+# Role checks run before the body is validated: a wrong role hears 403 whatever it sent.
+HostRole = Depends(require_roles(Role.HOST))
+HostOrHR = Depends(require_roles(Role.HOST, Role.HR))
+HRRole = Depends(require_roles(Role.HR))
 
 
 def _pool(request: Request) -> asyncpg.Pool:
@@ -191,6 +195,7 @@ def central_hr(caller: Caller) -> None:
 
 
 @router.post("/opportunities", status_code=201, response_model=OpportunityOut,
+             dependencies=[HostRole],
              tags=["opportunities"], summary="Publish an opportunity for the caller's host org")
 async def publish(body: OpportunityIn, caller: WriterDep, pool: PoolDep,
                   matching: MatchingDep) -> OpportunityOut:
@@ -199,6 +204,7 @@ async def publish(body: OpportunityIn, caller: WriterDep, pool: PoolDep,
 
 
 @router.patch("/opportunities/{opportunity_id}", response_model=OpportunityOut,
+              dependencies=[HostRole],
               tags=["opportunities"], summary="Amend an own opportunity before any match")
 async def amend(opportunity_id: uuid.UUID, body: OpportunityPatch, caller: WriterDep,
                 pool: PoolDep, matching: MatchingDep) -> OpportunityOut:
@@ -208,6 +214,7 @@ async def amend(opportunity_id: uuid.UUID, body: OpportunityPatch, caller: Write
 
 
 @router.post("/opportunities/{opportunity_id}/close", response_model=OpportunityOut,
+             dependencies=[HostRole],
              tags=["opportunities"], summary="Close an own opportunity to new proposals")
 async def close(opportunity_id: uuid.UUID, caller: WriterDep, pool: PoolDep,
                 matching: MatchingDep, body: CloseIn | None = None) -> OpportunityOut:
@@ -217,6 +224,7 @@ async def close(opportunity_id: uuid.UUID, caller: WriterDep, pool: PoolDep,
 
 
 @router.get("/opportunities", response_model=list[OpportunityOut], tags=["opportunities"],
+            dependencies=[HostOrHR],
             summary="The caller's opportunities (central HR: all)")
 async def list_opportunities(caller: CallerDep, pool: PoolDep, limit: Limit = 50,
                              offset: Offset = 0) -> list[OpportunityOut]:
@@ -226,6 +234,7 @@ async def list_opportunities(caller: CallerDep, pool: PoolDep, limit: Limit = 50
 
 
 @router.get("/opportunities/{opportunity_id}", response_model=OpportunityOut,
+            dependencies=[HostOrHR],
             tags=["opportunities"], summary="One own opportunity")
 async def get_opportunity(opportunity_id: uuid.UUID, caller: CallerDep,
                           pool: PoolDep) -> OpportunityOut:
@@ -234,6 +243,7 @@ async def get_opportunity(opportunity_id: uuid.UUID, caller: CallerDep,
 
 
 @router.get("/opportunities/{opportunity_id}/candidates", response_model=list[CandidateOut],
+            dependencies=[HostOrHR],
             tags=["opportunities"],
             summary="Candidates proposed for an own opportunity, best first, with explanations")
 async def candidates(opportunity_id: uuid.UUID, caller: CallerDep, pool: PoolDep,
@@ -245,6 +255,7 @@ async def candidates(opportunity_id: uuid.UUID, caller: CallerDep, pool: PoolDep
 
 
 @router.post("/rounds", status_code=201, response_model=RoundOut, tags=["rounds"],
+             dependencies=[HRRole],
              summary="Run a cohort round over every waiting application (central HR)")
 async def start_round(caller: WriterDep, pool: PoolDep, matching: MatchingDep,
                       body: RoundIn | None = None) -> RoundOut:
@@ -256,6 +267,7 @@ async def start_round(caller: WriterDep, pool: PoolDep, matching: MatchingDep,
 
 
 @router.get("/rounds", response_model=list[RoundOut], tags=["rounds"],
+            dependencies=[HRRole],
             summary="Recent rounds, newest first (central HR)")
 async def list_rounds(caller: CallerDep, pool: PoolDep, limit: Limit = 20,
                       offset: Offset = 0) -> list[RoundOut]:
@@ -266,6 +278,7 @@ async def list_rounds(caller: CallerDep, pool: PoolDep, limit: Limit = 20,
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, tags=["rounds"],
+            dependencies=[HRRole],
             summary="A round's report: matched, unmatched reasons, fill rate by sector/region")
 async def get_round(round_id: uuid.UUID, caller: CallerDep, pool: PoolDep) -> RoundOut:
     central_hr(caller)

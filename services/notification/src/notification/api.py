@@ -21,6 +21,8 @@ StatusName = Literal["created", "sending", "delivered", "temporary-failure",
 ChannelName = Literal["email", "webhook", "inbox"]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
 Offset = Annotated[int, Query(ge=0)]
+# Checked before the body is validated, so a wrong role hears 403 whatever it sent.
+HostRole = Depends(require_roles(Role.HOST))
 
 
 class Notification(BaseModel):
@@ -146,6 +148,7 @@ def _host_org(caller: Caller) -> str:
 
 
 @router.post("/webhooks", response_model=WebhookOut, status_code=201, tags=["webhooks"],
+             dependencies=[HostRole],
              summary="Register (or replace) my organisation's webhook; returns its secret once")
 async def register_webhook(caller: WriterDep, pool: PoolDep,
                            body: Annotated[WebhookIn, Body()]) -> WebhookOut:
@@ -158,7 +161,7 @@ async def register_webhook(caller: WriterDep, pool: PoolDep,
 
 
 @router.get("/webhooks", response_model=list[WebhookOut], tags=["webhooks"],
-            summary="My organisation's webhook (secret not shown)")
+            dependencies=[HostRole], summary="My organisation's webhook (secret not shown)")
 async def list_webhooks(caller: CallerDep, pool: PoolDep) -> list[WebhookOut]:
     org = _host_org(caller)
     async with pool.acquire() as conn:
@@ -167,7 +170,7 @@ async def list_webhooks(caller: CallerDep, pool: PoolDep) -> list[WebhookOut]:
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, tags=["webhooks"],
-               summary="Remove my organisation's webhook")
+               dependencies=[HostRole], summary="Remove my organisation's webhook")
 async def delete_webhook(webhook_id: uuid.UUID, caller: WriterDep, pool: PoolDep) -> Response:
     org = _host_org(caller)
     async with pool.acquire() as conn:
@@ -182,6 +185,10 @@ async def delete_webhook(webhook_id: uuid.UUID, caller: WriterDep, pool: PoolDep
 async def put_contact(contact_id: Annotated[str, Path(min_length=1, max_length=128)],
                       caller: WriterDep, pool: PoolDep,
                       body: Annotated[ContactIn, Body()]) -> dict:
+    if not _hr(caller):
+        # Contacts route everyone's mail: departmental HR setting them could redirect it.
+        raise Forbidden("only central HR (role hr, no org or org hr-central) may set contacts",
+                        "org")
     async with pool.acquire() as conn:
         row = await repo.upsert_contact(conn, contact_id, body.email, body.name, "hr")
     return {"contact_id": row["contact_id"], "email": row["email"], "name": row["name"]}

@@ -1,0 +1,44 @@
+"""Security tests run against the whole system as real processes (tests/e2e/system.py) on the
+real broker and database, started once for this folder."""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+# Lets test modules import the local helpers under --import-mode=importlib.
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "e2e"))
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from security_world import build_world  # noqa: E402
+from system import SERVICES, start_system, stop_system  # noqa: E402
+
+# Low enough that the limits test can exhaust it quickly, high enough that the world and the
+# matrix walk (under ten writes per caller per service) never meet it.
+WRITE_RATE_PER_MINUTE = 60
+MAX_BODY_BYTES = 64 * 1024
+
+
+@pytest.fixture(scope="session")
+async def security_system(tmp_path_factory):
+    env = {}
+    for name in SERVICES:
+        env[f"{name.upper()}_WRITE_RATE_PER_MINUTE"] = str(WRITE_RATE_PER_MINUTE)
+        env[f"{name.upper()}_MAX_BODY_BYTES"] = str(MAX_BODY_BYTES)
+    system = await start_system(tmp_path_factory.mktemp("security"), env)
+    try:
+        yield system
+    finally:
+        await stop_system(system)
+
+
+@pytest.fixture(scope="session")
+async def http():
+    async with httpx.AsyncClient(timeout=20.0) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+async def world(security_system, http):
+    return await build_world(security_system, http)

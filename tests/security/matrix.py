@@ -1,0 +1,205 @@
+"""The authorisation matrix, as data: every endpoint of every service, who may call it, and
+what each caller hears. test_authorisation_matrix.py walks all of it against the running
+services; a service endpoint missing from here fails that test.
+
+The rule: no or bad token -> 401; a role the endpoint is not for -> 403; a role it is for,
+asking about someone else's object -> 404 (its existence is not disclosed). `statuses` lists
+what the owners (and other special callers) hear instead of `default`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.auth import Role
+
+ROLES = tuple(r.value for r in Role)
+
+# One caller per role; each owns the objects of the world built in security_world.py.
+PRINCIPALS: dict[str, tuple[str, str, str | None]] = {
+    "applicant": ("sec-alice", "applicant", None),
+    "host": ("sec-host-a", "host", "sec-org-a"),
+    "line_manager": ("sec-manager-1", "line_manager", None),
+    "hr": ("sec-hr-central", "hr", None),
+    "ethics": ("sec-ethics-1", "ethics", None),
+    "vetting": ("sec-vetting-1", "vetting", None),
+    "employer": ("sec-employer-1", "employer", "sec-emp-acme"),
+    "fcdo_post": ("sec-post-1", "fcdo_post", "sec-post-paris"),
+    "bcc": ("sec-bcc-1", "bcc", "sec-bcc-france"),
+}
+# Callers holding an allowed role who own nothing: on an endpoint about one object they must
+# hear 404 (or 403 where their kind of the role is not enough, e.g. departmental HR).
+INTRUDERS: dict[str, tuple[str, str, str | None]] = {
+    "applicant:other": ("sec-bob", "applicant", None),
+    "host:other": ("sec-host-b", "host", "sec-org-b"),
+    "line_manager:other": ("sec-manager-2", "line_manager", None),
+    "hr:departmental": ("sec-hr-dept", "hr", "sec-dept-other"),
+}
+# Tokens that must never get past authentication (built in test_authorisation_matrix.py).
+BAD_TOKENS = ("no token", "bad signature", "expired", "not a jwt", "wrong audience")
+
+PUBLIC = None
+ANY = frozenset(ROLES)
+APPLICANT = frozenset({"applicant"})
+APPLICANT_OR_HR = frozenset({"applicant", "hr"})
+HOST = frozenset({"host"})
+HOST_OR_HR = frozenset({"host", "hr"})
+HR = frozenset({"hr"})
+APPROVERS = frozenset({"line_manager", "hr", "ethics", "vetting", "employer", "fcdo_post",
+                       "bcc", "host"})
+PARTIES = frozenset({"applicant", "host", "hr"})
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    service: str
+    method: str
+    path: str  # the OpenAPI path; {names} are filled from the world's ids
+    allowed: frozenset[str] | None  # roles that may call; None = public
+    default: int = 200  # what an allowed caller hears unless `statuses` says otherwise
+    statuses: Mapping[str, int] = field(default_factory=dict)
+    body: Any = None
+    query: Mapping[str, Any] = field(default_factory=dict)
+    in_openapi: bool = True
+    # Phase 1 endpoints change the world (start, end, withdraw...); walked after phase 0,
+    # in this file's order.
+    phase: int = 0
+
+    def expected(self, principal: str, role: str) -> int:
+        if self.allowed is PUBLIC:
+            return self.statuses.get(principal, self.default)
+        if role not in self.allowed:
+            return 403
+        return self.statuses.get(principal, self.default)
+
+    @property
+    def about_one_object(self) -> bool:
+        return "{" in self.path
+
+
+def E(service: str, method: str, path: str, allowed: frozenset[str] | None, **kw) -> Endpoint:
+    return Endpoint(service, method, path, allowed, **kw)
+
+
+PROFILE = {"kind": "civil_servant", "name": "Imogen Quartermaine",
+           "email": "imogen.quartermaine@dbt.gov.uk", "organisation_id": "sec-dept-dbt",
+           "grade": "G7", "profession": "Policy", "line_manager_id": "sec-manager-1",
+           "skills": ["policy", "data"], "sectors": ["clean_energy"],
+           "preferred_regions": ["North West"], "available_from": "2027-01-01",
+           "available_until": "2027-12-31"}
+APPLICATION = {"scheme": "industry", "earliest_start": "2027-04-01", "desired_length_months": 6}
+OPPORTUNITY = {"host_name": "Quayside Turbines Ltd", "host_staff_count": 120,
+               "host_sector": "clean_energy", "country": "GB", "region": "North West",
+               "scheme": "industry", "title": "Offshore wind policy secondment",
+               "sector": "clean_energy", "required_skills": ["policy"],
+               "desired_skills": ["data"], "start_window_from": "2027-03-01",
+               "start_window_to": "2027-06-30", "length_months": 6, "grade_min": "HEO",
+               "grade_max": "G7", "clearance_needed": "none", "capacity": 1,
+               "closing_date": "2027-02-15"}
+# A second opportunity nobody in the world fits (another sector and region).
+OTHER_OPPORTUNITY = {**OPPORTUNITY, "title": "Battery plant logistics", "region": "Wales",
+                     "sector": "advanced_manufacturing", "host_sector": "advanced_manufacturing"}
+
+OPS = [E(s, "GET", p, PUBLIC, in_openapi=p != "/metrics")
+       for s in ("applicant", "matching", "approval", "notification", "monitor")
+       for p in ("/healthz", "/readyz", "/metrics")]
+
+APPLICANT_SERVICE = [
+    E("applicant", "PUT", "/applicants/me", APPLICANT, body=PROFILE),
+    E("applicant", "GET", "/applicants/me", APPLICANT),
+    E("applicant", "GET", "/applicants/{applicant_id}", APPLICANT_OR_HR, default=404,
+      statuses={"applicant": 200, "hr": 200}),
+    # The owner already has a live industry application: one per scheme.
+    E("applicant", "POST", "/applications", APPLICANT, default=422, body=APPLICATION),
+    E("applicant", "GET", "/applications", APPLICANT_OR_HR),
+    E("applicant", "GET", "/applications/{application_id}", APPLICANT_OR_HR, default=404,
+      statuses={"applicant": 200, "hr": 200}),
+    E("applicant", "GET", "/applications/{application_id}/timeline", APPLICANT_OR_HR,
+      default=404, statuses={"applicant": 200, "hr": 200}),
+]
+
+MATCHING_SERVICE = [
+    E("matching", "POST", "/opportunities", HOST, default=201, body=OTHER_OPPORTUNITY),
+    E("matching", "GET", "/opportunities", HOST_OR_HR),
+    E("matching", "GET", "/opportunities/{opportunity_id}", HOST_OR_HR, default=404,
+      statuses={"host": 200, "hr": 200, "hr:departmental": 403}),
+    E("matching", "GET", "/opportunities/{opportunity_id}/candidates", HOST_OR_HR,
+      default=404, statuses={"host": 200, "hr": 200, "hr:departmental": 403}),
+    # Matched already, so its owner may no longer amend it.
+    E("matching", "PATCH", "/opportunities/{opportunity_id}", HOST, default=404,
+      statuses={"host": 409}, body={"capacity": 2}),
+    E("matching", "POST", "/rounds", HR, default=201, body={}),
+    E("matching", "GET", "/rounds", HR),
+    E("matching", "GET", "/rounds/{round_id}", HR, default=404,
+      statuses={"hr:departmental": 403}),
+]
+
+APPROVAL_SERVICE = [
+    E("approval", "GET", "/stages", APPROVERS),
+    E("approval", "GET", "/stages/{stage_id}", APPROVERS, default=404,
+      statuses={"line_manager": 200, "hr": 200}),
+    # Repeating the same decision is allowed; central HR sees the stage but may decide it
+    # only once it has been escalated.
+    E("approval", "POST", "/stages/{stage_id}/decision", APPROVERS, default=404,
+      statuses={"line_manager": 200, "hr": 403}, body={"decision": "grant"}),
+    E("approval", "GET", "/placements/{placement_id}", PARTIES, default=404,
+      statuses={"applicant": 200, "host": 200, "hr": 200}),
+]
+
+NOTIFICATION_SERVICE = [
+    E("notification", "GET", "/inbox", ANY),
+    E("notification", "POST", "/inbox/{message_id}/read", ANY, default=404,
+      statuses={"applicant": 200}),
+    E("notification", "GET", "/notifications", ANY),
+    E("notification", "GET", "/notifications/{message_id}", ANY, default=404,
+      statuses={"applicant": 200, "hr": 200}),
+    E("notification", "GET", "/webhooks", HOST),
+    E("notification", "PUT", "/contacts/{contact_id}", HR,
+      statuses={"hr:departmental": 403},
+      body={"email": "approvals@quayside.example", "name": "Quayside approvals"}),
+]
+
+MONITOR_SERVICE = [
+    E("monitor", "GET", "/", PUBLIC, in_openapi=False),
+    E("monitor", "GET", "/meta", HR, statuses={"hr:departmental": 403}),
+    E("monitor", "GET", "/stream", HR, query={"backlog": 0}),
+    E("monitor", "GET", "/timeline/{application_id}", HR, statuses={"hr:departmental": 403}),
+    E("monitor", "GET", "/kpis", HR),
+    E("monitor", "GET", "/open-data.json", HR),
+    E("monitor", "GET", "/open-data.csv", HR),
+    E("monitor", "GET", "/dead-letters", HR),
+    E("monitor", "POST", "/dead-letters/{dead_letter_id}/replay", HR, default=404,
+      statuses={"hr:departmental": 403}),
+    E("monitor", "POST", "/dead-letters/replay-all", HR),
+]
+
+# Phase 1: the placement's life, then the object owners' destructive calls. Callers are
+# walked wrong roles first, then intruders, then allowed principals in PRINCIPALS order, so
+# the first allowed caller changes the state and later ones see the result.
+LIFECYCLE = [
+    E("approval", "POST", "/placements/{placement_id}/start", HOST_OR_HR, default=404,
+      statuses={"host": 200, "hr": 409}, body={"started_on": "2027-04-01"}, phase=1),
+    E("approval", "POST", "/placements/{placement_id}/extend", HOST_OR_HR, default=404,
+      statuses={"host": 200, "hr": 422}, body={"new_end_date": "2027-12-01"}, phase=1),
+    E("approval", "POST", "/placements/{placement_id}/end", PARTIES, default=404,
+      statuses={"applicant": 200, "host": 409, "hr": 409}, phase=1,
+      body={"outcome": "completed", "ended_on": "2027-11-30", "placee_rating": 5}),
+    # Ended placements can no longer be withdrawn from.
+    E("applicant", "POST", "/applications/{application_id}/withdraw", APPLICANT, default=404,
+      statuses={"applicant": 409}, body={"reason": "changed my mind"}, phase=1),
+    E("matching", "POST", "/opportunities/{opportunity_id}/close", HOST, default=404,
+      statuses={"host": 200}, body={"reason": "filled"}, phase=1),
+    E("notification", "DELETE", "/webhooks/{webhook_id}", HOST, default=404,
+      statuses={"host": 204}, phase=1),
+    E("notification", "POST", "/webhooks", HOST, default=201,
+      body={"url": "http://127.0.0.1:9/sec-hook"}, phase=1),
+]
+
+MATRIX: list[Endpoint] = [*OPS, *APPLICANT_SERVICE, *MATCHING_SERVICE, *APPROVAL_SERVICE,
+                          *NOTIFICATION_SERVICE, *MONITOR_SERVICE, *LIFECYCLE]
+
+
+def role_of(principal: str) -> str:
+    return (PRINCIPALS | INTRUDERS)[principal][1]
