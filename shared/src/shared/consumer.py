@@ -36,8 +36,11 @@ class EventConsumer:
 
     def __init__(self, name: str, pool: asyncpg.Pool, dlq_producer: AIOKafkaProducer,
                  metrics: PlumbingMetrics | None = None, max_attempts: int = 3,
-                 retry_backoff: float = 0.05) -> None:
+                 retry_backoff: float = 0.05, group_prefix: str = "") -> None:
         self.name = name
+        # The topic prefix: systems sharing one broker under different prefixes must not share
+        # (and rebalance) one consumer group, least of all when one of them is SIGKILLed.
+        self.group_id = group_prefix + name
         self.pool = pool
         self.dlq_producer = dlq_producer
         self.metrics = metrics or PlumbingMetrics()
@@ -51,7 +54,7 @@ class EventConsumer:
 
     def attach(self, broker: KafkaBroker, *topics: str, **subscriber_kwargs: Any) -> None:
         """Subscribe on a FastStream broker; must happen before the broker starts."""
-        kwargs = {"group_id": self.name, "auto_offset_reset": "earliest",
+        kwargs = {"group_id": self.group_id, "auto_offset_reset": "earliest",
                   "ack_policy": AckPolicy.MANUAL, "decoder": _raw_body, **subscriber_kwargs}
 
         @broker.subscriber(*topics, **kwargs)

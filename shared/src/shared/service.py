@@ -50,7 +50,8 @@ class ServiceRuntime:
     def consumer(self, name: str | None = None) -> EventConsumer:
         s = self.settings
         return EventConsumer(name or s.service_name, self.pool, self.dlq_producer, self.metrics,
-                             s.consumer_max_attempts, s.consumer_retry_backoff_seconds)
+                             s.consumer_max_attempts, s.consumer_retry_backoff_seconds,
+                             group_prefix=s.topic_prefix)
 
     def topics(self, *names: str) -> list[str]:
         return [self.settings.topic(n) for n in names]
