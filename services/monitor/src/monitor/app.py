@@ -22,12 +22,13 @@ def build_app(settings: MonitorSettings) -> FastAPI:
         s = runtime.settings
         consumer = PositionedConsumer(s.service_name, runtime.pool, runtime.dlq_producer,
                                       runtime.metrics, s.consumer_max_attempts,
-                                      s.consumer_retry_backoff_seconds)
+                                      s.consumer_retry_backoff_seconds,
+                                      group_prefix=s.topic_prefix)
         EventLog(s.topic_prefix).attach(consumer).attach(
             runtime.broker, *runtime.topics(*(t.name for t in TOPICS)))
         attach_dead_letter_reader(runtime.broker, runtime.pool,
                                   runtime.topics(*(t.dlq for t in TOPICS)),
-                                  group_id=f"{s.service_name}-dlq")
+                                  group_id=f"{s.topic_prefix}{s.service_name}-dlq")
         runtime.state["replayer"] = Replayer(runtime.pool, runtime.dlq_producer)
         return None
 

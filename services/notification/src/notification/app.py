@@ -71,7 +71,9 @@ def attach_dead_letters(runtime: ServiceRuntime, notifier: Notifier) -> None:
     async def raw(message: Any) -> bytes:
         return message.body
 
-    @runtime.broker.subscriber(*topics, group_id=f"{runtime.settings.service_name}-dlq",
+    group = runtime.settings.topic(f"{runtime.settings.service_name}-dlq")  # prefixed, like topics
+
+    @runtime.broker.subscriber(*topics, group_id=group,
                                auto_offset_reset="earliest", ack_policy=AckPolicy.MANUAL,
                                decoder=raw)
     async def on_dead_letter(body: bytes, message: KafkaMessage) -> None:
