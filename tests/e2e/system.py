@@ -89,11 +89,13 @@ class System:
             self.smtp.wait(10)
 
 
-async def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> System:
-    bootstrap = kafka_bootstrap_servers()
+async def start_system(tmp: Path, extra_env: dict[str, str] | None = None,
+                       bootstrap: str | None = None, replication: int = 1) -> System:
+    # bootstrap/replication: the fault tests bring their own broker or three-node cluster.
+    bootstrap = bootstrap or kafka_bootstrap_servers()
     system = System(prefix=unique_prefix(), bootstrap=bootstrap, maildir=tmp / "mail",
                     smtp_port=free_port(), extra_env=extra_env or {})
-    await ensure_topics(bootstrap, system.prefix)
+    await ensure_topics(bootstrap, system.prefix, replication)
     for name in SERVICES:
         system.dsns[name] = await create_database(f"e2e_{name}")
     system.smtp = subprocess.Popen(
