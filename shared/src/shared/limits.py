@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
 import time
 import uuid
-from collections import defaultdict
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -45,7 +46,7 @@ class BodySizeLimit:
         return f"request body larger than {self.max_bytes} bytes"
 
     async def _reject(self, send: Send) -> None:
-        body = ('{"detail": "%s", "field": null}' % self._message()).encode()
+        body = json.dumps({"detail": self._message(), "field": None}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": body})
@@ -75,28 +76,45 @@ class CorrelationIdMiddleware:
 class RateLimiter:
     """Token bucket per caller id, in process memory (each service instance limits its own)."""
 
+    # Full buckets carry no information; past this many callers they are forgotten.
+    PRUNE_ABOVE = 10_000
+
     def __init__(self, per_minute: int) -> None:
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0
-        self._buckets: dict[str, tuple[float, float]] = defaultdict(
-            lambda: (self.capacity, time.monotonic()))
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def wait_seconds(self, key: str) -> float:
+        """Takes a token and returns 0, or returns how long until one is free."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[key] = (tokens - 1.0, now)
+            self._prune(now)
+            return 0.0
+        self._buckets[key] = (tokens, now)
+        return (1.0 - tokens) / self.rate
 
     def allow(self, key: str) -> bool:
-        tokens, last = self._buckets[key]
-        now = time.monotonic()
-        tokens = min(self.capacity, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1.0
-        self._buckets[key] = (tokens - 1.0 if allowed else tokens, now)
-        return allowed
+        return self.wait_seconds(key) == 0.0
+
+    def _prune(self, now: float) -> None:
+        if len(self._buckets) > self.PRUNE_ABOVE:
+            self._buckets = {k: (t, last) for k, (t, last) in self._buckets.items()
+                             if t + (now - last) * self.rate < self.capacity}
 
 
 def write_limited(request: Request, caller: CallerDep) -> Caller:
     """Use on write endpoints: the authenticated caller, or 429 past their rate."""
     limiter: RateLimiter | None = getattr(request.app.state, "write_limiter", None)
-    if limiter is not None and not limiter.allow(caller.id):
+    wait = limiter.wait_seconds(caller.id) if limiter is not None else 0.0
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS,
-                            detail="too many write requests; wait a few seconds and retry",
-                            headers={"Retry-After": "5"})
+                            detail=f"too many write requests from {caller.id} (at most "
+                                   f"{limiter.capacity:.0f} a minute); retry in {seconds} s",
+                            headers={"Retry-After": str(seconds)})
     return caller
 
 
