@@ -78,7 +78,8 @@ class System:
         port = old.port if old else self.port_of(name)
         proc = ServiceProcess(name, self.env_for(name, port), port,
                               ROOT / ".local" / "logs" / f"e2e-{self.prefix}{name}.log")
-        self.services[name] = proc.start(ready_timeout=90)
+        self.services[name] = proc  # known before it is ready, so stop() reaches it
+        proc.start(ready_timeout=90)
         return proc
 
     def stop(self) -> None:
@@ -101,7 +102,11 @@ async def start_system(tmp: Path, extra_env: dict[str, str] | None = None,
     system.smtp = subprocess.Popen(
         [sys.executable, "-m", "notification.devsmtp", "--port", str(system.smtp_port),
          "--maildir", str(system.maildir)], cwd=ROOT)
-    await asyncio.gather(*(asyncio.to_thread(system.start_service, n) for n in SERVICES))
+    try:
+        await asyncio.gather(*(asyncio.to_thread(system.start_service, n) for n in SERVICES))
+    except BaseException:
+        await stop_system(system)  # a service that never got ready leaves nothing behind
+        raise
     return system
 
 

@@ -1,0 +1,161 @@
+"""The whole system, started once per test session, and what a journey test needs around it.
+
+Journeys share one system, so each test keeps to its own corner of it:
+- its own year: test k's opportunities open in 2099-k and its applicants may start then.
+  Matching's availability filter lets an applicant take a place whose window ends no earlier
+  than their earliest start, so a later test's applicants could still fit an earlier test's
+  places: every test closes its opportunities when it ends (and withdraws what it left live).
+- lengths of 1-2 months: the demo seed offers and asks for 6-12 months, more than matching's
+  3-month length tolerance away, so demo data and journeys never meet.
+- fresh ids (organisations, people) for everything.
+The SLA clock is short only for the security-vetting stage, which the journeys reach only in
+the SLA tests (everyone else already holds the clearance their placement needs).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import itertools
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+
+from tests.e2e.actors import ApplicantActor, HostActor, Json, Users, wait_for
+from tests.e2e.system import System, start_system, stop_system
+
+VETTING_DUE_SECONDS = 3.0
+VETTING_EXPIRY_FACTOR = 3.0
+E2E_ENV = {
+    "APPROVAL_SLA_DUE_SECONDS": f'{{"security_vetting": {VETTING_DUE_SECONDS}}}',
+    "APPROVAL_SLA_EXPIRY_FACTOR": str(VETTING_EXPIRY_FACTOR),
+    "APPROVAL_TIMER_POLL_SECONDS": "0.2",
+    "NOTIFICATION_WORKER_POLL_SECONDS": "0.1",
+    # Rate limiting has its own tests; here the ethics team gets a message per journey.
+    "NOTIFICATION_RATE_BURST": "10000",
+    "NOTIFICATION_RATE_PER_MINUTE": "100000",
+}
+_years = itertools.count(2099, -1)
+
+
+@pytest.fixture(scope="session")
+async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+    running = await start_system(tmp_path_factory.mktemp("e2e"), extra_env=E2E_ENV)
+    try:
+        yield running
+    finally:
+        await stop_system(running)
+
+
+@pytest.fixture(scope="session")
+async def users(system: System) -> AsyncIterator[Users]:
+    async with Users.of(system) as made:
+        yield made
+
+
+class Mailbox:
+    """What the dev SMTP server received (System.emails(): one file per message)."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+
+    def all(self) -> list[EmailMessage]:
+        return [email.message_from_string(text, policy=email.policy.default)
+                for text in self.system.emails()]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.all() if m["To"] == address]
+
+    async def wait(self, address: str, *subject_parts: str, within: float = 30.0
+                   ) -> list[EmailMessage]:
+        """Waits until `address` has one message whose subject contains each part in turn."""
+        async def probe() -> list[EmailMessage] | None:
+            got = self.to(address)
+            subjects = [str(m["Subject"]) for m in got]
+            ok = all(any(p in s for s in subjects) for p in subject_parts)
+            return got if ok else None
+        return await wait_for(probe, f"mail to {address} with subjects {subject_parts}; got "
+                                     f"{[str(m['Subject']) for m in self.to(address)]}",
+                              within, interval=0.2)
+
+
+@pytest.fixture(scope="session")
+def mail(system: System) -> Mailbox:
+    return Mailbox(system)
+
+
+@dataclass
+class World:
+    """One test's corner of the shared system: its year, names, and what to tidy up."""
+
+    users: Users
+    year: int
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    opportunities: list[tuple[HostActor, str]] = field(default_factory=list)
+    applications: list[tuple[ApplicantActor, str]] = field(default_factory=list)
+
+    @property
+    def start(self) -> str:
+        return f"{self.year}-02-01"
+
+    def name(self, what: str) -> str:
+        return f"{what}-{self.tag}"
+
+    def host(self, what: str = "host") -> HostActor:
+        return self.users.host(self.name(what))
+
+    def applicant(self, what: str = "applicant") -> ApplicantActor:
+        return self.users.applicant(self.name(what))
+
+    def opportunity_fields(self, scheme: str, **overrides: Any) -> Json:
+        uk = scheme != "diplomatic"
+        fields = {
+            "host_name": overrides.pop("host_name", f"Host {self.tag}"),
+            "host_staff_count": 40 if scheme == "diplomatic" else 400,
+            "host_sector": "clean_energy", "country": "GB" if uk else "FR",
+            "region": "North West" if uk else None,
+            "bcc_chamber_id": None if uk else self.name("bcc"),
+            "scheme": scheme, "title": f"{scheme} secondment {self.tag}",
+            "sector": "clean_energy", "required_skills": [], "desired_skills": [],
+            "start_window_from": f"{self.year}-02-01", "start_window_to": f"{self.year}-06-30",
+            "length_months": 1, "clearance_needed": "none", "capacity": 1,
+            "closing_date": f"{self.year}-01-15"}
+        fields.update(overrides)
+        return {k: v for k, v in fields.items() if v is not None}
+
+    async def publish(self, host: HostActor, scheme: str, **overrides: Any) -> Json:
+        opportunity = await host.post_opportunity(**self.opportunity_fields(scheme, **overrides))
+        self.opportunities.append((host, opportunity["opportunity_id"]))
+        return opportunity
+
+    async def apply(self, applicant: ApplicantActor, scheme: str, **extra: Any) -> Json:
+        extra.setdefault("desired_length_months", 1)
+        application = await applicant.apply(scheme, self.start, **extra)
+        self.applications.append((applicant, application["id"]))
+        return application
+
+    async def tidy(self) -> None:
+        for host, opportunity_id in self.opportunities:
+            await host.close_opportunity(opportunity_id, "test finished")
+        for applicant, application_id in self.applications:
+            app = await applicant.application(application_id)
+            if app["status"] not in ("withdrawn", "rejected", "ended", "started"):
+                await applicant.withdraw(application_id, "test finished")
+
+
+@pytest.fixture
+async def world(users: Users) -> AsyncIterator[World]:
+    made = World(users, next(_years))
+    try:
+        yield made
+    finally:
+        await made.tidy()
+
+
+@pytest.fixture
+def hr(users: Users):
+    return users.hr()
