@@ -106,6 +106,7 @@ class Node:
     home: Path
     port_variable: str
     cluster: bool
+    sasl: bool = False  # SASL/SCRAM with per-service principals and ACLs (start --sasl)
 
     @property
     def controller_port(self) -> int:
@@ -142,9 +143,10 @@ class Node:
         return self.home / "kafka.log"  # a --data-dir of its own keeps its log to itself
 
 
-def single_node(port: int | None = None, data_dir: Path | None = None) -> Node:
+def single_node(port: int | None = None, data_dir: Path | None = None,
+                sasl: bool = False) -> Node:
     return Node("single", 1, port or single_port(), Path(data_dir or SINGLE_DIR).resolve(),
-                "BPS_KAFKA_PORT", cluster=False)
+                "BPS_KAFKA_PORT", cluster=False, sasl=sasl)
 
 
 def cluster_nodes(base_port: int | None = None) -> list[Node]:
@@ -235,15 +237,17 @@ def _server_properties(node: Node) -> str:
     else:
         quorum = f"controller.quorum.bootstrap.servers=127.0.0.1:{node.controller_port}"
         rf, min_isr = 1, 1
-    return f"""# Written by deploy/local/kafka.py on every start; edit that file, not this one.
-process.roles=broker,controller
-node.id={node.node_id}
-{quorum}
+    listeners = _sasl_listeners(node) if node.sasl else f"""\
 listeners=PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}
 advertised.listeners=PLAINTEXT://127.0.0.1:{node.port}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"""
+    return f"""# Written by deploy/local/kafka.py on every start; edit that file, not this one.
+process.roles=broker,controller
+node.id={node.node_id}
+{quorum}
+{listeners}
 log.dirs={node.data}
 
 # Topics are created explicitly from contracts.topics.TOPICS (`kafka.py topics`).
@@ -279,6 +283,136 @@ broker.heartbeat.interval.ms=500
 broker.session.timeout.ms=3000
 replica.lag.time.max.ms=5000
 """
+
+
+# ------------------------------------------------------------------ SASL/SCRAM and ACLs (opt-in)
+#
+# `start --sasl` runs the single broker with SASL/SCRAM-SHA-256 on its client listener, a
+# principal per service (plus `admin`, the only super user), and StandardAuthorizer ACLs from
+# the topic catalogue: each service writes only the topics it owns (DESIGN.md section 3) and the
+# dead-letter twins of the topics it reads, reads only the topics it consumes, and joins only
+# consumer groups named after itself. Passwords are random, made once per data folder, and
+# kept in <data folder>/sasl-users.json (mode 600); `sasl-env SERVICE` prints a service's
+# settings. The controller listener (loopback, broker-to-controller only) uses SASL PLAIN with
+# the admin password: SCRAM cannot authenticate controllers, whose credentials it stores.
+
+SCRAM = "SCRAM-SHA-256"
+ADMIN = "admin"
+ACL_TOOL = HERE / "KafkaAcls.java"
+
+
+def sasl_users(node: Node) -> dict[str, str]:
+    """user -> password for `admin` and every service, created on first use."""
+    path = node.home / "sasl-users.json"
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads(path.read_text())
+    import secrets
+
+    users = {name: secrets.token_urlsafe(18) for name in (ADMIN, *_import_catalogue().SERVICES)}
+    node.home.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(users, f, indent=2)
+    return users
+
+
+def sasl_credentials(port: int | None = None, data_dir: Path | None = None) -> dict[str, str]:
+    return sasl_users(single_node(port, data_dir, sasl=True))
+
+
+def sasl_env(service: str, port: int | None = None, data_dir: Path | None = None) -> dict:
+    """The environment a service needs to log in to the SASL broker as itself."""
+    node = single_node(port, data_dir, sasl=True)
+    users = sasl_users(node)
+    if service not in users or service == ADMIN:
+        raise KafkaError(f"no service principal {service!r}; known: "
+                         + ", ".join(u for u in users if u != ADMIN))
+    p = service.upper() + "_"
+    return {p + "KAFKA_BOOTSTRAP_SERVERS": node.bootstrap,
+            p + "KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT", p + "KAFKA_SASL_MECHANISM": SCRAM,
+            p + "KAFKA_SASL_USERNAME": service, p + "KAFKA_SASL_PASSWORD": users[service]}
+
+
+def _sasl_listeners(node: Node) -> str:
+    admin = sasl_users(node)[ADMIN]
+    scram_login = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    plain_login = "org.apache.kafka.common.security.plain.PlainLoginModule"
+    return f"""\
+listeners=SASL_PLAINTEXT://127.0.0.1:{node.port},CONTROLLER://127.0.0.1:{node.controller_port}
+advertised.listeners=SASL_PLAINTEXT://127.0.0.1:{node.port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=SASL_PLAINTEXT
+listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+sasl.enabled.mechanisms={SCRAM}
+sasl.mechanism.inter.broker.protocol={SCRAM}
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.sasl_plaintext.sasl.enabled.mechanisms={SCRAM}
+listener.name.sasl_plaintext.{SCRAM.lower()}.sasl.jaas.config={scram_login} required \
+username="{ADMIN}" password="{admin}";
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config={plain_login} required \
+username="{ADMIN}" password="{admin}" user_{ADMIN}="{admin}";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:{ADMIN}
+allow.everyone.if.no.acl.found=false"""
+
+
+def acl_plan(prefix: str = "") -> list[tuple[str, str, str, str, str]]:
+    """(principal, resource type, pattern type, name, operation) for every allow-ACL."""
+    catalogue = _import_catalogue()
+    acls: set[tuple[str, str, str, str, str]] = set()
+
+    def allow(service: str, topic: str, *operations: str) -> None:
+        for op in operations:
+            acls.add((f"User:{service}", "TOPIC", "LITERAL", prefix + topic, op))
+
+    for spec in catalogue.TOPICS:
+        allow(spec.owner, spec.name, "WRITE", "DESCRIBE")  # the single writer
+        for reader in spec.readers:
+            allow(reader, spec.name, "READ", "DESCRIBE")
+            allow(reader, spec.dlq, "WRITE", "DESCRIBE")  # its dead letters
+        # The monitor shows every dead letter and replays one to where it came from; the
+        # notification service tells HR about each one.
+        allow("monitor", spec.dlq, "READ", "DESCRIBE")
+        allow("monitor", spec.name, "WRITE")
+        allow("notification", spec.dlq, "READ", "DESCRIBE")
+    for service in catalogue.SERVICES:
+        acls.add((f"User:{service}", "GROUP", "PREFIXED", service, "READ"))
+    return sorted(acls)
+
+
+def apply_acls(node: Node, prefix: str = "") -> int:
+    """Create the ACLs of acl_plan() as admin (idempotent). The broker jars carry no ACL
+    command-line tool, so a small Java program calls the Admin API (JDK 17 runs it from
+    source). Returns how many bindings were sent."""
+    plan = acl_plan(prefix)
+    lines = [sasl_users(node)[ADMIN], *("|".join(acl) for acl in plan)]
+    cmd = _java_command(node, [str(ACL_TOOL), node.bootstrap, ADMIN])
+    done = subprocess.run(cmd, input="\n".join(lines) + "\n", capture_output=True, text=True,
+                          timeout=180)
+    if done.returncode != 0:
+        raise KafkaError("creating ACLs failed:\n" + _tail_text(done.stdout + done.stderr, 20))
+    return len(plan)
+
+
+def _node_serving(node: Node, expect_brokers: int = 1) -> bool:
+    with contextlib.suppress(OSError, ValueError):  # `status` does not say --sasl again
+        node = Node(**{**node.__dict__, "sasl": node.sasl or json.loads(
+            node.layout_file.read_text()).get("sasl", False)})
+    if not node.sasl:
+        return serving(node.bootstrap, expect_brokers)
+    # Metadata needs a login; ApiVersions is answered before one, so it proves the listener.
+    try:
+        with socket.create_connection(("127.0.0.1", node.port), timeout=2.0) as s:
+            s.settimeout(2.0)
+            body = struct.pack(">hhi", 18, 0, 1) + _kstr("bps-kafka-probe")
+            s.sendall(struct.pack(">i", len(body)) + body)
+            size = struct.unpack(">i", _recv_exact(s, 4))[0]
+            reply = _Reader(_recv_exact(s, size))
+            reply.i32()  # correlation id
+            return reply.i16() == 0
+    except (OSError, struct.error):
+        return False
 
 
 def _cds_options(node: Node, dump: bool) -> list[str]:
@@ -321,7 +455,7 @@ def _new_cluster_id() -> str:
 
 def _layout(node: Node, cluster_id: str) -> dict:
     return {"cluster_id": cluster_id, "kafka": kafka_version(), "port": node.port,
-            "node_id": node.node_id, "cluster": node.cluster}
+            "node_id": node.node_id, "cluster": node.cluster, "sasl": node.sasl}
 
 
 def _meta_cluster_id(node: Node) -> str | None:
@@ -359,6 +493,9 @@ def _format_commands(node: Node, cluster_id: str) -> list[str]:
     args = ["kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(node.properties)]
     if not node.cluster:
         args.append("--standalone")  # dynamic quorum with this node as its only voter
+    if node.sasl:  # SCRAM credentials live in the metadata log from the very start
+        for user, password in sasl_users(node).items():
+            args += ["--add-scram", f"{SCRAM}=[name={user},password={password}]"]
     return _java_command(node, args)
 
 
@@ -369,6 +506,8 @@ def _prepare(nodes: list[Node], cluster_id: str | None = None) -> None:
         node.home.mkdir(parents=True, exist_ok=True)
         LOGS.mkdir(parents=True, exist_ok=True)
         node.properties.write_text(_server_properties(node))
+        if node.sasl:  # it holds the admin password
+            node.properties.chmod(0o600)
         if _formatted_and_fits(node, cluster_id):
             continue
         if node_pid(node) is not None:
@@ -693,7 +832,7 @@ def _wait_ready(nodes: list[Node], pids: dict[str, int], timeout: float) -> str 
             if node.name in pending and not _alive(pids[node.name]):
                 return node.name
         for node in nodes:
-            if node.name in pending and serving(node.bootstrap, expect):
+            if node.name in pending and _node_serving(node, expect):
                 pending.discard(node.name)
         if not pending:
             return None
@@ -750,18 +889,25 @@ def _exclusive(home: Path):
 
 
 def ensure_single(port: int | None = None, data_dir: Path | None = None,
-                  timeout: float = 90.0) -> str:
-    """Start the single local broker unless it already serves; return its bootstrap address."""
-    node = single_node(port, data_dir)
+                  timeout: float = 90.0, sasl: bool = False) -> str:
+    """Start the single local broker unless it already serves; return its bootstrap address.
+    With `sasl`, clients must log in with SCRAM and ACLs decide what each service may do."""
+    node = single_node(port, data_dir, sasl)
     with _exclusive(node.home):
-        return _ensure_single(node, timeout)
+        if sasl and node_pid(node) is not None and not _formatted_and_fits(node):
+            raise KafkaError(f"a broker without SASL runs from {node.home}; stop it first, or "
+                             "give --sasl its own --port and --data-dir")
+        bootstrap = _ensure_single(node, timeout)
+        if sasl:
+            apply_acls(node)
+        return bootstrap
 
 
 def _ensure_single(node: Node, timeout: float) -> str:
     pid = node_pid(node)
-    if pid is not None and serving(node.bootstrap):
+    if pid is not None and _node_serving(node):
         return node.bootstrap
-    if pid is None and not _port_free(node.port) and serving(node.bootstrap):
+    if pid is None and not _port_free(node.port) and _node_serving(node):
         say(f"reusing the Kafka broker already answering on {node.bootstrap} "
             "(not started by this script)")
         return node.bootstrap
@@ -827,9 +973,10 @@ def _import_catalogue():
     return topics
 
 
-async def create_topics(bootstrap: str, replication: int = 1,
-                        wait_s: float = 60.0) -> dict[str, str]:
-    """Create every catalogue topic and its .dlq twin; returns name -> "created"/"exists"."""
+async def create_topics(bootstrap: str, replication: int = 1, wait_s: float = 60.0,
+                        auth: dict[str, str] | None = None) -> dict[str, str]:
+    """Create every catalogue topic and its .dlq twin; returns name -> "created"/"exists".
+    `auth`: aiokafka SASL options (admin of a --sasl broker)."""
     import asyncio
 
     try:
@@ -843,7 +990,7 @@ async def create_topics(bootstrap: str, replication: int = 1,
     wanted = {t.name: t.partitions for t in catalogue.TOPICS}
     wanted |= {t.dlq: catalogue.DLQ_PARTITIONS for t in catalogue.TOPICS}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="bps-topic-bootstrap",
-                                request_timeout_ms=int(wait_s * 1000))
+                                request_timeout_ms=int(wait_s * 1000), **(auth or {}))
     await admin.start()
     result: dict[str, str] = {}
     try:
@@ -863,8 +1010,9 @@ async def create_topics(bootstrap: str, replication: int = 1,
                     raise KafkaError(f"creating topic {name} failed: "
                                      f"{for_code(code).__name__} {message or ''}".rstrip())
         # Wait until every partition has a leader, so producers can use the topics at once.
+        # (The stdlib probe cannot log in; SASL clients ride out the short election instead.)
         deadline = time.monotonic() + wait_s
-        while True:
+        while not auth:
             meta = await asyncio.to_thread(metadata, bootstrap, list(wanted))
             wrong = {name: len(meta.topics.get(name, (0, {}))[1]) for name in wanted
                      if len(meta.topics.get(name, (0, {}))[1]) < wanted[name]}
@@ -876,7 +1024,7 @@ async def create_topics(bootstrap: str, replication: int = 1,
                 raise KafkaError(f"topics not ready within {wait_s:.0f}s: partitions "
                                  f"{wrong or 'ok'}, without leader {leaderless or 'none'}")
             await asyncio.sleep(0.2)
-        for name, (_err, parts) in meta.topics.items():
+        for name, (_err, parts) in (meta.topics.items() if not auth else ()):
             if len(parts) > wanted[name]:
                 say(f"topic {name} has {len(parts)} partitions, catalogue says {wanted[name]} "
                     "(left as is)")
@@ -891,7 +1039,7 @@ def _print_status(nodes: list[Node]) -> bool:
     all_up = True
     for node in nodes:
         pid = node_pid(node)
-        up = serving(node.bootstrap)
+        up = _node_serving(node)
         all_up &= up
         state = "serving" if up else ("starting or stuck" if pid else "stopped")
         print(f"{node.name}: {state}  bootstrap={node.bootstrap}  pid={pid or '-'}  "
@@ -921,6 +1069,13 @@ def _parser() -> argparse.ArgumentParser:
         single_opts(p)
         p.add_argument("--timeout", type=float, default=90.0,
                        help="seconds to wait for the broker to serve (default 90)")
+        p.add_argument("--sasl", action="store_true",
+                       help="SASL/SCRAM logins, a principal per service and ACLs from the "
+                            "topic catalogue (see `sasl-env`); default PLAINTEXT")
+    p = sub.add_parser("sasl-env", help="print the env settings a service needs to log in to "
+                                        "a --sasl broker as itself (export-ready lines)")
+    p.add_argument("service")
+    single_opts(p)
     p = sub.add_parser("stop", help="stop the single broker (SIGTERM, then SIGKILL)")
     single_opts(p)
     p = sub.add_parser("status", help="show the single broker's state; exit 1 if not serving")
@@ -943,6 +1098,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--replication", type=int, default=None,
                    help="replication factor (default 1; 3 when --bootstrap has 3+ addresses)")
     p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--sasl", action="store_true",
+                   help="log in as admin of the --sasl broker (its --port/--data-dir)")
+    single_opts(p)
     return parser
 
 
@@ -953,7 +1111,10 @@ def main(argv: list[str] | None = None) -> int:
             fetch(force=args.force)
             print(LIB)
         elif args.cmd in ("start", "ensure"):
-            print(ensure_single(args.port, args.data_dir, args.timeout))
+            print(ensure_single(args.port, args.data_dir, args.timeout, args.sasl))
+        elif args.cmd == "sasl-env":
+            for name, value in sasl_env(args.service, args.port, args.data_dir).items():
+                print(f"export {name}={value}")
         elif args.cmd == "stop":
             stopped = stop_single(args.port, args.data_dir)
             say("stopped" if stopped else "not running")
@@ -970,10 +1131,18 @@ def main(argv: list[str] | None = None) -> int:
         elif args.cmd == "topics":
             import asyncio
 
-            bootstrap = (args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-                         or ensure_single())
+            auth = None
+            if args.sasl:
+                node = single_node(args.port, args.data_dir, sasl=True)
+                auth = {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": SCRAM,
+                        "sasl_plain_username": ADMIN,
+                        "sasl_plain_password": sasl_users(node)[ADMIN]}
+                bootstrap = args.bootstrap or node.bootstrap
+            else:
+                bootstrap = (args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+                             or ensure_single())
             replication = args.replication or (3 if bootstrap.count(",") >= 2 else 1)
-            result = asyncio.run(create_topics(bootstrap, replication, args.timeout))
+            result = asyncio.run(create_topics(bootstrap, replication, args.timeout, auth))
             created = sorted(n for n, s in result.items() if s == "created")
             say(f"{len(result)} topics on {bootstrap}: created {created or 'none'}, "
                 f"{len(result) - len(created)} already there")

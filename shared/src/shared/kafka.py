@@ -10,16 +10,31 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLScram256, SASLScram512
 
 from contracts.topics import DLQ_PARTITIONS, TOPICS
 
 PRODUCER_SAFETY = {"enable_idempotence": True, "acks": "all"}
 
 
-def make_broker(bootstrap_servers: str, client_id: str, **kwargs) -> KafkaBroker:
-    """The FastStream broker a service app subscribes with (consumers commit manually)."""
+def make_broker(bootstrap_servers: str, client_id: str,
+                auth: dict[str, str] | None = None, **kwargs) -> KafkaBroker:
+    """The FastStream broker a service app subscribes with (consumers commit manually).
+    `auth` is ServiceSettings.kafka_auth()."""
     return KafkaBroker(bootstrap_servers, client_id=client_id, **PRODUCER_SAFETY,
-                       request_timeout_ms=15_000, **kwargs)
+                       request_timeout_ms=15_000, security=broker_security(auth or {}),
+                       **kwargs)
+
+
+def broker_security(auth: dict[str, str]) -> BaseSecurity | None:
+    """FastStream's form of the aiokafka security options."""
+    protocol = auth.get("security_protocol", "PLAINTEXT")
+    if not protocol.startswith("SASL"):
+        return None
+    kinds = {"SCRAM-SHA-256": SASLScram256, "SCRAM-SHA-512": SASLScram512}
+    kind = kinds[auth["sasl_mechanism"]]
+    return kind(auth["sasl_plain_username"], auth["sasl_plain_password"],
+                use_ssl=protocol == "SASL_SSL")
 
 
 def make_producer(bootstrap_servers: str, client_id: str, **kwargs) -> AIOKafkaProducer:

@@ -56,9 +56,11 @@ class Outbox:
 class OutboxRelay:
     def __init__(self, pool: asyncpg.Pool, bootstrap_servers: str, client_id: str,
                  metrics: PlumbingMetrics | None = None, poll_seconds: float = 0.2,
-                 batch_size: int = 500, retention_hours: float = 24.0) -> None:
+                 batch_size: int = 500, retention_hours: float = 24.0,
+                 kafka_auth: dict[str, str] | None = None) -> None:
         self.pool = pool
-        self.producer = make_producer(bootstrap_servers, client_id=f"{client_id}-outbox")
+        self.producer = make_producer(bootstrap_servers, client_id=f"{client_id}-outbox",
+                                      **(kafka_auth or {}))
         self.metrics = metrics or PlumbingMetrics()
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size

@@ -92,12 +92,13 @@ async def run_service(settings: ServiceSettings, migrations: Path,
     configure_logging(settings.service_name, settings.log_level)
     pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
     metrics = PlumbingMetrics()
-    broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name)
+    auth = settings.kafka_auth()
+    broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name, auth)
     dlq_producer = make_producer(settings.kafka_bootstrap_servers,
-                                 client_id=f"{settings.service_name}-dlq")
+                                 client_id=f"{settings.service_name}-dlq", **auth)
     relay = OutboxRelay(pool, settings.kafka_bootstrap_servers, settings.service_name, metrics,
                         settings.outbox_poll_seconds, settings.outbox_batch_size,
-                        settings.outbox_retention_hours)
+                        settings.outbox_retention_hours, kafka_auth=auth)
     runtime = ServiceRuntime(settings, pool, broker, dlq_producer, Outbox(settings.topic_prefix),
                              relay, metrics)
     cleanup: Cleanup | None = None
