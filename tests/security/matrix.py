@@ -111,7 +111,7 @@ APPLICANT_SERVICE = [
     E("applicant", "GET", "/applicants/me", APPLICANT),
     E("applicant", "GET", "/applicants/{applicant_id}", APPLICANT_OR_HR, default=404,
       statuses={"applicant": 200, "hr": 200}),
-    # The owner already has a live industry application: one per scheme.
+    # The owner already has a live industry application: one per scheme (a rule, so 422).
     E("applicant", "POST", "/applications", APPLICANT, default=422, body=APPLICATION),
     E("applicant", "GET", "/applications", APPLICANT_OR_HR),
     E("applicant", "GET", "/applications/{application_id}", APPLICANT_OR_HR, default=404,

@@ -13,6 +13,10 @@ from shared.testing.events import TopicReader, eventually
 from system import System
 
 HR = PRINCIPALS["hr"]
+# Low enough that the limits test can exhaust it quickly, high enough that the world and the
+# matrix walk (under ten writes per caller per service) never meet it.
+WRITE_RATE_PER_MINUTE = 60
+MAX_BODY_BYTES = 64 * 1024
 
 
 def headers(sub: str, role: str, org: str | None = None) -> dict[str, str]:

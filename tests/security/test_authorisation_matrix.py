@@ -33,9 +33,10 @@ class Answer:
 def bad_token_headers(kind: str) -> dict[str, str]:
     # Each would otherwise be central HR: the most powerful caller there is.
     sub, role, org = PRINCIPALS["hr"]
+    forged = "not-the-real-key-but-long-enough-for-hs256"
     token = {
         "no token": None,
-        "bad signature": lambda: mint_dev_token(sub, [role], org, secret="not-the-real-key-but-long-enough-for-hs256"),
+        "bad signature": lambda: mint_dev_token(sub, [role], org, secret=forged),
         "expired": lambda: mint_dev_token(sub, [role], org, ttl_seconds=-120),
         "not a jwt": lambda: "not-a-jwt",
         "wrong audience": lambda: mint_dev_token(sub, [role], org, audience="another-system"),
