@@ -380,3 +380,26 @@ class HrActor(ApproverActor):
             return timeline if set(event_types) <= seen else None
         return await wait_for(probe, f"the monitor's timeline of {application_id} to show "
                                      f"{', '.join(event_types)}", within)
+
+
+# --- several people in turn ----------------------------------------------------------------
+
+async def grant_in_order(application_id: str, chain: list[tuple[str, ApproverActor]],
+                         within: float = 30.0) -> list[Json]:
+    """Each approver in turn finds the stage waiting for them and says yes (hosts: accept;
+    the ethics stage records a mitigation)."""
+    decided = []
+    for stage_name, approver in chain:
+        stage = await approver.waiting_stage(application_id, stage_name, within)
+        mitigation = ("recused from decisions about the host"
+                      if stage_name == "conflict_of_interest" else None)
+        answer = await approver.grant(stage["id"], note=f"{stage_name}: fine",
+                                      mitigation=mitigation)
+        if answer["status"] != "granted":
+            raise AssertionError(f"{stage_name} was not granted: {answer}")
+        decided.append(answer)
+    return decided
+
+
+def event_types(timeline: list[Json]) -> list[str]:
+    return [line["event_type"] for line in timeline]

@@ -79,7 +79,7 @@ class System:
         proc = ServiceProcess(name, self.env_for(name, port), port,
                               ROOT / ".local" / "logs" / f"e2e-{self.prefix}{name}.log")
         self.services[name] = proc  # known before it is ready, so stop() reaches it
-        proc.start(ready_timeout=90)
+        proc.start(ready_timeout=240)  # a loaded 2-core machine starts slowly
         return proc
 
     def stop(self) -> None:
