@@ -1,0 +1,372 @@
+"""Whole journeys through the running system (tests.e2e.system: five service processes and
+the dev SMTP server on a private topic namespace and fresh databases).
+
+A journey: a civil servant applies (`POST /applications`, 201) -> matching proposes
+(`MatchProposed` on the topic) -> automated approvers decide every stage over HTTP (line
+manager, departmental HR, ethics, host) -> the placement is confirmed -> the applicant's
+"Your placement is confirmed" email is in the maildir. Latencies start when the 201 arrives;
+the email's time is the SMTP server's own receipt time (in its file name), the
+MatchProposed's is when our consumer reads it.
+
+Saturation: N journeys submitted back to back; journeys/s = N / (first submit -> last email).
+Then open-loop arrivals at 10% and 50% of that rate for `journey_seconds` each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import default as email_policy
+from pathlib import Path
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from shared.kafka import ensure_topics
+from shared.testing.kafka import kafka_bootstrap_servers
+from shared.testing.postgres import create_database
+from shared.testing.process import ServiceProcess
+from shared.testing.service import unique_prefix
+
+from tests.e2e.system import ROOT, SERVICES, System, free_port, stop_system
+from tests.perf import latency
+from tests.perf.core import Context, Metric, Target, bench
+from tests.perf.people import (
+    applicant_id,
+    application,
+    bearer,
+    create_profiles,
+    opportunity,
+)
+from tests.perf.slots import MEMORY_LIMIT_MB, _rss_mb
+
+CONFIRMED_SUBJECT = "Your placement is confirmed"
+HOST_ORG = "host-bench"
+PLACES_PER_OPPORTUNITY = 1000
+# Bench approvers are four robots deciding for thousands of applicants, and each stage's
+# approver gets an email per journey: per-caller write and per-recipient email limits meant
+# for people would throttle them, so they are lifted here (and only here).
+BENCH_ENV = {"APPROVAL_WRITE_RATE_PER_MINUTE": "10000000",
+             "MATCHING_WRITE_RATE_PER_MINUTE": "10000000",
+             "APPLICANT_LOG_LEVEL": "WARNING", "MATCHING_LOG_LEVEL": "WARNING",
+             "APPROVAL_LOG_LEVEL": "WARNING", "NOTIFICATION_LOG_LEVEL": "WARNING",
+             "MONITOR_LOG_LEVEL": "WARNING",
+             "NOTIFICATION_RATE_PER_MINUTE": "10000000", "NOTIFICATION_RATE_BURST": "100000"}
+
+
+@dataclass
+class Journey:
+    sub: str
+    accepted: float = 0.0  # wall clock when the 201 arrived
+    matched: float | None = None
+    emailed: float | None = None
+
+
+@dataclass
+class Tracker:
+    """What the watchers saw, by applicant; `done` fires when `expected` emails are in."""
+
+    journeys: dict[str, Journey] = field(default_factory=dict)
+    by_application: dict[str, Journey] = field(default_factory=dict)
+    early_matches: dict[str, float] = field(default_factory=dict)  # seen before the 201
+    no_match: int = 0
+    expected: int = 0
+    emailed: int = 0
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def accepted(self, sub: str, application_id: str, at: float) -> None:
+        j = self.journeys[sub]
+        j.accepted = at
+        self.by_application[application_id] = j
+        if application_id in self.early_matches:
+            j.matched = self.early_matches.pop(application_id)
+
+    def matched(self, application_id: str, at: float) -> None:
+        j = self.by_application.get(application_id)
+        if j is None:
+            self.early_matches[application_id] = at
+        elif j.matched is None:
+            j.matched = at
+
+    def email(self, sub: str, at: float) -> None:
+        j = self.journeys.get(sub)
+        if j is not None and j.emailed is None:
+            j.emailed = at
+            self.emailed += 1
+            if self.emailed >= self.expected:
+                self.done.set()
+
+
+class Approver:
+    """One approver identity; lists its open stages and grants them when woken."""
+
+    def __init__(self, client: httpx.AsyncClient, role: str, org: str | None,
+                 user: str | None) -> None:
+        self.client = client
+        self.headers = bearer(user or f"{role}-bench", role, org=org)
+        self.wake = asyncio.Event()
+        self.decided = 0
+
+    async def run(self) -> None:
+        while True:
+            try:
+                await asyncio.wait_for(self.wake.wait(), 1.0)  # 1 s: a safety net only
+            except TimeoutError:
+                pass
+            self.wake.clear()
+            while stages := await self._open_stages():
+                await asyncio.gather(*(self._grant(s) for s in stages))
+
+    async def _open_stages(self) -> list[dict]:
+        r = await self.client.get("/stages", params={"status": "open", "limit": 200},
+                                  headers=self.headers)
+        r.raise_for_status()
+        return r.json()
+
+    async def _grant(self, stage: dict) -> None:
+        r = await self.client.post(f"/stages/{stage['id']}/decision",
+                                   json={"decision": "grant"}, headers=self.headers)
+        if r.status_code >= 400 and r.status_code != 409:  # 409: decided meanwhile
+            raise RuntimeError(f"decision on {stage['stage']} failed: {r.text}")
+        self.decided += 1
+
+
+class Robots:
+    """Watches `matches` and `approvals`; wakes (creating on first sight) each approver."""
+
+    def __init__(self, system: System, tracker: Tracker) -> None:
+        self.system = system
+        self.tracker = tracker
+        self.client: httpx.AsyncClient | None = None
+        self.approvers: dict[tuple, Approver] = {}
+        self.tasks: list[asyncio.Task] = []
+
+    async def run(self) -> None:
+        self.client = httpx.AsyncClient(base_url=self.system.url("approval"), timeout=30.0,
+                                        limits=httpx.Limits(max_connections=16))
+        consumer = AIOKafkaConsumer(
+            self.system.prefix + "matches", self.system.prefix + "approvals",
+            bootstrap_servers=self.system.bootstrap, auto_offset_reset="earliest",
+            enable_auto_commit=False, group_id=None, fetch_max_wait_ms=20)
+        await consumer.start()
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=100)
+                now = time.time()
+                for records in batches.values():
+                    for record in records:
+                        self._on(json.loads(record.value), now)
+        finally:
+            await consumer.stop()
+
+    def _on(self, event: dict, now: float) -> None:
+        kind = event["event_type"]
+        if kind == "MatchProposed":
+            self.tracker.matched(event["application_id"], now)
+        elif kind == "NoMatchFound":
+            self.tracker.no_match += 1
+        elif kind == "ApprovalStageOpened":
+            key = (event["approver_role"], event.get("approver_org_id"), event.get("approver_id"))
+            if key not in self.approvers:
+                self.approvers[key] = approver = Approver(self.client, *key)
+                self.tasks.append(asyncio.create_task(approver.run()))
+            self.approvers[key].wake.set()
+
+    async def close(self) -> None:
+        for t in self.tasks:
+            t.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.client is not None:
+            await self.client.aclose()
+
+
+async def watch_maildir(maildir: Path, tracker: Tracker) -> None:
+    """New .eml files -> confirmation emails by applicant; time = the server's receipt time."""
+    seen: set[str] = set()
+    parser = BytesHeaderParser(policy=email_policy)
+    while True:
+        names = await asyncio.to_thread(_eml_names, maildir)
+        for name in names - seen:
+            seen.add(name)
+            head = parser.parsebytes((maildir / name).read_bytes())
+            if head["Subject"] == CONFIRMED_SUBJECT:
+                to = str(head["X-Envelope-To"]).split("@")[0]
+                tracker.email(to, int(name.split("-")[0]) / 1e9)
+        await asyncio.sleep(0.02)
+
+
+def _eml_names(maildir: Path) -> set[str]:
+    if not maildir.exists():
+        return set()
+    return {e.name for e in os.scandir(maildir) if e.name.endswith(".eml")}
+
+
+class Driver:
+    def __init__(self, system: System, tracker: Tracker) -> None:
+        self.system = system
+        self.tracker = tracker
+        self.client = httpx.AsyncClient(base_url=system.url("applicant"), timeout=30.0,
+                                        limits=httpx.Limits(max_connections=64))
+        self.body = application()
+        self.batch = 0
+
+    async def people(self, count: int) -> list[str]:
+        self.batch += 1
+        subs = [applicant_id(i, f"j{self.batch}") for i in range(count)]
+        await create_profiles(self.system.url("applicant"), subs)
+        for sub in subs:
+            self.tracker.journeys[sub] = Journey(sub)
+        return subs
+
+    async def apply(self, sub: str) -> None:
+        r = await self.client.post("/applications", json=self.body,
+                                   headers={**bearer(sub, "applicant"),
+                                            "Idempotency-Key": str(uuid.uuid4())})
+        if r.status_code != 201:
+            raise RuntimeError(f"POST /applications: {r.status_code} {r.text}")
+        self.tracker.accepted(sub, r.json()["id"], time.time())
+
+    async def saturate(self, subs: list[str], concurrency: int = 16) -> None:
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(sub: str) -> None:
+            async with gate:
+                await self.apply(sub)
+
+        await asyncio.gather(*(one(s) for s in subs))
+
+    async def paced(self, subs: list[str], per_second: float) -> None:
+        """Open loop: the i-th application starts at i / rate, whatever the others are doing."""
+        started = time.perf_counter()
+        tasks = []
+        for i, sub in enumerate(subs):
+            delay = started + i / per_second - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(self.apply(sub)))
+        await asyncio.gather(*tasks)
+
+
+async def start(system: System, logs: Path) -> None:
+    """tests.e2e.system.start_system, but every process is registered on `system` before
+    waiting for it (so a slow start still gets cleaned up) and readiness may take longer on
+    a busy machine."""
+    await ensure_topics(system.bootstrap, system.prefix)
+    for name in SERVICES:
+        system.dsns[name] = await create_database(f"bench_{name}")
+    system.smtp = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
+        [sys.executable, "-m", "notification.devsmtp", "--port", str(system.smtp_port),
+         "--maildir", str(system.maildir)], cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    for name in SERVICES:
+        port = free_port()
+        system.services[name] = ServiceProcess(name, system.env_for(name, port), port,
+                                               logs / f"journeys-{name}.log")
+    await asyncio.gather(*(asyncio.to_thread(p.start, 300.0)
+                           for p in system.services.values()))
+
+
+async def wait_emails(tracker: Tracker, subs: list[str], within: float) -> None:
+    tracker.expected = tracker.emailed + sum(1 for s in subs if tracker.journeys[s].emailed
+                                             is None)
+    if tracker.emailed >= tracker.expected:
+        return
+    tracker.done.clear()
+    try:
+        await asyncio.wait_for(tracker.done.wait(), within)
+    except TimeoutError:
+        missing = [s for s in subs if tracker.journeys[s].emailed is None]
+        raise TimeoutError(f"{len(missing)} of {len(subs)} journeys had no confirmation email "
+                           f"within {within:.0f}s (NoMatchFound: {tracker.no_match})") from None
+
+
+async def publish_places(system: System, places: int) -> None:
+    async with system.client("matching", "host-admin", "host", org=HOST_ORG) as client:
+        for _ in range(-(-places // PLACES_PER_OPPORTUNITY)):
+            r = await client.post("/opportunities", json=opportunity(PLACES_PER_OPPORTUNITY))
+            assert r.status_code == 201, r.text
+
+
+def histograms(tracker: Tracker, subs: list[str]) -> tuple:
+    to_match, to_email = latency.histogram(), latency.histogram()
+    for s in subs:
+        j = tracker.journeys[s]
+        latency.record_seconds(to_match, j.matched - j.accepted)
+        latency.record_seconds(to_email, j.emailed - j.accepted)
+    return to_match, to_email
+
+
+async def one_phase(driver: Driver, tracker: Tracker, count: int, per_second: float | None,
+                    within: float) -> tuple[list[str], float]:
+    subs = await driver.people(count)
+    started = time.time()
+    if per_second is None:
+        await driver.saturate(subs)
+    else:
+        await driver.paced(subs, per_second)
+    await wait_emails(tracker, subs, within)
+    last = max(tracker.journeys[s].emailed for s in subs)
+    return subs, last - started
+
+
+@bench("journeys", group="journeys")
+async def journeys(ctx: Context) -> list[Metric]:
+    """Whole journeys/s at saturation, and end-to-end latency at 10% / 50% of that rate."""
+    sizes = ctx.sizes
+    system = System(prefix=unique_prefix(), bootstrap=kafka_bootstrap_servers(),
+                    maildir=ctx.out_dir / f"journeys-{ctx.run_id}" / "mail",
+                    smtp_port=free_port(), extra_env=BENCH_ENV)
+    tracker = Tracker()
+    robots = Robots(system, tracker)
+    driver, watchers = None, []
+    try:
+        await start(system, ctx.out_dir / "logs")
+        watchers = [asyncio.create_task(robots.run()),
+                    asyncio.create_task(watch_maildir(system.maildir, tracker))]
+        driver = Driver(system, tracker)
+        await publish_places(system, 20 * sizes.journeys)
+        await one_phase(driver, tracker, 10, None, within=120)  # warm-up: leaders, pools
+        subs, seconds = await one_phase(driver, tracker, sizes.journeys, None,
+                                        within=60 + sizes.journeys)
+        saturation = len(subs) / seconds
+        out = [Metric("journeys.saturation", saturation, "journeys/s",
+                      detail={"journeys": len(subs), "seconds": seconds,
+                              "approvers": {"/".join(str(k) for k in key): a.decided
+                                            for key, a in robots.approvers.items()}})]
+        for share in (10, 50):
+            rate = saturation * share / 100
+            count = max(10, round(rate * sizes.journey_seconds))
+            subs, _ = await one_phase(driver, tracker, count, rate, within=120 + count)
+            to_match, to_email = histograms(tracker, subs)
+            out += latency.percentile_metrics(f"journeys.to_match_at_{share}pct", to_match,
+                                              100.0 if share == 10 else None,
+                                              rate_per_s=rate)
+            out += latency.percentile_metrics(f"journeys.to_email_at_{share}pct", to_email,
+                                              rate_per_s=rate)
+        out += service_memory(system)
+        return out
+    finally:
+        for t in watchers:
+            t.cancel()
+        await asyncio.gather(*watchers, return_exceptions=True)
+        await robots.close()
+        if driver is not None:
+            await driver.client.aclose()
+        await stop_system(system)
+
+
+def service_memory(system: System) -> list[Metric]:
+    """Each service's resident memory after the journey runs: the steady state under load."""
+    out = []
+    for name, proc in system.services.items():
+        rss, peak = _rss_mb(proc.proc.pid)
+        out.append(Metric(f"memory.{name}.after_journeys", rss, "MB",
+                          target=Target("<=", MEMORY_LIMIT_MB),
+                          detail={"peak_mb": peak, "state": "after the journey runs"}))
+    return out
