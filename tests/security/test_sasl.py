@@ -1,0 +1,148 @@
+"""Kafka SASL/SCRAM with a principal per service and ACLs from the topic catalogue, on a
+private broker of its own (its own port and data folder; the shared broker is never touched):
+each service writes only its own topics, logs in only with its own password, and the services
+run unchanged on it given their SASL settings."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+from applicant.app import build_app
+from applicant.config import ApplicantSettings
+from shared.testing.postgres import create_database
+from shared.testing.service import running_service
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def kafka_cli() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bps_local_kafka_sasl",
+                                                  ROOT / "deploy" / "local" / "kafka.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def free_port_pair(cli: ModuleType) -> int:
+    """A port whose neighbour (the controller's) is free too."""
+    for port in range(39700, 39900, 2):
+        if cli._port_free(port) and cli._port_free(port + 1):
+            return port
+    raise RuntimeError("no free port pair in 39700-39900")
+
+
+@dataclass
+class SaslBroker:
+    bootstrap: str
+    users: dict[str, str]
+
+    def login(self, user: str, password: str | None = None) -> dict[str, str]:
+        return {"security_protocol": "SASL_PLAINTEXT", "sasl_mechanism": "SCRAM-SHA-256",
+                "sasl_plain_username": user,
+                "sasl_plain_password": password or self.users[user]}
+
+
+@pytest.fixture(scope="module")
+async def broker(tmp_path_factory) -> AsyncIterator[SaslBroker]:
+    cli = kafka_cli()
+    port, home = free_port_pair(cli), tmp_path_factory.mktemp("sasl") / "node"
+    try:
+        bootstrap = await asyncio.to_thread(cli.ensure_single, port, home, 240.0, True)
+        users = cli.sasl_credentials(port, home)
+        made = SaslBroker(bootstrap, users)
+        await cli.create_topics(bootstrap, 1, 60.0, made.login("admin"))
+        yield made
+    finally:
+        await asyncio.to_thread(cli.stop_single, port, home)
+
+
+async def produce(broker: SaslBroker, user: str, topic: str, password: str | None = None):
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, enable_idempotence=True,
+                                acks="all", request_timeout_ms=10_000,
+                                **broker.login(user, password))
+    await producer.start()
+    try:
+        return await asyncio.wait_for(producer.send_and_wait(topic, b"{}"), 30)
+    finally:
+        await producer.stop()
+
+
+async def test_a_service_principal_writes_its_own_topic_and_is_refused_another_services(broker):
+    written = await produce(broker, "applicant", "applications")
+    assert written.offset >= 0
+    with pytest.raises(TopicAuthorizationFailedError):
+        await produce(broker, "applicant", "matches")  # matching is the single writer
+    assert (await produce(broker, "matching", "matches")).offset >= 0
+    # A consumer may dead-letter what it reads, and nothing else.
+    assert (await produce(broker, "approval", "matches.dlq")).offset >= 0
+    with pytest.raises(TopicAuthorizationFailedError):
+        await produce(broker, "approval", "opportunities.dlq")
+
+
+async def test_a_wrong_password_is_refused(broker):
+    with pytest.raises(KafkaError):
+        await produce(broker, "applicant", "applications", password="not-the-password")
+
+
+async def test_a_service_cannot_read_a_topic_it_does_not_consume(broker):
+    await produce(broker, "applicant", "applications")
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, enable_auto_commit=False,
+                                **broker.login("applicant"))
+    await consumer.start()
+    try:
+        mine = TopicPartition("matches", 0)  # read by the applicant service: allowed
+        consumer.assign([mine])
+        await consumer.seek_to_beginning(mine)
+        await consumer.getmany(mine, timeout_ms=2000)
+        theirs = TopicPartition("applications", 0)  # its own output, read by others only
+        consumer.assign([theirs])
+        await consumer.seek_to_beginning(theirs)
+        with pytest.raises(TopicAuthorizationFailedError):
+            async with asyncio.timeout(30):
+                while True:
+                    await consumer.getmany(theirs, timeout_ms=1000)
+    finally:
+        await consumer.stop()
+
+
+async def test_the_applicant_service_runs_on_the_sasl_broker_as_its_own_principal(broker):
+    password = broker.users["applicant"]
+    settings = ApplicantSettings(
+        kafka_bootstrap_servers=broker.bootstrap, kafka_security_protocol="SASL_PLAINTEXT",
+        kafka_sasl_username="applicant", kafka_sasl_password=password,
+        database_url=await create_database("sasl_applicant"), outbox_poll_seconds=0.05)
+    sub = f"sasl-{uuid.uuid4().hex[:8]}"
+    async with running_service(build_app, settings) as svc:
+        made = await svc.client.put("/applicants/me", headers=svc.auth(sub, "applicant"), json={
+            "kind": "diplomat", "name": "Sasl Person", "email": "sasl@fcdo.example",
+            "organisation_id": "post-x", "grade": "SEO"})
+        assert made.status_code == 201, made.text
+        applied = await svc.client.post(
+            "/applications", headers=svc.auth(sub, "applicant"),
+            json={"scheme": "diplomatic", "earliest_start": "2090-03-01",
+                  "desired_length_months": 3})
+        assert applied.status_code == 201, applied.text
+        # The outbox relay published it as `applicant`; the matching principal reads it.
+        consumer = AIOKafkaConsumer("applications", bootstrap_servers=broker.bootstrap,
+                                    group_id=f"matching-sasl-{sub}",
+                                    auto_offset_reset="earliest", **broker.login("matching"))
+        await consumer.start()
+        try:
+            async with asyncio.timeout(60):
+                async for record in consumer:
+                    if applied.json()["id"].encode() in record.value:
+                        break
+        finally:
+            await consumer.stop()
