@@ -34,21 +34,43 @@ from shared.testing.service import running_service
 
 from contracts import Country, Grade, Sector, UKRegion
 
-# NRMP's main match: ~45,000 applicants over ~6,400 programmes offering ~41,500 positions.
-SIZES = {"5k_x_500": (5_000, 500), "50k_x_5k": (50_000, 5_000), "nrmp": (45_000, 6_400)}
+# (applicants, opportunities[, places in total]); without a total, about 0.83 places per
+# applicant. NRMP's main match: ~45,000 applicants, ~6,400 programmes, ~41,500 positions.
+SIZES = {"5k_x_500": (5_000, 500), "50k_x_5k": (50_000, 5_000),
+         "nrmp": (45_000, 6_400, 41_500)}
 SKILLS = [f"skill-{i:03d}" for i in range(300)]
 SCHEMES = [("industry", "civil_servant", 0.6), ("government", "industry_professional", 0.3),
            ("diplomatic", "diplomat", 0.1)]
 ABROAD = [c.value for c in Country if c.value != "GB"][:40]
 
 
-def synthetic(n: int, m: int, seed: int = 7) -> tuple[list[dict], list[dict]]:
-    """Deterministic applications and opportunities as matching stores them (json mode)."""
+def synthetic(n: int, m: int, seed: int = 7, places: int | None = None
+              ) -> tuple[list[dict], list[dict]]:
+    """Deterministic applications and opportunities as matching stores them (json mode);
+    with `places`, capacities are rescaled so that they add up to exactly that."""
     rnd = random.Random(seed)
     today = datetime.now(UTC).date()
     apps = [_application(rnd, today) for _ in range(n)]
     opps = [_opportunity(rnd, today, n, m) for _ in range(m)]
+    if places is not None:
+        _rescale(rnd, opps, places)
     return apps, opps
+
+
+def _rescale(rnd: random.Random, opps: list[dict], places: int) -> None:
+    """Keep the skewed shape of the capacities, hit the total exactly (each keeps >= 1)."""
+    if places < len(opps):
+        raise ValueError(f"{places} places cannot fill {len(opps)} opportunities")
+    scale = places / sum(o["capacity"] for o in opps)
+    for o in opps:
+        o["capacity"] = max(1, round(o["capacity"] * scale))
+    gap = places - sum(o["capacity"] for o in opps)
+    while gap:
+        o = rnd.choice(opps)
+        step = 1 if gap > 0 else -1
+        if o["capacity"] + step >= 1:
+            o["capacity"] += step
+            gap -= step
 
 
 def _scheme(rnd: random.Random) -> tuple[str, str]:
@@ -128,8 +150,9 @@ def bare_round(apps: list[dict], opps: list[dict], settings: MatchingSettings) -
 
 
 async def bench_round(applicants: int, opportunities: int, *, bootstrap: str,
-                      database_url: str, topic_prefix: str) -> dict[str, Any]:
-    apps, opps = synthetic(applicants, opportunities)
+                      database_url: str, topic_prefix: str,
+                      places: int | None = None) -> dict[str, Any]:
+    apps, opps = synthetic(applicants, opportunities, places=places)
     settings = MatchingSettings(kafka_bootstrap_servers=bootstrap, database_url=database_url,
                                 topic_prefix=topic_prefix, continuous_matching=False,
                                 outbox_poll_seconds=0.05, outbox_batch_size=2000,
@@ -159,18 +182,18 @@ async def bench_round(applicants: int, opportunities: int, *, bootstrap: str,
             "matched": report["matched"], "unmatched": report["unmatched"]}
 
 
-async def _standalone(sizes: dict[str, tuple[int, int]]) -> None:
+async def _standalone(sizes: dict[str, tuple[int, ...]]) -> None:
     from shared.kafka import ensure_topics
     from shared.testing.kafka import kafka_bootstrap_servers
     from shared.testing.postgres import create_database, drop_database
     bootstrap = kafka_bootstrap_servers()
-    for label, (n, m) in sizes.items():
+    for label, (n, m, *places) in sizes.items():
         prefix = f"bench{uuid.uuid4().hex[:6]}."
         await ensure_topics(bootstrap, prefix)
         dsn = await create_database("matchbench")
         try:
             result = await bench_round(n, m, bootstrap=bootstrap, database_url=dsn,
-                                       topic_prefix=prefix)
+                                       topic_prefix=prefix, places=places[0] if places else None)
         finally:
             await drop_database(dsn)
         print(json.dumps({"size": label, "applicants": n, "opportunities": m, **result}),
@@ -178,6 +201,6 @@ async def _standalone(sizes: dict[str, tuple[int, int]]) -> None:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    chosen = {f"{args[0]}_x_{args[1]}": (args[0], args[1])} if len(args) == 2 else SIZES
+    args = [int(a) for a in sys.argv[1:]]  # applicants opportunities [places]
+    chosen = {"_x_".join(map(str, args)): tuple(args)} if len(args) >= 2 else SIZES
     asyncio.run(_standalone(chosen))

@@ -18,9 +18,9 @@ from tests.perf.core import Context, Metric, Pending, Target, bench
 
 ROOT = Path(__file__).resolve().parents[2]
 MATCHING_BENCH = ROOT / "services" / "matching" / "bench_round.py"
-# (applicants, opportunities); NRMP's main match is ~50k applicants over ~6.4k programmes.
+# (applicants, opportunities[, places]); bench_round.SIZES overrides these.
 MATCHING_SIZES = {"5k_x_500": (5_000, 500), "50k_x_5k": (50_000, 5_000),
-                  "nrmp": (50_000, 6_400)}
+                  "nrmp": (45_000, 6_400, 41_500)}
 MEMORY_LIMIT_MB = 150.0
 
 
@@ -46,11 +46,12 @@ async def matching_round(ctx: Context) -> list[Metric]:
     if ctx.sizes.quick:
         sizes = {"quick_500_x_50": (500, 50)}
     out = []
-    for label, (applicants, opportunities) in sizes.items():
+    for label, (applicants, opportunities, *places) in sizes.items():
         prefix = await ctx.topics(f"match{label}")
         dsn = await ctx.database("matching")
+        extra = {"places": places[0]} if places else {}
         result = module.bench_round(applicants, opportunities, bootstrap=ctx.bootstrap,
-                                    database_url=dsn, topic_prefix=prefix)
+                                    database_url=dsn, topic_prefix=prefix, **extra)
         if inspect.isawaitable(result):
             result = await result
         algo = f"matching.{label}.algorithm"
