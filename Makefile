@@ -8,7 +8,7 @@ RUN := $(UV) run --frozen
 ROLE ?= hr
 SUB ?= dev-user
 
-.PHONY: help setup infra run stop test test-fast contracts contracts-check token bench chaos fuzz clean
+.PHONY: help setup infra run stop test test-fast contracts contracts-check token bench chaos simulate fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,8 +50,11 @@ token: ## mint a dev JWT: make token ROLE=hr SUB=alice [ORG=dept-x]
 bench: infra ## benchmarks; results in bench-results/
 	@$(RUN) python -m tests.perf.run
 
-chaos: infra ## the long fault-tolerance run
-	@$(RUN) pytest -q -m chaos tests/e2e
+chaos: infra ## the long fault-tolerance run (5,000 journeys, services SIGKILLed); prints counts
+	@$(RUN) pytest -q -s -m chaos tests/e2e
+
+simulate: ## drive N journeys against `make run`, approvers acting on their own: make simulate N=500
+	@$(RUN) python deploy/local/simulate.py --journeys $(or $(N),100)
 
 fuzz: infra ## the long schemathesis run
 	@$(RUN) pytest -q -m fuzz_long

@@ -1,0 +1,258 @@
+"""A fault run: the whole system as real processes, the bulk driver, faults injected while it
+runs (SIGKILLed services, a restarted or killed broker, poison and duplicate records), then
+settling and reconciliation."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import os
+import random
+import signal
+import socket
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aiokafka import AIOKafkaProducer
+from contracts.topics import TOPICS
+
+from tests.e2e.driver import Plan, Stats, drive
+from tests.e2e.faults.reconcile import Ledger, read_topic, reconcile, settle
+from tests.e2e.system import ROOT, SERVICES, System, start_system, stop_system
+
+Fault = Callable[["Run"], Awaitable[None]]
+# Writes by one robot identity are not what these runs measure.
+UNLIMITED = {f"{s.upper()}_WRITE_RATE_PER_MINUTE": "1000000" for s in SERVICES}
+
+
+def kafka_cli():
+    """deploy/local/kafka.py as a module (it is a script, not a package)."""
+    spec = importlib.util.spec_from_file_location("bps_kafka_cli",
+                                                  ROOT / "deploy" / "local" / "kafka.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+class FaultMissed(Exception):
+    pass
+
+
+@dataclass
+class Run:
+    system: System
+    plan: Plan
+    ledger: Ledger
+    rng: random.Random
+    stats: Stats | None = None
+    poison: dict[str, list[bytes]] = field(default_factory=dict)
+    log: list[str] = field(default_factory=list)
+    finished: bool = False
+
+    @property
+    def progress(self) -> float:
+        return self.stats.progress if self.stats else 0.0
+
+    async def reached(self, fraction: float) -> None:
+        """Returns once the run is this far along; raises FaultMissed if it ended first."""
+        # Progress is a number the driver moves, not an event anyone sets.
+        while self.progress < fraction:  # noqa: ASYNC110
+            if self.finished:
+                raise FaultMissed(f"the run ended before {fraction:.0%}")
+            await asyncio.sleep(0.2)
+        if self.finished:
+            raise FaultMissed(f"the run ended before {fraction:.0%}")
+
+    def say(self, text: str) -> None:
+        line = f"[{time.strftime('%H:%M:%S')} {self.progress:4.0%}] {text}"
+        self.log.append(line)
+        print(line, flush=True)
+
+
+async def run_with_faults(tmp: Path, plan: Plan, faults: list[Fault], *,
+                          bootstrap: str | None = None, replication: int = 1,
+                          settle_within: float = 240.0) -> tuple[Ledger, Run]:
+    system = await start_system(tmp, UNLIMITED, bootstrap=bootstrap, replication=replication)
+    run = Run(system, plan, Ledger(), random.Random(plan.seed))
+    try:
+        urls = {name: system.url(name) for name in SERVICES}
+        tasks = [asyncio.create_task(fault(run)) for fault in faults]
+        last = [0.0]
+
+        def progress(stats: Stats) -> None:
+            run.stats = stats
+            if time.monotonic() - last[0] > 10:
+                last[0] = time.monotonic()
+                run.say(f"{stats.done}/{stats.planned} journeys done")
+
+        run.stats = Stats(plan.journeys)  # replaced by the driver's own on the first report
+        stats = await drive(urls, plan, progress)
+        run.stats, run.finished = stats, True
+        # A fault not fired by now never fires (the test's counts show it); one half done
+        # (a service restarting) completes.
+        for outcome in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(outcome, FaultMissed):
+                run.say(f"a fault never fired: {outcome}")
+            elif isinstance(outcome, BaseException):
+                raise outcome
+        run.ledger.duplicates_injected = await inject_duplicates(system, run.rng)
+        pending = await settle(system, settle_within)
+        assert not pending, f"still in flight after {settle_within:.0f}s: {pending}"
+        await reconcile(system, stats, run.poison, run.ledger)
+        run.say(json.dumps(stats.summary()))
+        run.say(run.ledger.report())
+        return run.ledger, run
+    finally:
+        await stop_system(system)
+
+
+# ------------------------------------------------------------------------------ the faults
+def kill_services(times: int, after: float = 0.2, until: float = 0.85) -> Fault:
+    """SIGKILL each service `times` times at random moments past `after` of the run."""
+
+    async def one_service(run: Run, name: str) -> None:
+        for moment in sorted(run.rng.uniform(after, until) for _ in range(times)):
+            await run.reached(moment)
+            await asyncio.sleep(run.rng.uniform(0, 0.5))
+            run.system.services[name].kill()
+            run.ledger.kills += 1
+            run.say(f"SIGKILLed {name}")
+            started = time.monotonic()
+            await asyncio.to_thread(run.system.start_service, name)
+            run.say(f"{name} back in {time.monotonic() - started:.1f}s")
+
+    async def fault(run: Run) -> None:
+        # Services die independently: one restarting does not hold back another's kill.
+        await asyncio.gather(*(one_service(run, name) for name in SERVICES))
+
+    return fault
+
+
+def inject_poison(at: float = 0.3) -> Fault:
+    """Malformed JSON and wrong-schema JSON on every topic, while journeys flow."""
+
+    async def fault(run: Run) -> None:
+        await run.reached(at)
+        producer = AIOKafkaProducer(bootstrap_servers=run.system.bootstrap, acks="all")
+        await producer.start()
+        try:
+            for spec in TOPICS:
+                tag = uuid.uuid4().hex[:8]
+                bad = {f"poison-json-{tag}".encode(): b'{"event_type": "Applica',
+                       f"poison-schema-{tag}".encode(): json.dumps(
+                           {"event_type": "ApplicationSubmitted", "schema_version": 1,
+                            "event_id": "not-a-uuid", "poison": True}).encode()}
+                for key, value in bad.items():
+                    await producer.send_and_wait(run.system.prefix + spec.name, value, key=key)
+                run.poison[spec.name] = list(bad)
+                run.ledger.poison_injected += len(bad)
+        finally:
+            await producer.stop()
+        run.say(f"injected {run.ledger.poison_injected} poison messages")
+
+    return fault
+
+
+async def inject_duplicates(system: System, rng: random.Random, per_topic: int = 5) -> int:
+    """Publish some records a second time, byte for byte, as a relay retry would: every
+    reader must turn them away in its inbox."""
+    producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap, acks="all")
+    await producer.start()
+    sent = 0
+    try:
+        for spec in TOPICS:
+            records = [r for r in await read_topic(system.bootstrap, system.prefix + spec.name)
+                       if not (r.key or b"").startswith(b"poison-")]
+            for r in rng.sample(records, min(per_topic, len(records))):
+                await producer.send_and_wait(r.topic, r.value, key=r.key,
+                                             headers=list(r.headers or ()))
+                sent += 1
+    finally:
+        await producer.stop()
+    return sent
+
+
+# ------------------------------------------------------------------------------ brokers
+def free_port_pair() -> int:
+    """A port whose successor is free too (a KRaft node's controller listens on port+1)."""
+    for _ in range(100):
+        port = random.randint(31000, 38999)
+        if all(_free(p) for p in (port, port + 1)):
+            return port
+    raise RuntimeError("no free port pair")
+
+
+def _free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@dataclass
+class PrivateBroker:
+    port: int
+    data_dir: Path
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> str:
+        return kafka_cli().ensure_single(self.port, self.data_dir, timeout=120)
+
+    def kill(self) -> None:
+        cli = kafka_cli()
+        pid = cli.node_pid(cli.single_node(self.port, self.data_dir))
+        assert pid, f"no broker running on {self.bootstrap}"
+        os.kill(pid, signal.SIGKILL)
+
+    def stop(self) -> None:
+        kafka_cli().stop_single(self.port, self.data_dir)
+
+
+def restart_broker(broker: PrivateBroker, at: float = 0.4, down: float = 5.0) -> Fault:
+    async def fault(run: Run) -> None:
+        await run.reached(at)
+        broker.kill()
+        run.ledger.broker_restarts += 1
+        run.say(f"SIGKILLed the broker on {broker.bootstrap}")
+        await asyncio.sleep(down)
+        started = time.monotonic()
+        await asyncio.to_thread(broker.start)
+        run.say(f"broker back in {time.monotonic() - started:.1f}s")
+
+    return fault
+
+
+def kill_partition_leader(topic: str, at: float = 0.4) -> Fault:
+    """SIGKILL the cluster node leading partition 0 of `topic`; it stays down."""
+
+    async def fault(run: Run) -> None:
+        await run.reached(at)
+        cli = kafka_cli()
+        meta = await asyncio.to_thread(cli.metadata, run.system.bootstrap,
+                                       [run.system.prefix + topic])
+        leader = _leader_of(meta, run.system.prefix + topic, 0)
+        pids = cli.cluster_pids()
+        assert set(pids) == {1, 2, 3}, f"expected three live nodes, got {pids}"
+        os.kill(pids[leader], signal.SIGKILL)
+        run.ledger.kills += 1
+        run.say(f"SIGKILLed cluster node {leader}, leader of {topic}[0]")
+
+    return fault
+
+
+def _leader_of(meta, topic: str, partition: int) -> int:
+    _error, partitions = meta.topics[topic]
+    return partitions[partition][0]
