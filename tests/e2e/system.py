@@ -102,6 +102,8 @@ async def start_system(tmp: Path, extra_env: dict[str, str] | None = None,
     system.smtp = subprocess.Popen(
         [sys.executable, "-m", "notification.devsmtp", "--port", str(system.smtp_port),
          "--maildir", str(system.maildir)], cwd=ROOT)
+    for name in SERVICES:  # every port before any thread starts: port_of is not thread-safe
+        system.port_of(name)
     try:
         await asyncio.gather(*(asyncio.to_thread(system.start_service, n) for n in SERVICES))
     except BaseException:
