@@ -62,6 +62,8 @@ class Endpoint:
     statuses: Mapping[str, int] = field(default_factory=dict)
     body: Any = None
     query: Mapping[str, Any] = field(default_factory=dict)
+    # Path parameter -> which world id fills it, where it is not the id of the same name.
+    ids: Mapping[str, str] = field(default_factory=dict)
     in_openapi: bool = True
     # Phase 1 endpoints change the world (start, end, withdraw...); walked after phase 0,
     # in this file's order.
@@ -77,6 +79,10 @@ class Endpoint:
     @property
     def about_one_object(self) -> bool:
         return "{" in self.path
+
+    def url_path(self, world_ids: Mapping[str, str]) -> str:
+        return self.path.format(**{**world_ids,
+                                   **{k: world_ids[v] for k, v in self.ids.items()}})
 
 
 def E(service: str, method: str, path: str, allowed: frozenset[str] | None, **kw) -> Endpoint:
@@ -118,6 +124,8 @@ APPLICANT_SERVICE = [
       statuses={"applicant": 200, "hr": 200}),
     E("applicant", "GET", "/applications/{application_id}/timeline", APPLICANT_OR_HR,
       default=404, statuses={"applicant": 200, "hr": 200}),
+    # For the services named in APPLICANT_KEY_READERS (by token subject), never for a person.
+    E("applicant", "GET", "/internal/data-keys/{applicant_id}", frozenset()),
 ]
 
 MATCHING_SERVICE = [
@@ -195,6 +203,12 @@ LIFECYCLE = [
       statuses={"host": 204}, phase=1),
     E("notification", "POST", "/webhooks", HOST, default=201,
       body={"url": "http://127.0.0.1:9/sec-hook"}, phase=1),
+    # Erasure, last: central HR erases another applicant on request; departmental HR hears
+    # of no such applicant. Then the owner erases themself.
+    E("applicant", "POST", "/applicants/{applicant_id}/erase", HR, default=204,
+      statuses={"hr:departmental": 404}, ids={"applicant_id": "erasable_applicant_id"},
+      phase=1),
+    E("applicant", "DELETE", "/applicants/me", APPLICANT, default=204, phase=1),
 ]
 
 MATRIX: list[Endpoint] = [*OPS, *APPLICANT_SERVICE, *MATCHING_SERVICE, *APPROVAL_SERVICE,

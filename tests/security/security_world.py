@@ -17,6 +17,8 @@ HR = PRINCIPALS["hr"]
 # matrix walk (under ten writes per caller per service) never meet it.
 WRITE_RATE_PER_MINUTE = 60
 MAX_BODY_BYTES = 64 * 1024
+# An applicant with a profile and nothing else, for central HR to erase.
+ERASABLE = "sec-carol"
 
 
 def headers(sub: str, role: str, org: str | None = None) -> dict[str, str]:
@@ -45,6 +47,8 @@ async def build_world(system: System, http: httpx.AsyncClient) -> World:
                                    headers=as_principal("host")))
     await ok(await http.put(url("applicant", "/applicants/me"), json=PROFILE,
                             headers=as_principal("applicant")))
+    await ok(await http.put(url("applicant", "/applicants/me"), json=PROFILE,
+                            headers=headers(ERASABLE, "applicant")))
     app = await ok(await http.post(url("applicant", "/applications"), json=APPLICATION,
                                    headers={**as_principal("applicant"),
                                             "Idempotency-Key": uuid.uuid4().hex}))
@@ -59,7 +63,7 @@ async def build_world(system: System, http: httpx.AsyncClient) -> World:
         "opportunity_id": opp["opportunity_id"], "stage_id": first_stage,
         "placement_id": placement_id, "message_id": message, "webhook_id": hook["id"],
         "round_id": str(uuid.uuid4()), "dead_letter_id": "999999999",
-        "contact_id": "sec-contact-1"})
+        "contact_id": "sec-contact-1", "erasable_applicant_id": ERASABLE})
 
 
 async def _approve_every_stage(system: System, http: httpx.AsyncClient,

@@ -3,6 +3,7 @@ endpoint x every role, intruders of the right role, and tokens that must not aut
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 import httpx
@@ -60,7 +61,7 @@ def callers(endpoint: Endpoint) -> list[tuple[str, dict[str, str], int]]:
 
 async def call(http: httpx.AsyncClient, system: System, world: World, e: Endpoint,
                headers: dict[str, str]) -> tuple[int, str, str | None]:
-    url = system.url(e.service) + e.path.format(**world.ids)
+    url = system.url(e.service) + e.url_path(world.ids)
     if e.path == "/stream":
         # An open SSE stream never ends: the status and headers are the answer.
         async with http.stream("GET", url, params=e.query, headers=headers) as r:
@@ -73,12 +74,20 @@ async def call(http: httpx.AsyncClient, system: System, world: World, e: Endpoin
 
 @pytest.fixture(scope="session")
 async def walk(security_system, http, world) -> list[Answer]:
+    """Phase 0 endpoints are independent, so they are walked side by side; each endpoint's
+    callers go one after another, and phase 1 strictly in order."""
+    async def one(e: Endpoint) -> list[Answer]:
+        out = []
+        for who, headers, expected in callers(e):
+            status, text, www = await call(http, security_system, world, e, headers)
+            out.append(Answer(e, who, expected, status, text, www))
+        return out
+
     answers = []
-    for phase in (0, 1):
-        for e in (e for e in MATRIX if e.phase == phase):
-            for who, headers, expected in callers(e):
-                status, text, www = await call(http, security_system, world, e, headers)
-                answers.append(Answer(e, who, expected, status, text, www))
+    for group in await asyncio.gather(*(one(e) for e in MATRIX if e.phase == 0)):
+        answers += group
+    for e in (e for e in MATRIX if e.phase == 1):
+        answers += await one(e)
     return answers
 
 

