@@ -115,7 +115,7 @@ async def test_a_civil_servant_goes_into_industry_through_line_manager_hr_ethics
 async def test_an_industry_professional_comes_into_government_released_by_their_employer(
         world: World, users: Users, mail: Mailbox, hr: HrActor) -> None:
     before = await kpi_snapshot(hr)
-    host = world.host("dept-for-energy")
+    host = world.host("energy-department")
     await world.publish(host, "government", host_name=f"Department {world.tag}",
                         sector="digital_and_technologies", clearance_needed="BPSS")
     employer = world.name("acme")
