@@ -1,0 +1,358 @@
+#!/usr/bin/env python3
+"""Demo data for a running system, through the public HTTP APIs only (as its users would).
+
+`seed` publishes opportunities from hosts in all eight high-growth sectors, in UK regions
+(ITL1) and, for the diplomatic scheme, SMEs abroad put forward by British Chambers of Commerce;
+creates applicants of all three kinds and their applications; then walks one application per
+scheme through its approval chain to a confirmed placement, acting as each approver. It prints
+what it made and tokens and URLs to try.
+
+Running it again creates nothing new: opportunities are looked up by title, applicants who
+already applied are left alone, and only stages still open are decided.
+
+`make run` calls `python deploy/local/demo.py seed --base-port 8101` once the services are
+ready. Against other addresses: `--url applicant=http://127.0.0.1:9001` (repeatable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+from shared.auth import mint_dev_token
+from shared.settings import DEV_JWT_SECRET
+
+SERVICES = ("applicant", "matching", "approval", "notification", "monitor")
+SECRET = os.environ.get("BPS_JWT_DEV_SECRET", DEV_JWT_SECRET)
+TODAY = date.today()
+# Demo placements last 6-12 months, as real ones mostly do (the e2e journeys use 1-2 months,
+# so demo data seeded into a test system never meets them).
+
+
+@dataclass(frozen=True)
+class Host:
+    org: str
+    name: str
+    scheme: str
+    sector: str
+    staff: int
+    country: str = "GB"
+    region: str | None = None
+    chamber: str | None = None
+    title: str = ""
+    skills: tuple[str, ...] = ()
+    months: int = 6
+    clearance: str = "none"
+    capacity: int = 2
+
+
+HOSTS = (
+    # Industry scheme: businesses across the UK take civil servants.
+    Host("org-northwind", "Northwind Offshore Ltd", "industry", "clean_energy", 1200,
+         region="North East", title="Offshore wind supply-chain policy",
+         skills=("policy", "economics")),
+    Host("org-clyde-fab", "Clyde Fabrication plc", "industry", "advanced_manufacturing", 800,
+         region="Scotland", title="Advanced manufacturing skills strategy",
+         skills=("policy", "project management"), months=9),
+    Host("org-mersey-media", "Mersey Media Group", "industry", "creative_industries", 300,
+         region="North West", title="Creative clusters partnership lead",
+         skills=("stakeholder management",)),
+    Host("org-cardiff-cyber", "Cardiff Cyber Ltd", "industry", "digital_and_technologies", 150,
+         region="Wales", title="Cyber resilience secondment", skills=("data", "policy"),
+         clearance="BPSS"),
+    Host("org-city-fin", "City Fintech Partners", "industry", "financial_services", 2000,
+         region="London", title="Open finance regulation secondment",
+         skills=("regulation", "economics"), months=12),
+    Host("org-brum-defence", "Midlands Defence Systems", "industry", "defence", 5000,
+         region="West Midlands", title="Defence exports policy", skills=("policy",),
+         clearance="SC"),
+    Host("org-cam-bio", "Cambridge BioLabs", "industry", "life_sciences", 400,
+         region="East of England", title="Clinical trials regulation",
+         skills=("regulation", "science")),
+    Host("org-leeds-law", "Leeds Professional Services LLP", "industry",
+         "professional_and_business_services", 900, region="Yorkshire and The Humber",
+         title="Professional services export growth", skills=("trade policy",)),
+    # Government scheme: departments take industry professionals.
+    Host("dept-dsit", "Department for Science, Innovation and Technology", "government",
+         "digital_and_technologies", 3000, region="London", title="AI adoption adviser",
+         skills=("data engineering", "machine learning"), months=12, clearance="BPSS"),
+    Host("dept-desnz", "Department for Energy Security and Net Zero", "government",
+         "clean_energy", 4000, region="London", title="Grid connections expert",
+         skills=("energy markets",), months=9, clearance="BPSS"),
+    Host("dept-dbt", "Department for Business and Trade", "government",
+         "professional_and_business_services", 5000, region="North West",
+         title="Investment promotion specialist", skills=("investment",), clearance="BPSS"),
+    Host("dept-mod", "Ministry of Defence", "government", "defence", 50000,
+         region="South West", title="Defence supply-chain adviser",
+         skills=("procurement",), months=12, clearance="SC"),
+    # Diplomatic scheme: SMEs abroad, each put forward by a British Chamber of Commerce.
+    Host("sme-paris-atelier", "Atelier Lumière SARL", "diplomatic", "creative_industries", 35,
+         country="FR", chamber="bcc-france", title="UK market entry for a design studio",
+         skills=("market access",)),
+    Host("sme-munich-robotik", "Robotik Werk GmbH", "diplomatic", "advanced_manufacturing", 120,
+         country="DE", chamber="bcc-germany", title="Export controls and UK partnerships",
+         skills=("trade policy",), months=6),
+    Host("sme-austin-data", "Lone Star Data LLC", "diplomatic", "digital_and_technologies", 80,
+         country="US", chamber="bcc-usa", title="Data adequacy and UK expansion",
+         skills=("market access", "regulation")),
+    Host("sme-osaka-pharma", "Osaka Bio KK", "diplomatic", "life_sciences", 60, country="JP",
+         chamber="bcc-japan", title="Life sciences regulatory bridge", skills=("regulation",),
+         months=9),
+    Host("sme-pune-solar", "Pune Solar Pvt Ltd", "diplomatic", "clean_energy", 200,
+         country="IN", chamber="bcc-india", title="Clean energy trade mission support",
+         skills=("market access",)),
+    Host("sme-nairobi-pay", "Nairobi Pay Ltd", "diplomatic", "financial_services", 45,
+         country="KE", chamber="bcc-kenya", title="Mobile payments and UK fintech links",
+         skills=("financial regulation",), months=6),
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    sub: str
+    name: str
+    kind: str
+    org: str
+    sectors: tuple[str, ...]
+    skills: tuple[str, ...]
+    regions: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    grade: str | None = None
+    manager: str | None = None
+    clearance: str = "none"
+    months: int = 6
+
+
+PEOPLE = (
+    Person("asha.patel", "Asha Patel", "civil_servant", "dept-dbt", ("clean_energy",),
+           ("policy", "economics"), regions=("North East", "Scotland"), grade="G7",
+           manager="manager.dbt"),
+    Person("tom.evans", "Tom Evans", "civil_servant", "dept-dcms", ("creative_industries",),
+           ("stakeholder management",), regions=("North West",), grade="SEO",
+           manager="manager.dcms"),
+    Person("priya.shah", "Priya Shah", "civil_servant", "dept-hmt", ("financial_services",),
+           ("regulation", "economics"), regions=("London",), grade="G6",
+           manager="manager.hmt", months=12),
+    Person("gareth.jones", "Gareth Jones", "civil_servant", "dept-wales-office",
+           ("digital_and_technologies",), ("data", "policy"), regions=("Wales",), grade="HEO",
+           manager="manager.wales", clearance="BPSS"),
+    Person("ben.okafor", "Ben Okafor", "industry_professional", "emp-acme-data",
+           ("digital_and_technologies",), ("data engineering", "machine learning"),
+           regions=("London",), clearance="BPSS", months=12),
+    Person("sara.lind", "Sara Lind", "industry_professional", "emp-gridco", ("clean_energy",),
+           ("energy markets",), regions=("London",), clearance="BPSS", months=9),
+    Person("raj.mehta", "Raj Mehta", "industry_professional", "emp-investco",
+           ("professional_and_business_services",), ("investment",), regions=("North West",),
+           clearance="BPSS"),
+    Person("claire.dubois", "Claire Dubois", "diplomat", "post-paris", ("creative_industries",),
+           ("market access",), countries=("FR", "BE"), grade="SEO"),
+    Person("james.okoro", "James Okoro", "diplomat", "post-nairobi", ("financial_services",),
+           ("financial regulation",), countries=("KE",), grade="G7"),
+    Person("mei.tanaka", "Mei Tanaka", "diplomat", "post-tokyo", ("life_sciences",),
+           ("regulation",), countries=("JP",), grade="HEO", months=9),
+)
+SCHEME_OF = {"civil_servant": "industry", "industry_professional": "government",
+             "diplomat": "diplomatic"}
+# One application per scheme is walked through its whole approval chain.
+ADVANCE = ("asha.patel", "ben.okafor", "claire.dubois")
+
+
+class Demo:
+    def __init__(self, urls: dict[str, str], timeout: float) -> None:
+        self.http = {name: httpx.Client(base_url=url, timeout=15.0) for name, url in urls.items()}
+        self.urls = urls
+        self.timeout = timeout
+
+    def call(self, service: str, method: str, path: str, token: str, expect=(200,),
+             **kwargs: Any) -> Any:
+        r = self.http[service].request(method, path, headers={
+            "Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}, **kwargs)
+        if r.status_code not in expect:
+            raise RuntimeError(f"{method} {service}{path} -> {r.status_code}: {r.text[:500]}")
+        return r.json() if r.content else None
+
+    # --- hosts and opportunities -----------------------------------------------------------
+
+    def opportunities(self) -> list[dict]:
+        made = []
+        for host in HOSTS:
+            token = token_for(f"host.{host.org}", "host", host.org)
+            mine = self.call("matching", "GET", "/opportunities", token, params={"limit": 200})
+            same = [o for o in mine if o["data"]["title"] == host.title]
+            made.append(same[0] if same else self.call(
+                "matching", "POST", "/opportunities", token, expect=(201,),
+                json=opportunity_body(host)))
+        return made
+
+    # --- applicants and applications -------------------------------------------------------
+
+    def applications(self) -> list[dict]:
+        made = []
+        for person in PEOPLE:
+            token = token_for(person.sub, "applicant")
+            self.call("applicant", "PUT", "/applicants/me", token, expect=(200, 201),
+                      json=profile_body(person))
+            mine = self.call("applicant", "GET", "/applications", token)["items"]
+            made.append(mine[0] if mine else self.call(
+                "applicant", "POST", "/applications", token, expect=(201,),
+                headers={"Idempotency-Key": f"demo-seed-{person.sub}"},
+                json=application_body(person)))
+        return made
+
+    # --- approvals -------------------------------------------------------------------------
+
+    def advance(self, application: dict) -> str:
+        """Acts as each approver in turn until the application is confirmed (or time is up)."""
+        hr = token_for("demo.hr", "hr")
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            status = self.call("applicant", "GET", f"/applications/{application['id']}",
+                               hr)["status"]
+            if status in ("confirmed", "started", "ended", "withdrawn", "rejected"):
+                return status
+            stages = [s for s in self.call("approval", "GET", "/stages", hr,
+                                           params={"status": "open", "limit": 200})
+                      if s["application_id"] == application["id"]]
+            for stage in stages:
+                self.decide(stage)
+            time.sleep(0.3)
+        return "still in approval (the seed stopped waiting)"
+
+    def decide(self, stage: dict) -> None:
+        role, org, user = stage["approver_role"], stage["approver_org_id"], stage["approver_id"]
+        token = token_for(user or f"demo.{role}", role, org)
+        body = {"decision": "grant", "note": "seeded by the demo"}
+        if stage["stage"] == "conflict_of_interest":
+            body["mitigation"] = "no dealings with the host in the last two years"
+        self.call("approval", "POST", f"/stages/{stage['id']}/decision", token, json=body)
+
+
+def token_for(sub: str, role: str, org: str | None = None) -> str:
+    return mint_dev_token(sub, [role], org, secret=SECRET)
+
+
+def opportunity_body(host: Host) -> dict:
+    body = {"host_name": host.name, "host_staff_count": host.staff, "host_sector": host.sector,
+            "country": host.country, "scheme": host.scheme, "title": host.title,
+            "description": f"{host.name}: {host.title.lower()}.", "sector": host.sector,
+            "required_skills": list(host.skills[:1]), "desired_skills": list(host.skills[1:]),
+            "start_window_from": (TODAY + timedelta(days=60)).isoformat(),
+            "start_window_to": (TODAY + timedelta(days=240)).isoformat(),
+            "length_months": host.months, "clearance_needed": host.clearance,
+            "capacity": host.capacity,
+            "closing_date": (TODAY + timedelta(days=45)).isoformat()}
+    if host.region:
+        body["region"] = host.region
+    if host.chamber:
+        body["bcc_chamber_id"] = host.chamber
+    return body
+
+
+def profile_body(p: Person) -> dict:
+    body: dict[str, Any] = {
+        "kind": p.kind, "name": p.name, "email": f"{p.sub}@demo.example",
+        "organisation_id": p.org, "skills": list(p.skills), "sectors": list(p.sectors),
+        "preferred_regions": list(p.regions), "preferred_countries": list(p.countries),
+        "clearance_held": p.clearance}
+    if p.grade:
+        body["grade"] = p.grade
+    if p.kind == "civil_servant":
+        body.update(profession="Policy", line_manager_id=p.manager)
+    if p.kind == "industry_professional":
+        body["role"] = "Senior specialist"
+    return body
+
+
+def application_body(p: Person) -> dict:
+    return {"scheme": SCHEME_OF[p.kind], "earliest_start":
+            (TODAY + timedelta(days=90)).isoformat(), "desired_length_months": p.months}
+
+
+def report(demo: Demo, opps: list[dict], apps: list[dict], advanced: dict[str, str]) -> None:
+    print(f"demo: {len(opps)} opportunities from {len(HOSTS)} hosts in "
+          f"{len({h.sector for h in HOSTS})} sectors, "
+          f"{len({h.region for h in HOSTS if h.region})} UK regions and "
+          f"{len({h.country for h in HOSTS} - {'GB'})} countries abroad")
+    for host, opp in zip(HOSTS, opps, strict=True):
+        where = host.region or f"{host.country} ({host.chamber})"
+        print(f"  {host.scheme:<10} {host.sector:<36} {where:<26} {host.name}"
+              f"  [{opp['opportunity_id']}]")
+    print(f"demo: {len(apps)} applicants with an application")
+    hr = token_for("demo.hr", "hr")
+    for person, app in zip(PEOPLE, apps, strict=True):
+        now = demo.call("applicant", "GET", f"/applications/{app['id']}", hr)
+        note = f" -> {advanced[person.sub]}" if person.sub in advanced else ""
+        print(f"  {person.kind:<22} {person.name:<14} {now['scheme']:<10} "
+              f"{now['status']:<12} [{app['id']}]{note}")
+    print("\ntry:")
+    print(f"  HR monitor page   {demo.urls['monitor']}/   token: {hr}")
+    print(f"  KPIs              curl -H 'Authorization: Bearer {hr}' "
+          f"{demo.urls['monitor']}/kpis")
+    tom = token_for("tom.evans", "applicant")
+    print(f"  an applicant      curl -H 'Authorization: Bearer {tom}' "
+          f"{demo.urls['applicant']}/applications")
+    ethics = token_for("demo.ethics", "ethics")
+    print(f"  ethics approver   curl -H 'Authorization: Bearer {ethics}' "
+          f"'{demo.urls['approval']}/stages?status=open'")
+    host = token_for("host.org-northwind", "host", "org-northwind")
+    print(f"  a host's inbox    curl -H 'Authorization: Bearer {host}' "
+          f"{demo.urls['notification']}/inbox")
+    print("  other tokens      make token ROLE=<role> SUB=<user> [ORG=<org>]")
+
+
+def seed(urls: dict[str, str], advance_timeout: float) -> int:
+    demo = Demo(urls, advance_timeout)
+    opps = demo.opportunities()
+    apps = demo.applications()
+    by_sub = {p.sub: a for p, a in zip(PEOPLE, apps, strict=True)}
+    advanced = {sub: demo.advance(by_sub[sub]) for sub in ADVANCE} if advance_timeout else {}
+    report(demo, opps, apps, advanced)
+    return 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    s = commands.add_parser("seed", help="seed demo data into a running system",
+                            description="Seed demo data into a running system over HTTP; "
+                                        "safe to run again.")
+    s.add_argument("--base-port", type=int, default=8101,
+                   help="port of the applicant service; the other four follow in the order "
+                        f"{', '.join(SERVICES)} (default 8101)")
+    s.add_argument("--url", action="append", default=[], metavar="SERVICE=URL",
+                   help="a service's base URL, overriding --base-port (repeatable)")
+    s.add_argument("--advance-timeout", type=float, default=60.0,
+                   help="seconds to spend walking one application per scheme to a confirmed "
+                        "placement; 0 skips it (default 60)")
+    return parser.parse_args(argv)
+
+
+def service_urls(args: argparse.Namespace) -> dict[str, str]:
+    urls = {n: f"http://127.0.0.1:{args.base_port + i}" for i, n in enumerate(SERVICES)}
+    for given in args.url:
+        name, sep, url = given.partition("=")
+        if not sep or name not in SERVICES:
+            raise SystemExit(f"--url wants SERVICE=URL with SERVICE one of {SERVICES}, "
+                             f"got {given!r}")
+        urls[name] = url.rstrip("/")
+    return urls
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return seed(service_urls(args), args.advance_timeout)
+    except (RuntimeError, httpx.HTTPError) as exc:
+        print(f"demo seed failed: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
