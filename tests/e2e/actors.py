@@ -47,10 +47,11 @@ def check(response: httpx.Response, *expected: int) -> Any:
     return response.json() if response.content else None
 
 
-async def wait_for(probe: Callable[[], Awaitable[T]], what: str, within: float = 30.0,
-                   interval: float = 0.1) -> T:
+async def wait_for(probe: Callable[[], Awaitable[T]], what: str | Callable[[], str],
+                   within: float = 30.0, interval: float = 0.1) -> T:
     """Polls `probe` until it returns something truthy, and returns that. On timeout fails with
-    `what` and the last value (or error) seen, so the message says what never happened."""
+    `what` (a callable is asked then, so it can say what it saw last) and the last value (or
+    error) seen, so the message says what never happened."""
     deadline = time.monotonic() + within
     last: Any = None
     while True:
@@ -61,7 +62,8 @@ async def wait_for(probe: Callable[[], Awaitable[T]], what: str, within: float =
         except (httpx.HTTPError, ApiError) as exc:  # a restarting service answers again later
             last = exc
         if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {within:.0f}s waiting for {what}; "
+            said = what() if callable(what) else what
+            raise AssertionError(f"timed out after {within:.0f}s waiting for {said}; "
                                  f"last seen: {_short(last)}")
         await asyncio.sleep(interval)
 
@@ -244,11 +246,14 @@ class ApplicantActor(Actor):
 
     async def wait_status(self, application_id: str, *statuses: str, within: float = 30.0
                           ) -> Json:
+        seen: list[str] = []
+
         async def probe() -> Json | None:
             app = await self.application(application_id)
+            seen.append(app["status"])
             return app if app["status"] in statuses else None
-        return await wait_for(probe, f"application {application_id} to be {'/'.join(statuses)}",
-                              within)
+        return await wait_for(probe, lambda: f"application {application_id} to be "
+                                             f"{'/'.join(statuses)} (it is {seen[-1:]})", within)
 
     async def wait_timeline(self, application_id: str, event_type: str, count: int = 1,
                             within: float = 30.0) -> list[Json]:
