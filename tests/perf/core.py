@@ -71,7 +71,7 @@ class Sizes:
     hop_events: int = 5_000
     db_inserts: int = 5_000
     http_requests: int = 2_000
-    journeys: int = 300  # at saturation; the 10% / 50% runs are paced over journey_seconds
+    journeys: int = 60  # at saturation; the 10% / 50% runs are paced over journey_seconds
     journey_seconds: float = 30.0
     quick: bool = False
 

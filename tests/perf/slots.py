@@ -90,7 +90,7 @@ async def _service_rss(ctx: Context, name: str, prefix: str) -> Metric:
            env_prefix + "LOG_LEVEL": "WARNING"}
     proc = ServiceProcess(name, env, port, ctx.out_dir / "logs" / f"{name}.log")
     try:
-        await asyncio.to_thread(proc.start, 60.0)
+        await asyncio.to_thread(proc.start, 180.0)
         await asyncio.sleep(1.0 if ctx.sizes.quick else 5.0)  # let lazy imports and pools settle
         rss, peak = _rss_mb(proc.proc.pid)
     except Exception as exc:  # noqa: BLE001 - one broken service must not sink the run

@@ -15,6 +15,10 @@ from shared.auth import Caller, CallerDep
 from shared.logging import bound_contextvars
 
 MAX_PAGE_SIZE = 200
+# Deeper than any real list; bounds offsets so a huge one is a 422, not a database overflow.
+MAX_OFFSET = 1_000_000
+# Largest PostgreSQL bigint: the cap on integer ids taken from a URL.
+MAX_BIGINT = 2**63 - 1
 
 
 class BodySizeLimit:
@@ -105,7 +109,7 @@ class RateLimiter:
                              if t + (now - last) * self.rate < self.capacity}
 
 
-def write_limited(request: Request, caller: CallerDep) -> Caller:
+async def write_limited(request: Request, caller: CallerDep) -> Caller:
     """Use on write endpoints: the authenticated caller, or 429 past their rate."""
     limiter: RateLimiter | None = getattr(request.app.state, "write_limiter", None)
     wait = limiter.wait_seconds(caller.id) if limiter is not None else 0.0

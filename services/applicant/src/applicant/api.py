@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from shared.auth import Caller, CallerDep, Role, require_roles
 from shared.crypto import ALG, encode_key
 from shared.errors import NotFound
-from shared.limits import MAX_PAGE_SIZE, WriterDep
+from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
 
 from applicant import repository as repo
 from applicant.domain import Status, sees_everything
@@ -36,7 +36,7 @@ ApplicantRole = Depends(require_roles(Role.APPLICANT))
 ReaderRole = Depends(require_roles(Role.APPLICANT, Role.HR))
 
 
-def use_cases(request: Request) -> Applicants:
+async def use_cases(request: Request) -> Applicants:
     return request.app.state.runtime.state["applicants"]
 
 
@@ -111,7 +111,7 @@ async def list_applications(
         status: Status | None = None, scheme: Scheme | None = None,
         applicant_id: Annotated[str | None, Query(description="central HR only")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-        offset: Annotated[int, Query(ge=0)] = 0) -> ApplicationPage:
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> ApplicationPage:
     if not sees_everything(caller.is_hr, caller.org):
         applicant_id = caller.id
     rows, total = await repo.list_applications(pool(request), applicant_id=applicant_id,

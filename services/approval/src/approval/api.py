@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from shared.auth import Caller, CallerDep, Role, require_roles
 from shared.errors import NotFound
-from shared.limits import MAX_PAGE_SIZE, WriterDep
+from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
 
 from approval import lifecycle
 from approval import repository as repo
@@ -20,7 +20,7 @@ from approval.handlers import Approvals, DecisionCommand
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 # Who may call at all (403 otherwise); which objects each caller sees is checked below (404).
 Approvers = Depends(require_roles(Role.LINE_MANAGER, Role.HR, Role.ETHICS, Role.VETTING,
@@ -33,11 +33,11 @@ def who_of(caller: Caller) -> Who:
     return Who(caller.id, frozenset(str(r) for r in caller.roles), caller.org)
 
 
-def pool_of(request: Request) -> asyncpg.Pool:
+async def pool_of(request: Request) -> asyncpg.Pool:
     return request.app.state.runtime.pool
 
 
-def approvals_of(request: Request) -> Approvals:
+async def approvals_of(request: Request) -> Approvals:
     return request.app.state.runtime.state["approvals"]
 
 
