@@ -1,5 +1,6 @@
 """One error shape for every service: {"detail": message, "field": name-or-null}."""
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -43,6 +44,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _service_error(_: Request, exc: ServiceError) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "field": exc.field},
                             status_code=exc.status_code)
+
+    @app.exception_handler(asyncpg.CharacterNotInRepertoireError)
+    @app.exception_handler(asyncpg.UntranslatableCharacterError)
+    async def _unstorable_text(_: Request, exc: Exception) -> JSONResponse:
+        # PostgreSQL text cannot hold NUL; the statement failed, so nothing was applied.
+        return JSONResponse({"detail": "text must not contain NUL (\\u0000) characters",
+                             "field": None}, status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

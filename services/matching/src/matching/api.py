@@ -53,7 +53,8 @@ EXAMPLE = {"host_name": "Windco Ltd", "host_staff_count": 120, "host_sector": "c
 class _Fields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     host_name: Name
-    host_staff_count: int = Field(ge=1, description="Staff of the host organisation; a "
+    host_staff_count: int = Field(ge=1, le=10_000_000,
+                                  description="Staff of the host organisation; a "
                                   "diplomatic-scheme host must have fewer than 250.")
     host_sector: Sector
     country: Country
@@ -83,7 +84,7 @@ class OpportunityPatch(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"capacity": 3, "closing_date": "2027-02-20"}]})
     host_name: Name | None = None
-    host_staff_count: int | None = Field(default=None, ge=1)
+    host_staff_count: int | None = Field(default=None, ge=1, le=10_000_000)
     host_sector: Sector | None = None
     country: Country | None = None
     region: UKRegion | None = None

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import Response
 from shared.auth import Caller, Role, require_roles
 from shared.errors import Forbidden, Invalid, NotFound
-from shared.limits import MAX_PAGE_SIZE, WriterDep
+from shared.limits import MAX_BIGINT, MAX_PAGE_SIZE, WriterDep
 from sse_starlette import EventSourceResponse
 
 from contracts import EVENT_TYPES, Scheme, Sector, UKRegion, redact
@@ -77,7 +77,7 @@ async def stream(request: Request, f: Annotated[repo.StreamFilter, Depends(strea
                  backlog: Annotated[int | None, Query(ge=0, le=500)] = None
                  ) -> EventSourceResponse:
     given = last_event_id_header or last_event_id
-    if given is not None and not given.strip().isdigit():
+    if given is not None and not (given.strip().isdigit() and int(given) <= MAX_BIGINT):
         raise Invalid("Last-Event-ID must be the non-negative integer id of an event",
                       "Last-Event-ID")
     settings = request.app.state.settings
@@ -165,7 +165,7 @@ def dead_letter_view(row) -> dict[str, Any]:
             summary="Dead letters, newest first, with reason and original position")
 async def list_dead_letters(request: Request, include_replayed: bool = False,
                             limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-                            before: Annotated[int | None, Query(ge=1)] = None
+                            before: Annotated[int | None, Query(ge=1, le=MAX_BIGINT)] = None
                             ) -> dict[str, Any]:
     rows = await repo.dead_letters(_runtime(request).pool, include_replayed, limit, before)
     items = [dead_letter_view(r) for r in rows]
@@ -176,7 +176,8 @@ async def list_dead_letters(request: Request, include_replayed: bool = False,
              summary="Publish a dead letter's original bytes to its original topic, once",
              responses={404: {"description": "no such dead letter"},
                         409: {"description": "already replayed"}})
-async def replay_one(request: Request, dead_letter_id: int, caller: WriterDep,
+async def replay_one(request: Request,
+                     dead_letter_id: Annotated[int, Path(ge=1, le=MAX_BIGINT)], caller: WriterDep,
                      _: HrDep) -> dict[str, Any]:
     row = await request.app.state.runtime.state["replayer"].replay(dead_letter_id, caller.id)
     return dead_letter_view(row)

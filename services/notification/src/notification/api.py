@@ -13,14 +13,14 @@ from notification import repository as repo
 from notification.domain import Recipient, can_see, is_central_hr
 from shared.auth import Caller, CallerDep, Role, require_roles
 from shared.errors import Forbidden, Invalid, NotFound
-from shared.limits import MAX_PAGE_SIZE, WriterDep
+from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
 
 router = APIRouter()
 StatusName = Literal["created", "sending", "delivered", "temporary-failure",
                      "permanent-failure", "technical-failure"]
 ChannelName = Literal["email", "webhook", "inbox"]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 # Checked before the body is validated, so a wrong role hears 403 whatever it sent.
 HostRole = Depends(require_roles(Role.HOST))
 
