@@ -75,19 +75,19 @@ async def placed_and_ended(users: Users, tag: str | None = None) -> Journey:
                                   sectors=["life_sciences"], preferred_regions=["London"])
     application = await applicant.apply("industry", f"{YEAR}-02-01", 2)
     app_id = application["id"]
-    await applicant.wait_status(app_id, "in_approval", timeout=60)
+    await applicant.wait_status(app_id, "in_approval", within=60)
     for stage_name, approver in [("line_manager", users.line_manager(manager)),
                                  ("departmental_hr", users.departmental_hr(department)),
                                  ("conflict_of_interest", users.ethics()),
                                  ("host_acceptance", host)]:
-        stage = await approver.waiting_stage(app_id, stage_name, timeout=60)
+        stage = await approver.waiting_stage(app_id, stage_name, within=60)
         await approver.grant(stage["id"], note=f"{stage_name} content")
-    await applicant.wait_status(app_id, "confirmed", timeout=60)
-    placement = await host.wait_placement(app_id, timeout=60)
+    await applicant.wait_status(app_id, "confirmed", within=60)
+    placement = await host.wait_placement(app_id, within=60)
     await host.start_placement(placement["id"], started_on=placement["start_date"])
     await host.end_placement(placement["id"], "completed", ended_on=placement["end_date"],
                              host_rating=5, placee_rating=4, skills_gained=["trial design"])
-    await applicant.wait_status(app_id, "ended", timeout=60)
+    await applicant.wait_status(app_id, "ended", within=60)
     return Journey(person, applicant, host, app_id, placement["id"])
 
 
