@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.auth import Caller, CallerDep, Role, require_roles
 from shared.errors import Forbidden, NotFound
-from shared.limits import MAX_PAGE_SIZE, WriterDep
+from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
 
 from contracts import Clearance, Country, Grade, Scheme, Sector, UKRegion
 from matching import opportunities as opps
@@ -22,7 +22,7 @@ from matching.rounds import Minimum
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 Skill = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 # Role checks run before the body is validated: a wrong role hears 403 whatever it sent.
