@@ -42,12 +42,41 @@ E2E_ENV = {
 _years = itertools.count(2099, -1)
 
 
+USERS_LEFT = pytest.StashKey[int]()
+RUNNING = pytest.StashKey[System]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # How many selected tests use the shared system, so the last one can stop it (below).
+    session.config.stash[USERS_LEFT] = sum("system" in item.fixturenames
+                                           for item in session.items)
+
+
 @pytest.fixture(scope="session")
-async def system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
+async def system(tmp_path_factory: pytest.TempPathFactory,
+                 pytestconfig: pytest.Config) -> AsyncIterator[System]:
     running = await start_system(tmp_path_factory.mktemp("e2e"), extra_env=E2E_ENV)
+    pytestconfig.stash[RUNNING] = running
     try:
         yield running
     finally:
+        if pytestconfig.stash.get(RUNNING, None) is running:
+            del pytestconfig.stash[RUNNING]
+            await stop_system(running)
+
+
+@pytest.fixture(autouse=True)
+async def _stop_after_last_user(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    """A session fixture lives until the whole `make test` run ends; the shared system is
+    stopped as soon as the last test that uses it is done, not left polling meanwhile."""
+    yield
+    config = request.config
+    if "system" not in request.fixturenames or USERS_LEFT not in config.stash:
+        return
+    config.stash[USERS_LEFT] -= 1
+    running = config.stash.get(RUNNING, None)
+    if config.stash[USERS_LEFT] <= 0 and running is not None:
+        del config.stash[RUNNING]
         await stop_system(running)
 
 
