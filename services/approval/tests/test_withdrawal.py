@@ -1,5 +1,5 @@
-"""Withdrawal compensates: open stages close and the place is released, exactly once, even when
-it races the final grant."""
+"""Withdrawal compensates: open stages close, a confirmed placement not yet started is
+cancelled, and the place is released, exactly once, even when it races the final grant."""
 
 import asyncio
 
@@ -90,7 +90,8 @@ async def test_a_grant_racing_a_withdrawal_leaves_one_consistent_outcome(service
             seen.add("granted first")
             assert (out["case"], out["last_stage"], out["placements"]) == (
                 "approved", "granted", 1)
-            assert (confirmed, rejected) == (1, 0)
+            # The withdrawal then cancels the confirmed placement before it starts.
+            assert (confirmed, rejected) == (1, 1)
         else:
             seen.add("withdrawn first")
             assert grant.status_code == 409, grant.text
@@ -98,3 +99,22 @@ async def test_a_grant_racing_a_withdrawal_leaves_one_consistent_outcome(service
                 "rejected", "withdrawn", "withdrawn", 0)
             assert (confirmed, rejected) == (0, 1)
     print(f"race outcomes seen: {sorted(seen)}")
+
+
+async def test_withdrawing_a_confirmed_placement_before_it_starts_cancels_it_once(service, reader):
+    from .conftest import approve_all
+
+    p = proposal(Scheme.INDUSTRY)
+    await propose(service, p)
+    confirmed = await approve_all(service, reader, p)
+    await propose(service, withdrawal(p))
+    await propose(service, withdrawal(p))  # redelivered under a new event id: no second effect
+
+    rejected = await reader.wait_for_event("PlacementRejected", where=of_application(p))
+    assert (rejected.reason, rejected.match_id) == ("withdrawn", p.match_id)
+    host = service.auth("host-user", "host", org=p.host_org_id)
+    url = f"/placements/{confirmed.placement_id}"
+    r = await service.client.post(f"{url}/start", headers=host)
+    assert r.status_code == 409 and "withdrawn" in r.json()["detail"]
+    assert (await service.client.get(url, headers=host)).json()["status"] == "withdrawn"
+    assert (await _outcome(service, p))["events"].count("PlacementRejected") == 1

@@ -146,3 +146,36 @@ async def test_an_erased_applicant_loses_its_data_and_frees_its_place(service, m
         holder.application_id)
     assert row["applicant_id"] == "erased" and row["status"] == "erased"
     assert "skills" not in row["data"]
+
+
+async def test_a_confirmed_place_cancelled_by_a_withdrawal_goes_to_the_next_waiting(service,
+                                                                                   matches):
+    from contracts import PlacementConfirmed
+    from contracts.examples import example
+
+    opp = await post_opportunity(service, unique_org(), sector="life_sciences", capacity=1)
+    holder = application(sectors=(Sector.LIFE_SCIENCES,))
+    await send(service, holder)
+    proposed = await matches.wait_for_event("MatchProposed", where=for_app(holder))
+    confirmed = example(PlacementConfirmed, application_id=holder.application_id,
+                        match_id=proposed.match_id, opportunity_id=proposed.opportunity_id,
+                        applicant_id=holder.applicant_id, correlation_id=holder.correlation_id)
+    await send(service, confirmed)
+    await eventually(lambda: _status(service, holder.application_id, "confirmed"))
+    waiting = application(sectors=(Sector.LIFE_SCIENCES,), skills=("knitting",))
+    await send(service, waiting)
+    await matches.wait_for_event("NoMatchFound", where=for_app(waiting))
+
+    # The applicant's withdrawal passes matching by (the place is confirmed, not live) ...
+    withdrawn = ApplicationWithdrawn.caused_by(
+        holder, producer="applicant", application_id=holder.application_id,
+        applicant_id=holder.applicant_id, scheme=holder.scheme)
+    await send(service, withdrawn)
+    await eventually(lambda: _status(service, holder.application_id, "withdrawn"))
+    assert await places_held(service, opp["opportunity_id"]) == 1
+    # ... and approval's cancellation of the unstarted placement gives the place back, once.
+    cancelled = rejection(proposed, reason="withdrawn")
+    await send(service, cancelled, cancelled)
+    moved = await matches.wait_for_event("MatchProposed", where=for_app(waiting))
+    assert str(moved.opportunity_id) == opp["opportunity_id"]
+    assert await places_held(service, opp["opportunity_id"]) == 1

@@ -95,6 +95,15 @@ class Approvals:
             await self.outbox.add(conn, events.rejected(
                 case, stage["stage"] if stage else None, RejectionReason.WITHDRAWN,
                 event.reason or "the applicant withdrew", event.event_id))
+        # A confirmed placement that has not started is cancelled: the host can no longer
+        # start it and matching gets its place back. A started one is past withdrawal.
+        for placement in await repo.lock_unstarted_placements(conn, event.application_id):
+            rejected = events.rejected(placement, None, RejectionReason.WITHDRAWN,
+                                       "the applicant withdrew before the placement started",
+                                       event.event_id)
+            await repo.update_placement(conn, placement["id"], status="withdrawn",
+                                        last_event_id=rejected.event_id)
+            await self.outbox.add(conn, rejected)
 
     async def on_applicant_erased(self, conn: asyncpg.Connection,
                                   event: ApplicantErased) -> None:

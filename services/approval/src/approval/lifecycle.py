@@ -70,8 +70,9 @@ async def extend(conn: asyncpg.Connection, outbox: Outbox, placement_id: uuid.UU
                  new_end: date) -> None:
     row, party = await view(conn, placement_id, who, lock=True)
     _managed(row, party, "extend")
-    if row["status"] == "ended":
-        raise Conflict(f"placement {placement_id} has ended; it cannot be extended", "status")
+    if row["status"] in ("ended", "withdrawn"):
+        raise Conflict(f"placement {placement_id} is {row['status']}; it cannot be extended",
+                       "status")
     try:
         check_extension(row["start_date"], row["end_date"], new_end)
     except RuleError as exc:

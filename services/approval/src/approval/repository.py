@@ -150,6 +150,13 @@ async def placement(conn: asyncpg.Connection, placement_id: uuid.UUID,
     return await conn.fetchrow(f"{PLACEMENT_VIEW} WHERE p.id = $1{suffix}", placement_id)
 
 
+async def lock_unstarted_placements(conn: asyncpg.Connection, application_id: uuid.UUID
+                                    ) -> list[Record]:
+    return await conn.fetch(f"{PLACEMENT_VIEW} WHERE c.application_id = $1"
+                            " AND p.status = 'confirmed' ORDER BY p.id FOR UPDATE OF p",
+                            application_id)
+
+
 async def placement_of_case(conn: asyncpg.Connection, case_id: uuid.UUID) -> Record | None:
     return await conn.fetchrow(f"{PLACEMENT_VIEW} WHERE p.case_id = $1", case_id)
 

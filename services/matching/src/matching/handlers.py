@@ -70,6 +70,9 @@ class Matching:
                                     event: PlacementRejected) -> None:
         await repo.lock_capacity(conn)
         if event.reason == RejectionReason.WITHDRAWN:
+            # Also a confirmed placement cancelled before it started: its place comes back.
+            if await repo.release_proposal(conn, event.match_id, "withdrawn", confirmed_too=True):
+                await self.fill_places(conn, event.opportunity_id, event)
             return await self._withdraw(conn, event.application_id, event)
         if not await repo.release_proposal(conn, event.match_id, f"{event.reason}"):
             return  # already released: a redelivery or an older proposal

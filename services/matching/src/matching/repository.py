@@ -146,11 +146,15 @@ async def live_proposal(conn: asyncpg.Connection, application_id: uuid.UUID
         "SELECT * FROM proposals WHERE application_id = $1 AND status = 'live'", application_id)
 
 
-async def release_proposal(conn: asyncpg.Connection, match_id: uuid.UUID, reason: str) -> bool:
-    """Frees the place of a live proposal; False when it was no longer live (redelivery)."""
+async def release_proposal(conn: asyncpg.Connection, match_id: uuid.UUID, reason: str,
+                           confirmed_too: bool = False) -> bool:
+    """Frees the place of a live (or, when asked, confirmed) proposal; False when it was
+    already released (redelivery)."""
+    held = ["live", "confirmed"] if confirmed_too else ["live"]
     row = await conn.fetchrow(
         "UPDATE proposals SET status = 'released', release_reason = $2, updated_at = now()"
-        " WHERE match_id = $1 AND status = 'live' RETURNING opportunity_id", match_id, reason)
+        " WHERE match_id = $1 AND status = ANY($3::text[]) RETURNING opportunity_id",
+        match_id, reason, held)
     if row is None:
         return False
     await change_places(conn, row["opportunity_id"], -1)
