@@ -51,7 +51,7 @@ def test_a_rejected_placement_goes_back_to_matching():
     assert "host declined" in step.summary
 
 
-def test_no_match_found_rejects_the_application_with_the_reasons():
+def test_no_match_found_leaves_the_application_waiting_with_the_reasons():
     step = step_for(example(NoMatchFound, reasons=("no opportunity in Wales",)))
-    assert step.status == Status.REJECTED
+    assert step.status == Status.WAITING and step.awaiting_from == "the matching service"
     assert "no opportunity in Wales" in step.summary

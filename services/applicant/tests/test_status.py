@@ -101,7 +101,8 @@ async def test_the_status_follows_an_industry_journey_from_match_to_end(service)
     assert [line["at"] for line in lines] == sorted(line["at"] for line in lines)
 
 
-async def test_a_rejected_placement_goes_back_to_matching_and_no_match_closes_it(service):
+async def test_a_rejected_placement_goes_back_to_matching_and_no_match_leaves_it_waiting(
+        service):
     sub, app = await applied(service)
     await send(service, about(app, MatchProposed),
                about(app, PlacementRejected, reason=RejectionReason.DECLINED))
@@ -109,12 +110,14 @@ async def test_a_rejected_placement_goes_back_to_matching_and_no_match_closes_it
     assert view["awaiting"] == {"what": "another match proposal", "from": "the matching service"}
 
     await send(service, about(app, NoMatchFound, reasons=("no open opportunity in Wales",)))
-    view = await status_becomes(service, sub, app["id"], "rejected")
-    assert view["awaiting"] is None
+    view = await status_becomes(service, sub, app["id"], "waiting")
+    assert view["awaiting"]["from"] == "the matching service"
     lines = await timeline_of(service, sub, app)
     assert "no open opportunity in Wales" in lines[-1]["summary"]
-    # A closed application no longer blocks the scheme.
-    assert (await apply(service, sub)).status_code == 201
+    # Still live: it holds the scheme until it is withdrawn, and a later proposal moves it on.
+    assert (await apply(service, sub)).status_code == 422
+    await send(service, about(app, MatchProposed))
+    await status_becomes(service, sub, app["id"], "matched")
 
 
 async def test_a_redelivered_event_adds_no_second_timeline_line(service):

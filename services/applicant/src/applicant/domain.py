@@ -48,8 +48,11 @@ class Status(StrEnum):
     CONFIRMED = "confirmed"
     STARTED = "started"
     ENDED = "ended"
+    # Matching found nothing suitable yet; it keeps the application in its pool and proposes
+    # as soon as a fitting place opens or frees, so this is live, not closed.
+    WAITING = "waiting"
     WITHDRAWN = "withdrawn"
-    REJECTED = "rejected"  # matching found nothing suitable
+    REJECTED = "rejected"  # not set any more (NoMatchFound now means WAITING); kept for old rows
 
 
 # Statuses no downstream event can move the application out of.

@@ -75,7 +75,8 @@ def _(e: MatchProposed) -> Step:
 @step_for.register
 def _(e: NoMatchFound) -> Step:
     why = "; ".join(e.reasons) if e.reasons else "no open opportunity fits"
-    return Step(f"no suitable opportunity found: {why}", Status.REJECTED)
+    return Step(f"no suitable opportunity found yet: {why}", Status.WAITING,
+                "an opportunity that fits to open or free up", MATCHING_SERVICE)
 
 
 @step_for.register
