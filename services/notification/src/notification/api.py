@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 import asyncpg
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
+from shared.auth import Caller, CallerDep, Role, require_roles
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
 
 from notification import handlers
 from notification import repository as repo
 from notification.domain import Recipient, can_see, is_central_hr
-from shared.auth import Caller, CallerDep, Role, require_roles
-from shared.errors import Forbidden, Invalid, NotFound
-from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
 
 router = APIRouter()
 StatusName = Literal["created", "sending", "delivered", "temporary-failure",
