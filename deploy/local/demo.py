@@ -291,7 +291,7 @@ def report(demo: Demo, opps: list[dict], apps: list[dict], advanced: dict[str, s
         print(f"  {person.kind:<22} {person.name:<14} {now['scheme']:<10} "
               f"{now['status']:<12} [{app['id']}]{note}")
     print("\ntry:")
-    print(f"  HR monitor page   {demo.urls['monitor']}/   token: {hr}")
+    print(f"  HR monitor page   {demo.urls['monitor']}/#token={hr}")
     print(f"  KPIs              curl -H 'Authorization: Bearer {hr}' "
           f"{demo.urls['monitor']}/kpis")
     tom = token_for("tom.evans", "applicant")

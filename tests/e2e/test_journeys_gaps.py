@@ -12,7 +12,7 @@ from tests.e2e.conftest import World
 from tests.e2e.test_journeys_detours import civil_servant, industry_chain
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "applicant treats NoMatchFound as terminal ('rejected'), but matching keeps the "
     "application waiting and proposes it when a place frees: the applicant's status stays "
     "'rejected' (and the application cannot be withdrawn) while its approval chain runs"))
@@ -34,7 +34,7 @@ async def test_an_applicant_told_no_match_follows_the_place_that_frees_up_later(
     await second.wait_status(second_app["id"], "matched", "in_approval", within=5)
 
 
-@pytest.mark.xfail(strict=True, reason=(
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
     "withdrawing a confirmed (not yet started) application closes nothing: approval keeps "
     "the placement confirmed (the host can still start it) and matching keeps the place"))
 async def test_withdrawing_a_confirmed_placement_before_it_starts_releases_the_place(

@@ -66,9 +66,13 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
                           "PlacementExtended", "PlacementEnded"], types
     assert "ended on" in lines[-1]["summary"] and "completed" in lines[-1]["summary"]
 
-    await mail.wait(applicant_email, "received your placement application",
-                    "found a possible placement", "has been approved", "is confirmed",
-                    *[f"passed the {s.replace('_', ' ')} stage" for s in stages])
+    expected = ["received your placement application", "found a possible placement",
+                "has been approved", "is confirmed",
+                *[f"passed the {s.replace('_', ' ')} stage" for s in stages]]
+    got = await mail.wait(applicant_email, *expected)
+    subjects = [str(m["Subject"]) for m in got]
+    for part in expected:  # each message once: no duplicate deliveries
+        assert sum(part in s for s in subjects) == 1, (part, subjects)
     await mail.wait(f"host.{host.org}@placements.example", "candidate has been proposed",
                     "Placement confirmed for")
 

@@ -39,7 +39,8 @@ class ServiceProcess:
                 raise RuntimeError(f"{self.module} exited with {self.proc.returncode}; "
                                    f"see {self.log_path}")
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200:
+                # /readyz pings Kafka (up to 2 s itself): a 1 s wait never saw it on a busy host
+                if httpx.get(f"{self.url}/readyz", timeout=5.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
