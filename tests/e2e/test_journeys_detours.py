@@ -168,7 +168,7 @@ async def test_more_applicants_than_places_confirms_exactly_as_many_as_there_are
                 for (p, _, _), a in zip(people, apps, strict=True)}
         return seen if "submitted" not in seen.values() else None
     settled = await wait_for(outcomes, "every application to be matched or told no match")
-    matched = [i for i, a in enumerate(apps) if settled[a["id"]] != "rejected"]
+    matched = [i for i, a in enumerate(apps) if settled[a["id"]] != "waiting"]
     assert len(matched) == places, settled
     held = await host.opportunity(opp["opportunity_id"])
     assert held["places_held"] == places
@@ -184,6 +184,7 @@ async def test_more_applicants_than_places_confirms_exactly_as_many_as_there_are
         lines = await person.timeline(apps[i]["id"])
         assert "NoMatchFound" in event_types(lines)
         assert lines[-1]["summary"].startswith("no suitable opportunity found"), lines[-1]
+        assert lines[-1]["status"] == "waiting"  # live: matching proposes when a place frees
         await mail.wait(f"{person.sub}@civilservice.example", "not found a placement")
 
     # Never more than N confirmed: a late applicant finds the opportunity full.

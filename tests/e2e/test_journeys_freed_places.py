@@ -1,7 +1,7 @@
-"""Cross-service gaps the journeys found, pinned as strict xfails: each test states what the
-design asks for (DESIGN.md §3: "Withdrawal at any point compensates: open stages close,
-capacity is released"; a NoMatchFound applicant waits for the next opportunity). When a gap
-is closed its test passes, strict xfail turns that into a failure, and the marker goes."""
+"""Places that free up later: a NoMatchFound applicant waits (live) and follows the place a
+withdrawal frees, and withdrawing a confirmed placement before it starts releases it
+(DESIGN.md §3: "Withdrawal at any point compensates: open stages close, capacity is
+released"). Both were cross-service gaps these journeys found."""
 
 from __future__ import annotations
 
@@ -12,10 +12,6 @@ from tests.e2e.conftest import World
 from tests.e2e.test_journeys_detours import civil_servant, industry_chain
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "applicant treats NoMatchFound as terminal ('rejected'), but matching keeps the "
-    "application waiting and proposes it when a place frees: the applicant's status stays "
-    "'rejected' (and the application cannot be withdrawn) while its approval chain runs"))
 async def test_an_applicant_told_no_match_follows_the_place_that_frees_up_later(
         world: World, users: Users) -> None:
     host = world.host("single-place")
@@ -26,17 +22,15 @@ async def test_an_applicant_told_no_match_follows_the_place_that_frees_up_later(
     second, _, _ = await civil_servant(world, "second")
     second_app = await world.apply(second, "industry")
     await second.wait_timeline(second_app["id"], "NoMatchFound")
+    assert (await second.application(second_app["id"]))["status"] == "waiting"
 
     await first.withdraw(first_app["id"], "changed my mind")
     lines = await second.wait_timeline(second_app["id"], "MatchProposed")
     assert opp["opportunity_id"] in [ln for ln in lines
                                      if ln["event_type"] == "MatchProposed"][0]["summary"]
-    await second.wait_status(second_app["id"], "matched", "in_approval", within=5)
+    await second.wait_status(second_app["id"], "matched", "in_approval")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "withdrawing a confirmed (not yet started) application closes nothing: approval keeps "
-    "the placement confirmed (the host can still start it) and matching keeps the place"))
 async def test_withdrawing_a_confirmed_placement_before_it_starts_releases_the_place(
         world: World, users: Users) -> None:
     host = world.host("confirmed-then-withdrawn")
@@ -53,7 +47,7 @@ async def test_withdrawing_a_confirmed_placement_before_it_starts_releases_the_p
     async def released():
         now = await host.opportunity(opp["opportunity_id"])
         return now if now["places_held"] == 0 else None
-    await wait_for(released, "the withdrawn applicant's confirmed place back", within=5)
+    await wait_for(released, "the withdrawn applicant's confirmed place back")
     with pytest.raises(ApiError) as refused:
         await host.start_placement(placement["id"], started_on=placement["start_date"])
     assert refused.value.status_code == 409
