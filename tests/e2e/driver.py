@@ -251,7 +251,6 @@ class HostDesk:
         self.api = api
         self.wanted: dict[str, set[str]] = {}  # host org -> applications waiting for an id
         self.found: dict[str, str] = {}  # application id -> placement id
-        self.seen: dict[str, set[str]] = {}  # host org -> inbox message ids read
 
     @staticmethod
     def who(org: str, n: int = 0) -> tuple:
@@ -274,20 +273,24 @@ class HostDesk:
             await _sleep_or_stop(stop, 0.5)
 
     async def _read(self, org: str) -> None:
-        seen = self.seen.setdefault(org, set())
-        # Newest first: read pages until one holds a message already read.
-        for offset in range(0, 10**9, INBOX_PAGE):
+        # Unread only, each marked read once handled: the inbox is newest-created first, and a
+        # message created earlier may be delivered later, so "stop at the first one already
+        # seen" would miss it.
+        while True:
             resp = await self.api.call("notification", "GET", "/inbox", self.who(org),
-                                       params={"limit": INBOX_PAGE, "offset": offset})
+                                       params={"limit": INBOX_PAGE, "unread_only": "true"})
             items = expect(resp, 200)
-            new = [m for m in items if m["id"] not in seen]
-            for m in new:
-                seen.add(m["id"])
-                found = PLACEMENT_IN_BODY.search(m["body"])
-                if m["template"] == "placement_confirmed_host" and found:
-                    self.found[m["application_id"]] = found.group(1)
-            if len(new) < len(items) or len(items) < INBOX_PAGE:
+            await asyncio.gather(*(self._handle(org, m) for m in items))
+            if len(items) < INBOX_PAGE:
                 return
+
+    async def _handle(self, org: str, message: dict) -> None:
+        found = PLACEMENT_IN_BODY.search(message["body"])
+        if message["template"] == "placement_confirmed_host" and found:
+            self.found[message["application_id"]] = found.group(1)
+        resp = await self.api.call("notification", "POST", f"/inbox/{message['id']}/read",
+                                   self.who(org, bucket(message["id"])))
+        expect(resp, 200)
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

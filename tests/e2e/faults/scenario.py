@@ -5,12 +5,14 @@ settling and reconciliation."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.util
 import json
 import os
 import random
 import signal
 import socket
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,7 +23,7 @@ from aiokafka import AIOKafkaProducer
 from contracts.topics import TOPICS
 
 from tests.e2e.driver import Plan, Stats, drive
-from tests.e2e.faults.reconcile import Ledger, read_topic, reconcile, settle
+from tests.e2e.faults.reconcile import Ledger, read_topic, readers_of, reconcile, settle
 from tests.e2e.system import ROOT, SERVICES, System, start_system, stop_system
 
 Fault = Callable[["Run"], Awaitable[None]]
@@ -29,11 +31,13 @@ Fault = Callable[["Run"], Awaitable[None]]
 UNLIMITED = {f"{s.upper()}_WRITE_RATE_PER_MINUTE": "1000000" for s in SERVICES}
 
 
+@functools.cache
 def kafka_cli():
     """deploy/local/kafka.py as a module (it is a script, not a package)."""
     spec = importlib.util.spec_from_file_location("bps_kafka_cli",
                                                   ROOT / "deploy" / "local" / "kafka.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while defined
     spec.loader.exec_module(module)
     return module
 
@@ -103,7 +107,9 @@ async def run_with_faults(tmp: Path, plan: Plan, faults: list[Fault], *,
                 run.say(f"a fault never fired: {outcome}")
             elif isinstance(outcome, BaseException):
                 raise outcome
-        run.ledger.duplicates_injected = await inject_duplicates(system, run.rng)
+        injected = await inject_duplicates(system, run.rng)
+        run.ledger.duplicates_injected = sum(injected.values())
+        run.ledger.injected_deliveries = sum(n * len(readers_of(t)) for t, n in injected.items())
         pending = await settle(system, settle_within)
         assert not pending, f"still in flight after {settle_within:.0f}s: {pending}"
         await reconcile(system, stats, run.poison, run.ledger)
@@ -111,6 +117,7 @@ async def run_with_faults(tmp: Path, plan: Plan, faults: list[Fault], *,
         run.say(run.ledger.report())
         return run.ledger, run
     finally:
+        run.finished = True
         await stop_system(system)
 
 
@@ -161,12 +168,13 @@ def inject_poison(at: float = 0.3) -> Fault:
     return fault
 
 
-async def inject_duplicates(system: System, rng: random.Random, per_topic: int = 5) -> int:
+async def inject_duplicates(system: System, rng: random.Random,
+                            per_topic: int = 5) -> dict[str, int]:
     """Publish some records a second time, byte for byte, as a relay retry would: every
-    reader must turn them away in its inbox."""
+    reader must turn them away in its inbox. Returns how many, per topic."""
     producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap, acks="all")
     await producer.start()
-    sent = 0
+    sent: dict[str, int] = {}
     try:
         for spec in TOPICS:
             records = [r for r in await read_topic(system.bootstrap, system.prefix + spec.name)
@@ -174,7 +182,7 @@ async def inject_duplicates(system: System, rng: random.Random, per_topic: int =
             for r in rng.sample(records, min(per_topic, len(records))):
                 await producer.send_and_wait(r.topic, r.value, key=r.key,
                                              headers=list(r.headers or ()))
-                sent += 1
+                sent[spec.name] = sent.get(spec.name, 0) + 1
     finally:
         await producer.stop()
     return sent

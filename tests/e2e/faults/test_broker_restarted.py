@@ -39,7 +39,7 @@ async def restart_run(tmp_path, broker: PrivateBroker, journeys: int) -> None:
 @pytest.mark.timeout(600)
 async def test_journeys_survive_a_restart_of_the_single_broker_with_nothing_lost_or_twice(
         tmp_path, broker):
-    await restart_run(tmp_path, broker, env_int("BPS_FAULT_BROKER_JOURNEYS", 60))
+    await restart_run(tmp_path, broker, env_int("BPS_FAULT_BROKER_JOURNEYS", 40))
 
 
 @pytest.mark.chaos

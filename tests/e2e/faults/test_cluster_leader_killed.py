@@ -36,7 +36,7 @@ async def leader_run(tmp_path, cluster: str, journeys: int) -> None:
 @pytest.mark.timeout(600)
 async def test_journeys_survive_the_partition_leader_being_killed_with_nothing_lost_or_twice(
         tmp_path, cluster):
-    await leader_run(tmp_path, cluster, env_int("BPS_FAULT_CLUSTER_JOURNEYS", 60))
+    await leader_run(tmp_path, cluster, env_int("BPS_FAULT_CLUSTER_JOURNEYS", 40))
 
 
 @pytest.mark.chaos

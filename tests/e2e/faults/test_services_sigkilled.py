@@ -22,7 +22,7 @@ async def sigkill_run(tmp_path, journeys: int, times: int) -> None:
 @pytest.mark.timeout(600)
 async def test_journeys_survive_each_service_being_sigkilled_once_with_nothing_lost_or_twice(
         tmp_path):
-    await sigkill_run(tmp_path, env_int("BPS_FAULT_JOURNEYS", 150), times=1)
+    await sigkill_run(tmp_path, env_int("BPS_FAULT_JOURNEYS", 100), times=1)
 
 
 @pytest.mark.chaos
