@@ -89,7 +89,10 @@ class Users:
     def http(self, service: str) -> httpx.AsyncClient:
         client = self._http.get(service)
         if client is None:
+            # uvicorn drops a keep-alive connection after 5 s idle, httpx's default expiry is
+            # also 5 s: a request could go out on a socket the server was just closing.
             client = httpx.AsyncClient(base_url=self.urls[service], timeout=self.timeout,
+                                       limits=httpx.Limits(keepalive_expiry=2.0),
                                        transport=httpx.AsyncHTTPTransport(retries=2))
             self._http[service] = client
         return client
@@ -173,8 +176,14 @@ class Actor:
                   params: Any = None, headers: Mapping[str, str] | None = None
                   ) -> httpx.Response:
         all_headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
-        return await self.users.http(service).request(method, path, json=json, params=params,
-                                                      headers=all_headers)
+        http = self.users.http(service)
+        try:
+            return await http.request(method, path, json=json, params=params,
+                                      headers=all_headers)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            if method != "GET":
+                raise  # a write may have been applied: the caller decides
+            return await http.request(method, path, params=params, headers=all_headers)
 
     # --- everyone: own inbox, and (host, HR, placee) placements ----------------------------
 
