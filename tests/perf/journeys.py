@@ -331,9 +331,9 @@ async def journeys(ctx: Context) -> list[Metric]:
                     asyncio.create_task(watch_maildir(system.maildir, tracker))]
         driver = Driver(system, tracker)
         await publish_places(system, 20 * sizes.journeys)
-        await one_phase(driver, tracker, 10, None, within=120)  # warm-up: leaders, pools
+        await one_phase(driver, tracker, 10, None, within=300)  # warm-up: leaders, pools
         subs, seconds = await one_phase(driver, tracker, sizes.journeys, None,
-                                        within=60 + sizes.journeys)
+                                        within=300 + 5 * sizes.journeys)
         saturation = len(subs) / seconds
         out = [Metric("journeys.saturation", saturation, "journeys/s",
                       detail={"journeys": len(subs), "seconds": seconds,
@@ -342,7 +342,7 @@ async def journeys(ctx: Context) -> list[Metric]:
         for share in (10, 50):
             rate = saturation * share / 100
             count = max(5, round(rate * sizes.journey_seconds))
-            subs, _ = await one_phase(driver, tracker, count, rate, within=120 + count)
+            subs, _ = await one_phase(driver, tracker, count, rate, within=300 + 5 * count)
             to_match, to_email = histograms(tracker, subs)
             out += latency.percentile_metrics(f"journeys.to_match_at_{share}pct", to_match,
                                               100.0 if share == 10 else None,
