@@ -126,7 +126,9 @@ class Replayer:
         async with self.pool.acquire() as conn, conn.transaction():
             row = await repo.claim_dead_letter(conn, dead_letter_id, by)
             if row is None:
-                if await repo.dead_letter_exists(self.pool, dead_letter_id):
+                # On this transaction's own connection: asking the pool for a second one
+                # while holding the first starves it under concurrent replays (deadlock).
+                if await repo.dead_letter_exists(conn, dead_letter_id):
                     raise Conflict(f"dead letter {dead_letter_id} was already replayed, or "
                                    "erased with its applicant", "dead_letter_id")
                 raise NotFound(f"no dead letter with id {dead_letter_id}", "dead_letter_id")

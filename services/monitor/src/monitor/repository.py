@@ -189,5 +189,6 @@ async def open_dead_letter_ids(pool: asyncpg.Pool, limit: int) -> list[int]:
         "ORDER BY id LIMIT $1", limit)]
 
 
-async def dead_letter_exists(pool: asyncpg.Pool, dead_letter_id: int) -> bool:
-    return bool(await pool.fetchval("SELECT 1 FROM dead_letters WHERE id = $1", dead_letter_id))
+async def dead_letter_exists(conn: asyncpg.Connection | asyncpg.Pool,
+                             dead_letter_id: int) -> bool:
+    return bool(await conn.fetchval("SELECT 1 FROM dead_letters WHERE id = $1", dead_letter_id))
