@@ -21,7 +21,9 @@ def make_broker(bootstrap_servers: str, client_id: str,
                 auth: dict[str, str] | None = None, **kwargs) -> KafkaBroker:
     """The FastStream broker a service app subscribes with (consumers commit manually).
     `auth` is ServiceSettings.kafka_auth()."""
-    return KafkaBroker(bootstrap_servers, client_id=client_id, **PRODUCER_SAFETY,
+    # FastStream takes a str as ONE address; a cluster's "a:1,b:2,c:3" must become a list.
+    servers = [s.strip() for s in bootstrap_servers.split(",") if s.strip()]
+    return KafkaBroker(servers, client_id=client_id, **PRODUCER_SAFETY,
                        request_timeout_ms=15_000, security=broker_security(auth or {}),
                        **kwargs)
 
