@@ -4,8 +4,9 @@ Hosts publish opportunities with room for everyone; applicants of all three kind
 profile and apply; an approver desk (central HR reads the open stages, then each stage is
 decided with a token for its own approver) grants most stages and refuses a few; a host desk
 reads each host organisation's in-app inbox for confirmed placements, starts them and ends
-them with feedback. The run is over when every accepted application is terminal (ended,
-withdrawn or rejected).
+them with feedback. The run is over when every accepted application is terminal (ended or
+withdrawn). An applicant matching leaves `waiting` (no suitable opportunity yet) gives up and
+withdraws, as a real one told "nothing for now" might, so every journey ends.
 
 Services may die at any moment (the fault tests SIGKILL them), so every call is retried on
 connection errors, 429 and 502-504: submissions with the same Idempotency-Key, decisions
@@ -383,7 +384,7 @@ class Driver:
             if status in TERMINAL:
                 self.stats.final[application_id] = status
                 return
-            if withdraw and status == "in_approval":
+            if status == "waiting" or (withdraw and status == "in_approval"):
                 resp = await self.api.call("applicant", "POST",
                                            f"/applications/{application_id}/withdraw", who,
                                            json={"reason": "simulated change of plans"})
