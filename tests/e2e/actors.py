@@ -25,6 +25,9 @@ import httpx
 from shared.auth import mint_dev_token
 from shared.settings import DEV_JWT_SECRET
 
+# How long a wait-for-condition may take before it fails: generous, because a loaded CI box
+# (the whole suite, or other jobs) can hold a step up for tens of seconds; a pass returns at once.
+PATIENCE = 90.0
 T = TypeVar("T")
 Json = dict[str, Any]
 PLACEMENT_IN_TEXT = re.compile(r"placement ([0-9a-f]{8}-[0-9a-f-]{27})")
@@ -48,7 +51,7 @@ def check(response: httpx.Response, *expected: int) -> Any:
 
 
 async def wait_for(probe: Callable[[], Awaitable[T]], what: str | Callable[[], str],
-                   within: float = 30.0, interval: float = 0.1) -> T:
+                   within: float = PATIENCE, interval: float = 0.1) -> T:
     """Polls `probe` until it returns something truthy, and returns that. On timeout fails with
     `what` (a callable is asked then, so it can say what it saw last) and the last value (or
     error) seen, so the message says what never happened."""
@@ -253,7 +256,7 @@ class ApplicantActor(Actor):
         return await self.call("applicant", "POST", f"/applications/{application_id}/withdraw",
                                json={"reason": reason} if reason else {})
 
-    async def wait_status(self, application_id: str, *statuses: str, within: float = 30.0
+    async def wait_status(self, application_id: str, *statuses: str, within: float = PATIENCE
                           ) -> Json:
         seen: list[str] = []
 
@@ -265,7 +268,7 @@ class ApplicantActor(Actor):
                                              f"{'/'.join(statuses)} (it is {seen[-1:]})", within)
 
     async def wait_timeline(self, application_id: str, event_type: str, count: int = 1,
-                            within: float = 30.0) -> list[Json]:
+                            within: float = PATIENCE) -> list[Json]:
         async def probe() -> list[Json] | None:
             lines = await self.timeline(application_id)
             return lines if sum(e["event_type"] == event_type for e in lines) >= count else None
@@ -289,7 +292,7 @@ class ApproverActor(Actor):
             offset += limit
 
     async def waiting_stage(self, application_id: str, stage: str | None = None,
-                            within: float = 30.0) -> Json:
+                            within: float = PATIENCE) -> Json:
         """Waits until a stage of this application is open for me, and returns it."""
         async def probe() -> Json | None:
             return next((s for s in await self.stages("open")
@@ -344,7 +347,7 @@ class HostActor(ApproverActor):
                 if item["template"] == "placement_confirmed_host"
                 and (m := PLACEMENT_IN_TEXT.search(item["body"]))]
 
-    async def wait_placement(self, application_id: str, within: float = 30.0) -> Json:
+    async def wait_placement(self, application_id: str, within: float = PATIENCE) -> Json:
         """The confirmed placement of an application, once its message reaches the inbox."""
         async def probe() -> Json | None:
             for pid in await self.confirmed_placement_ids():
@@ -383,7 +386,7 @@ class HrActor(ApproverActor):
         return await self.call("notification", "GET", "/notifications", params=query)
 
     async def wait_monitor(self, application_id: str, *event_types: str,
-                           within: float = 30.0) -> Json:
+                           within: float = PATIENCE) -> Json:
         """The monitor's timeline once it holds every one of `event_types`."""
         async def probe() -> Json | None:
             response = await self.raw("monitor", "GET", f"/timeline/{application_id}")
@@ -399,7 +402,7 @@ class HrActor(ApproverActor):
 # --- several people in turn ----------------------------------------------------------------
 
 async def grant_in_order(application_id: str, chain: list[tuple[str, ApproverActor]],
-                         within: float = 30.0) -> list[Json]:
+                         within: float = PATIENCE) -> list[Json]:
     """Each approver in turn finds the stage waiting for them and says yes (hosts: accept;
     the ethics stage records a mitigation)."""
     decided = []

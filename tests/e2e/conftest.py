@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.actors import ApplicantActor, HostActor, Json, Users, wait_for
+from tests.e2e.actors import PATIENCE, ApplicantActor, HostActor, Json, Users, wait_for
 from tests.e2e.system import System, start_system, stop_system
 
 VETTING_DUE_SECONDS = 3.0
@@ -99,7 +99,7 @@ class Mailbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.all() if m["To"] == address]
 
-    async def wait(self, address: str, *subject_parts: str, within: float = 30.0
+    async def wait(self, address: str, *subject_parts: str, within: float = PATIENCE
                    ) -> list[EmailMessage]:
         """Waits until `address` has one message whose subject contains each part in turn."""
         async def probe() -> list[EmailMessage] | None:

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
 from shared.auth import mint_dev_token
 from shared.kafka import ensure_topics
 from shared.settings import DEV_JWT_SECRET
@@ -99,7 +98,8 @@ async def start_system(tmp: Path, extra_env: dict[str, str] | None = None,
     await ensure_topics(bootstrap, system.prefix, replication)
     for name in SERVICES:
         system.dsns[name] = await create_database(f"e2e_{name}")
-    system.smtp = subprocess.Popen(
+    # Popen only forks; it does not wait, so it does not block the loop.
+    system.smtp = subprocess.Popen(  # noqa: ASYNC220
         [sys.executable, "-m", "notification.devsmtp", "--port", str(system.smtp_port),
          "--maildir", str(system.maildir)], cwd=ROOT)
     for name in SERVICES:  # every port before any thread starts: port_of is not thread-safe

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,7 +2,6 @@
 
 import asyncpg
 import pytest
-
 from contracts.topics import SERVICES
 from shared.testing.postgres import pg_dsn_base
 

@@ -2,13 +2,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from contracts import ApplicationWithdrawn, Scheme
 from shared.kafka import ensure_topics
 from shared.settings import ServiceSettings
 from shared.testing.kafka import kafka_bootstrap_servers
 from shared.testing.postgres import create_database, drop_database
 from shared.testing.service import unique_prefix
+
+from contracts import ApplicationWithdrawn, Scheme
 
 MIGRATIONS = Path(__file__).parent / "fixture_migrations"
 

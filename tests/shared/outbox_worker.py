@@ -10,9 +10,10 @@ import signal
 import sys
 from pathlib import Path
 
-from contracts import parse_event
 from shared.db import create_pool, migrate
 from shared.outbox import Outbox, OutboxRelay
+
+from contracts import parse_event
 
 MIGRATIONS = Path(__file__).parent / "fixture_migrations"
 

@@ -3,11 +3,12 @@ and the consumer carries on with the next good one."""
 
 import json
 
-from contracts import ApplicationWithdrawn
-from shared import inbox
 from shared.dlq import H_CONSUMER, H_OFFSET, H_REASON, H_TOPIC
 from shared.service import run_service
 from shared.testing.events import TopicReader, eventually, publish, publish_raw
+
+from contracts import ApplicationWithdrawn
+from shared import inbox
 
 from .conftest import MIGRATIONS, withdrawn
 

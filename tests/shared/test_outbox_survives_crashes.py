@@ -5,10 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contracts import ApplicationWithdrawn
 from shared.db import create_pool
 from shared.service import run_service
 from shared.testing.events import TopicReader, eventually
+
+from contracts import ApplicationWithdrawn
 
 from .conftest import MIGRATIONS, withdrawn
 

@@ -150,8 +150,9 @@ async def test_an_erased_applicant_loses_its_data_and_frees_its_place(service, m
 
 async def test_a_confirmed_place_cancelled_by_a_withdrawal_goes_to_the_next_waiting(service,
                                                                                    matches):
-    from contracts import PlacementConfirmed
     from contracts.examples import example
+
+    from contracts import PlacementConfirmed
 
     opp = await post_opportunity(service, unique_org(), sector="life_sciences", capacity=1)
     holder = application(sectors=(Sector.LIFE_SCIENCES,))

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from notification.app import build_app
 from notification.config import NotificationSettings
 from notification.devsmtp import DevSMTP

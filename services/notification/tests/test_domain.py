@@ -2,18 +2,9 @@
 
 import random
 
+from contracts.examples import example
 from hypothesis import given
 from hypothesis import strategies as st
-
-from contracts import (
-    ALL_EVENTS,
-    ApprovalEscalated,
-    ApprovalStageOpened,
-    MatchProposed,
-    PlacementConfirmed,
-    PlacementRejected,
-)
-from contracts.examples import example
 from notification.domain import (
     Bucket,
     Outcome,
@@ -30,6 +21,15 @@ from notification.domain import (
     verify,
 )
 from notification.templates import Templates
+
+from contracts import (
+    ALL_EVENTS,
+    ApprovalEscalated,
+    ApprovalStageOpened,
+    MatchProposed,
+    PlacementConfirmed,
+    PlacementRejected,
+)
 
 
 def test_a_proposed_match_tells_the_applicant_and_the_host_who_may_also_get_a_webhook():

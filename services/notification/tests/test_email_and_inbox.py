@@ -2,9 +2,10 @@
 
 import uuid
 
-from contracts import ApplicationSubmitted, ApprovalGranted, ApprovalStageOpened
 from contracts.examples import example
 from shared.testing.events import TopicReader, eventually, publish, publish_raw
+
+from contracts import ApplicationSubmitted, ApprovalGranted, ApprovalStageOpened
 
 
 def submitted(applicant: str = "alice", email: str = "alice@dept.example") -> ApplicationSubmitted:

@@ -6,16 +6,16 @@ import uuid
 
 import asyncpg
 import httpx
-
-from contracts import ApprovalGranted, MatchProposed
 from contracts.examples import example
 from notification.config import NotificationSettings
 from notification.devsmtp import DevSMTP
 from shared.auth import mint_dev_token
+from shared.testing import service as testing_service
 from shared.testing.events import eventually, publish
 from shared.testing.postgres import drop_database
 from shared.testing.process import ServiceProcess
-from shared.testing import service as testing_service
+
+from contracts import ApprovalGranted, MatchProposed
 
 from .conftest import WebhookReceiver, free_port
 

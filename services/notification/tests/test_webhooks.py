@@ -1,9 +1,10 @@
 """Signed webhooks to a real HTTP server on loopback: signature, retries, giving up."""
 
-from contracts import MatchProposed
 from contracts.examples import example
 from notification.domain import verify
 from shared.testing.events import TopicReader, eventually, publish
+
+from contracts import MatchProposed
 
 from .conftest import FAST, payload
 

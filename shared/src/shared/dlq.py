@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
-
 from contracts.topics import DLQ_SUFFIX
 
 # Header names a DLQ reader (the monitor) relies on.

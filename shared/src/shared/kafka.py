@@ -9,10 +9,9 @@ from __future__ import annotations
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from contracts.topics import DLQ_PARTITIONS, TOPICS
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLScram256, SASLScram512
-
-from contracts.topics import DLQ_PARTITIONS, TOPICS
 
 PRODUCER_SAFETY = {"enable_idempotence": True, "acks": "all"}
 

@@ -1,6 +1,7 @@
+from shared.service import serve
+
 from notification.app import build_app
 from notification.config import NotificationSettings
-from shared.service import serve
 
 
 def main() -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from contracts.topics import DLQ_SUFFIX, TOPICS
 from fastapi import FastAPI
 from faststream import AckPolicy
 from faststream.kafka import KafkaMessage
+from shared.service import ServiceRuntime, build_service_app
 
 from contracts import (
     ApplicantErased,
@@ -26,14 +28,12 @@ from contracts import (
     PlacementConfirmed,
     PlacementRejected,
 )
-from contracts.topics import DLQ_SUFFIX, TOPICS
 from notification.api import router
 from notification.config import NotificationSettings
 from notification.delivery import DeliveryWorker, Senders
 from notification.handlers import Notifier
 from notification.keys import DataKeyClient
 from notification.templates import Templates
-from shared.service import ServiceRuntime, build_service_app
 
 CONSUMED_TOPICS = ("applications", "matches", "approvals", "placements")
 HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,

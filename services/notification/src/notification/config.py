@@ -2,7 +2,6 @@
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
-
 from shared.auth import mint_dev_token
 from shared.settings import ServiceSettings
 

@@ -14,6 +14,8 @@ from email.message import EmailMessage
 import aiosmtplib
 import asyncpg
 import httpx
+from shared.logging import get_logger
+from shared.outbox import Outbox
 
 from contracts import Event, NotificationDelivered, NotificationFailed
 from notification import repository as repo
@@ -32,8 +34,6 @@ from notification.domain import (
     smtp_reply_outcome,
     take_token,
 )
-from shared.logging import get_logger
-from shared.outbox import Outbox
 
 log = get_logger(__name__)
 RECOVERY_EVERY_SECONDS = 1.0
