@@ -44,7 +44,12 @@ async def test_killing_the_service_between_send_and_status_never_yields_a_second
         async with httpx.AsyncClient(base_url=first.url) as client:
             r = await client.post("/webhooks", json={"url": receiver.url},
                                   headers={"Authorization": f"Bearer {token}"})
-        assert r.status_code == 201, r.text
+            assert r.status_code == 201, r.text
+            # Alice's address (normally read from her application) is known before her match.
+            r = await client.put("/contacts/alice", json={"email": "alice@dept.example"},
+                                 headers={"Authorization":
+                                          f"Bearer {mint_dev_token('hr-1', ['hr'], None)}"})
+            assert r.status_code == 200, r.text
 
         app_id = uuid.uuid4()
         event = example(MatchProposed, application_id=app_id, correlation_id=app_id,

@@ -55,6 +55,10 @@ class Ledger:
     poison_injected: int = 0
     poison_dead_lettered: int = 0
     emails: int = 0
+    # Emails cut off mid-send by a SIGKILL: the notification service records them as
+    # technical-failure (NotificationFailed, shown to HR) and never sends them again, because
+    # SMTP has no idempotency key and "never twice" wins over "always once". Accounted, not lost.
+    emails_in_doubt: int = 0
     placements: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -255,6 +259,8 @@ async def _notifications(conn: asyncpg.Connection, maildir: Path, ledger: Ledger
     for row in rows:
         if row["status"] == "delivered" and str(row["id"]) not in sent:
             ledger.fail("lost", f"email {row['id']} marked delivered but never received")
+        elif row["status"] == "technical-failure" and ledger.kills:
+            ledger.emails_in_doubt += 1
         elif row["status"] != "delivered":
             ledger.fail("lost", f"email {row['id']} is {row['status']}")
 

@@ -74,17 +74,25 @@ class Senders:
             return await self.webhook(row)
         return Outcome(Status.PERMANENT_FAILURE, f"unknown channel {channel}")
 
-    async def email_address(self, row: asyncpg.Record) -> str:
+    async def email_address(self, row: asyncpg.Record) -> str | None:
+        """None for an applicant whose address we have not read yet."""
         recipient = Recipient(row["recipient_role"], row["recipient_user"], row["recipient_org"])
         ids = [recipient.id] + ([recipient.org] if recipient.org else [])
         async with self.pool.acquire() as conn:
             contact = await repo.get_contact(conn, *ids)
         if contact:
             return contact["email"]
+        if recipient.role == "applicant":
+            # An applicant's address comes only with their application, on another topic than
+            # (say) NoMatchFound, so it may not be read yet; a guessed address would go astray.
+            return None
         return self.settings.default_email_pattern.format(name=recipient.email_local_part())
 
     async def email(self, row: asyncpg.Record) -> Outcome:
         to = await self.email_address(row)
+        if to is None:
+            return Outcome(Status.TEMPORARY_FAILURE,
+                           "the applicant's address is not known yet; retrying")
         msg = EmailMessage()
         msg["From"] = self.settings.smtp_sender
         msg["To"] = to
