@@ -152,6 +152,9 @@ def start() -> None:
 
 def _check_port_free() -> None:
     with socket.socket() as s:
+        # SO_REUSEADDR: sockets of a just-stopped cluster linger in TIME_WAIT and would read as
+        # busy; a live listener still refuses the bind.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port()))
         except OSError:
