@@ -70,7 +70,7 @@ async def test_a_receiver_that_always_fails_ends_in_permanent_failure_after_the_
     s = service.settings
     async with TopicReader(s.kafka_bootstrap_servers, s.topic("notifications")) as reader:
         await propose(service)
-        failed = await reader.wait_for_event("NotificationFailed", timeout=30,
+        failed = await reader.wait_for_event("NotificationFailed", timeout=90,
                                              where=lambda e: e.channel == "webhook")
     assert failed.status == "permanent-failure" and failed.attempts == FAST["max_attempts"]
     assert len(receiver.requests) == FAST["max_attempts"]
