@@ -38,7 +38,11 @@ async def test_an_overdue_vetting_stage_is_escalated_to_hr_who_then_decides_it(
         return now if now["escalated"] else None
     await wait_for(escalated, "the vetting stage to be escalated",
                    within=VETTING_DUE_SECONDS + 20)
-    view = await person.application(app["id"])
+    # The applicant service hears of the escalation over Kafka, a moment after approval.
+    async def applicant_told() -> Json | None:
+        view = await person.application(app["id"])
+        return view if view["awaiting"]["from"] == "HR" else None
+    view = await wait_for(applicant_told, "the applicant's view to show the escalation")
     assert view["awaiting"] == {"what": "security vetting decision (escalated)", "from": "HR"}
 
     async def breach_listed() -> Json | None:
