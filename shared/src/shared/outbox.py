@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import AsyncIterator
 
 import asyncpg
 from opentelemetry import propagate
@@ -19,7 +20,9 @@ from shared.logging import get_logger
 from shared.metrics import PlumbingMetrics
 
 log = get_logger(__name__)
-NOTIFY_CHANNEL = "outbox"
+NOTIFY_CHANNEL = "outbox"  # the trigger in migration 002 notifies it
+INSERT_SQL = ("INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
+              " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING")
 RELAY_LOCK_ID = 7_417_002
 PURGE_EVERY_SECONDS = 60.0
 
@@ -43,14 +46,36 @@ class Outbox:
 
     def __init__(self, topic_prefix: str = "") -> None:
         self.topic_prefix = topic_prefix
+        self._held: dict[asyncpg.Connection, list[tuple]] = {}
 
     async def add(self, conn: asyncpg.Connection, *events: Event) -> None:
+        """Insert the events' rows (or hold them, see `held`); a trigger wakes the relay."""
         rows = [(e.event_id, self.topic_prefix + e.TOPIC, e.key(), e.event_type, e.to_bytes(),
                  envelope_headers(e)) for e in events]
-        await conn.executemany(
-            "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
-            " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING", rows)
-        await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+        held = self._held.get(conn)
+        if held is not None:
+            held.extend(rows)
+        else:
+            await _insert(conn, rows)
+
+    @contextlib.asynccontextmanager
+    async def held(self, conn: asyncpg.Connection) -> AsyncIterator[None]:
+        """Within it, adds on `conn` are held and written in one round trip at the end, in add
+        order. Use inside the transaction; a consumer applying a batch saves a round trip per
+        event. Nothing is written if the body raises."""
+        self._held[conn] = rows = []
+        try:
+            yield
+        finally:
+            del self._held[conn]
+        await _insert(conn, rows)
+
+
+async def _insert(conn: asyncpg.Connection, rows: list[tuple]) -> None:
+    if len(rows) == 1:  # execute is one round trip; executemany pipelines several rows
+        await conn.execute(INSERT_SQL, *rows[0])
+    elif rows:
+        await conn.executemany(INSERT_SQL, rows)
 
 
 class OutboxRelay:

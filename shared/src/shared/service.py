@@ -51,7 +51,8 @@ class ServiceRuntime:
         s = self.settings
         return EventConsumer(name or s.service_name, self.pool, self.dlq_producer, self.metrics,
                              s.consumer_max_attempts, s.consumer_retry_backoff_seconds,
-                             group_prefix=s.topic_prefix)
+                             group_prefix=s.topic_prefix, batch_size=s.consumer_batch_size,
+                             batch_wait_ms=s.consumer_batch_wait_ms, outbox=self.outbox)
 
     def topics(self, *names: str) -> list[str]:
         return [self.settings.topic(n) for n in names]

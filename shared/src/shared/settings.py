@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     # A handler that raises this many times in a row sends the message to the DLQ.
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_retry_backoff_seconds: float = 0.05
+    # Records applied per transaction, and how long an idle poll waits (its added latency).
+    consumer_batch_size: int = Field(default=100, ge=1)
+    consumer_batch_wait_ms: int = Field(default=10, ge=1)
     write_rate_per_minute: int = 600
 
     @model_validator(mode="after")

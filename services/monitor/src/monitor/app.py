@@ -12,7 +12,7 @@ from shared.service import ServiceRuntime, build_service_app
 from contracts import TOPICS
 from monitor.api import router
 from monitor.config import MonitorSettings
-from monitor.handlers import EventLog, PositionedConsumer, Replayer, attach_dead_letter_reader
+from monitor.handlers import EventLog, Replayer, attach_dead_letter_reader
 
 STATIC = Path(__file__).parent / "static"
 
@@ -20,10 +20,7 @@ STATIC = Path(__file__).parent / "static"
 def build_app(settings: MonitorSettings) -> FastAPI:
     async def wire(runtime: ServiceRuntime):
         s = runtime.settings
-        consumer = PositionedConsumer(s.service_name, runtime.pool, runtime.dlq_producer,
-                                      runtime.metrics, s.consumer_max_attempts,
-                                      s.consumer_retry_backoff_seconds,
-                                      group_prefix=s.topic_prefix)
+        consumer = runtime.consumer()
         EventLog(s.topic_prefix).attach(consumer).attach(
             runtime.broker, *runtime.topics(*(t.name for t in TOPICS)))
         attach_dead_letter_reader(runtime.broker, runtime.pool,

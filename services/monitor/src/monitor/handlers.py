@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +10,7 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
-from shared.consumer import TRANSIENT, EventConsumer, failed_message
+from shared.consumer import TRANSIENT, EventConsumer, current_message, failed_message
 from shared.errors import Conflict, NotFound
 from shared.logging import get_logger
 
@@ -21,20 +20,6 @@ from monitor.domain import actor_of, application_id_of, dimensions
 from shared import dlq
 
 log = get_logger(__name__)
-# The Kafka position of the record being handled: EventConsumer hands handlers the parsed
-# event only, and the log keeps (topic, partition, offset) as its natural key.
-_position: contextvars.ContextVar[dlq.FailedMessage] = contextvars.ContextVar("position")
-
-
-class PositionedConsumer(EventConsumer):
-    async def process(self, msg: dlq.FailedMessage) -> str:
-        token = _position.set(msg)
-        try:
-            return await super().process(msg)
-        finally:
-            _position.reset(token)
-
-
 class EventLog:
     def __init__(self, topic_prefix: str) -> None:
         self.topic_prefix = topic_prefix
@@ -45,7 +30,7 @@ class EventLog:
         return consumer
 
     async def on_event(self, conn: asyncpg.Connection, event: Event) -> None:
-        msg = _position.get()
+        msg = current_message.get()  # the log keeps (topic, partition, offset) as its key
         payload = redact(event)
         dims = dimensions(payload)
         await repo.insert_event(conn, repo.NewEvent(
