@@ -10,12 +10,15 @@ from notification.domain import (
     Outcome,
     Recipient,
     Status,
+    address_wait,
     after_failure,
+    awaits_address,
     backoff_seconds,
     can_see,
     http_outcome,
     intents_for,
     is_central_hr,
+    no_address,
     sign,
     take_token,
     verify,
@@ -92,6 +95,29 @@ def test_a_temporary_failure_becomes_permanent_at_the_attempt_limit():
     temp = Outcome(Status.TEMPORARY_FAILURE, "HTTP 503")
     assert after_failure(temp, 2, 3) is temp
     assert after_failure(temp, 3, 3).status is Status.PERMANENT_FAILURE
+
+
+def test_only_an_applicants_email_without_a_known_address_waits_for_one():
+    assert awaits_address("email", "applicant", has_contact=False)
+    assert not awaits_address("email", "applicant", has_contact=True)
+    assert not awaits_address("inbox", "applicant", has_contact=False)
+    assert not awaits_address("email", "host", has_contact=False)  # hosts get a default
+
+
+@given(st.floats(0, 10_000), st.floats(0.01, 10_000), st.floats(0.01, 60))
+def test_waiting_for_an_address_looks_again_within_the_window_then_gives_up(age, window,
+                                                                           recheck):
+    wait = address_wait(age, window, recheck)
+    if age >= window:
+        assert wait is None
+    else:
+        assert 0 < wait <= recheck and age + wait <= window + 1e-6
+
+
+def test_giving_up_on_an_address_is_permanent_and_says_why():
+    outcome = no_address(3600)
+    assert outcome.status is Status.PERMANENT_FAILURE
+    assert outcome.detail.startswith("no address for the applicant after 3600 s")
 
 
 @given(st.integers(1, 30), st.floats(0.01, 10), st.floats(0.01, 600), st.integers(0, 2**32))

@@ -159,22 +159,3 @@ async def test_a_reminder_without_a_named_approver_goes_to_whoever_the_stage_ask
     assert any(m["Subject"].startswith("Reminder: your decision is due") for m in mails)
     assert mails_to(smtp, "host@placements.example") == []
 
-
-async def test_an_applicant_email_waits_for_their_address_instead_of_guessing_one(service, smtp):
-    from contracts import NoMatchFound
-
-    s = service.settings
-    applicant = f"late-{uuid.uuid4().hex[:6]}"
-    app = submitted(applicant, f"{applicant}@dept.example")
-    # NoMatchFound (matches topic) overtakes the application (applications topic).
-    no_match = example(NoMatchFound, application_id=app.application_id,
-                       correlation_id=app.correlation_id, applicant_id=applicant)
-    await publish(s.kafka_bootstrap_servers, s.topic_prefix, no_match)
-    async with service.runtime.pool.acquire() as conn:
-        await eventually(lambda: conn.fetchval(
-            "SELECT status = 'temporary-failure' FROM messages WHERE recipient_id = $1"
-            " AND channel = 'email'", applicant), timeout=30)
-    await publish(s.kafka_bootstrap_servers, s.topic_prefix, app)
-    await eventually(lambda: len(mails_to(smtp, f"{applicant}@dept.example")) == 2, timeout=60)
-    assert not [m for m in smtp.messages()
-                if m["X-Envelope-To"].startswith(applicant + "@placements")]

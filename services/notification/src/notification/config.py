@@ -29,6 +29,12 @@ class NotificationSettings(ServiceSettings):
     max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, ge=0)
     retry_cap_seconds: float = Field(default=300.0, ge=0)
+    # An applicant's address comes with their application, on another topic, and under faults
+    # can arrive long after a message to them (e.g. NoMatchFound). Such an email waits for it
+    # without spending attempts, looking again every `address_recheck_seconds`, and fails
+    # permanently once `address_window_seconds` have passed since the message was created.
+    address_recheck_seconds: float = Field(default=5.0, gt=0)
+    address_window_seconds: float = Field(default=3600.0, gt=0)
 
     # Per recipient and channel: a burst of `rate_burst`, then `rate_per_minute`.
     rate_per_minute: float = Field(default=30.0, gt=0)

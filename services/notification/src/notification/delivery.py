@@ -1,7 +1,9 @@
 """The delivery worker. It claims due rows (status -> sending) and COMMITS before sending, so a
 crash mid-send leaves the row at `sending`, which is never sent again: after
 `stuck_after_seconds` it becomes technical-failure. Each outcome and its NotificationDelivered /
-NotificationFailed event commit in one transaction."""
+NotificationFailed event commit in one transaction. Rows that cannot be sent yet (over the
+recipient's rate, or an applicant whose address has not arrived) are deferred at the claim,
+before it counts an attempt."""
 
 from __future__ import annotations
 
@@ -21,15 +23,19 @@ from contracts import Event, NotificationDelivered, NotificationFailed
 from notification import repository as repo
 from notification.config import NotificationSettings
 from notification.domain import (
+    APPLICANT_ROLE,
     EMAIL,
     INBOX,
     WEBHOOK,
     Outcome,
     Recipient,
     Status,
+    address_wait,
     after_failure,
+    awaits_address,
     backoff_seconds,
     http_outcome,
+    no_address,
     sign,
     smtp_reply_outcome,
     take_token,
@@ -82,7 +88,7 @@ class Senders:
             contact = await repo.get_contact(conn, *ids)
         if contact:
             return contact["email"]
-        if recipient.role == "applicant":
+        if recipient.role == APPLICANT_ROLE:
             # An applicant's address comes only with their application, on another topic than
             # (say) NoMatchFound, so it may not be read yet; a guessed address would go astray.
             return None
@@ -91,8 +97,9 @@ class Senders:
     async def email(self, row: asyncpg.Record) -> Outcome:
         to = await self.email_address(row)
         if to is None:
-            return Outcome(Status.TEMPORARY_FAILURE,
-                           "the applicant's address is not known yet; retrying")
+            # The claim only lets an applicant's email through once their address is known, so
+            # it went in between (erasure): there is nobody to send it to any more.
+            return Outcome(Status.PERMANENT_FAILURE, "the applicant's address is gone; not sent")
         msg = EmailMessage()
         msg["From"] = self.settings.smtp_sender
         msg["To"] = to
@@ -199,15 +206,40 @@ class DeliveryWorker:
             allowed = []
             # Lock buckets in one global order so two workers never deadlock on them.
             for c in sorted(candidates, key=lambda c: (c["recipient_id"], c["channel"])):
-                bucket = await repo.get_bucket(conn, c["recipient_id"], c["channel"])
-                ok, bucket, wait = take_token(bucket, now, s.rate_per_minute, s.rate_burst)
-                await repo.put_bucket(conn, c["recipient_id"], c["channel"], bucket)
-                if ok:
+                # The address first: a row that cannot be sent yet must not spend a token.
+                if await self.address_ready(conn, c) and await self.within_rate(conn, c, now):
                     allowed.append(c["id"])
-                else:  # over the recipient's rate: deferred, never dropped
-                    await repo.defer(conn, c["id"], wait)
             return await repo.mark_sending(conn, allowed) if allowed else []
         # committed: from here on these rows are `sending` and will never be claimed again
+
+    async def address_ready(self, conn: asyncpg.Connection, c: asyncpg.Record) -> bool:
+        """False while an applicant's email waits for their address. Waiting is a deferral, not
+        an attempt (no event, attempts unchanged); past the window the row fails for good."""
+        if not awaits_address(c["channel"], c["recipient_role"], c["has_contact"]):
+            return True
+        s = self.settings
+        wait = address_wait(c["age_seconds"], s.address_window_seconds,
+                            s.address_recheck_seconds)
+        if wait is not None:
+            await repo.defer(conn, c["id"], wait)
+            return False
+        outcome = no_address(s.address_window_seconds)
+        row = await repo.give_up(conn, c["id"], outcome.detail)
+        if row is not None:
+            await self.outbox.add(conn, delivery_event(row, outcome))
+            log.warning("gave up waiting for an applicant's address",
+                        notification_id=str(row["id"]))
+        return False
+
+    async def within_rate(self, conn: asyncpg.Connection, c: asyncpg.Record, now: float
+                          ) -> bool:
+        s = self.settings
+        bucket = await repo.get_bucket(conn, c["recipient_id"], c["channel"])
+        ok, bucket, wait = take_token(bucket, now, s.rate_per_minute, s.rate_burst)
+        await repo.put_bucket(conn, c["recipient_id"], c["channel"], bucket)
+        if not ok:  # over the recipient's rate: deferred, never dropped
+            await repo.defer(conn, c["id"], wait)
+        return ok
 
     async def deliver(self, row: asyncpg.Record) -> None:
         outcome = await self.senders.send(row)

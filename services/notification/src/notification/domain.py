@@ -29,6 +29,7 @@ from contracts import (
 
 EMAIL, WEBHOOK, INBOX = "email", "webhook", "inbox"
 HR_ROLE = "hr"
+APPLICANT_ROLE = "applicant"
 CENTRAL_HR_ORG = "hr-central"
 
 
@@ -80,7 +81,7 @@ HR = Recipient(role=HR_ROLE)
 
 
 def applicant(event: Event) -> Recipient:
-    return Recipient(role="applicant", user=event.applicant_id)
+    return Recipient(role=APPLICANT_ROLE, user=event.applicant_id)
 
 
 def host(org: str) -> Recipient:
@@ -178,6 +179,25 @@ def after_failure(outcome: Outcome, attempts: int, max_attempts: int) -> Outcome
         return Outcome(Status.PERMANENT_FAILURE,
                        f"gave up after {attempts} attempts; last: {outcome.detail}")
     return outcome
+
+
+def awaits_address(channel: str, role: str, has_contact: bool) -> bool:
+    """An applicant is never emailed at a guessed address, so their email waits for the real one
+    (it comes with their application, on another topic, possibly late)."""
+    return channel == EMAIL and role == APPLICANT_ROLE and not has_contact
+
+
+def address_wait(age_seconds: float, window_seconds: float, recheck_seconds: float
+                 ) -> float | None:
+    """Seconds until looking for the address again, or None once the window is over. Waiting
+    spends no attempt: attempts are for failed sends, and nothing was sent."""
+    left = window_seconds - age_seconds
+    return min(recheck_seconds, left) if left > 0 else None
+
+
+def no_address(window_seconds: float) -> Outcome:
+    return Outcome(Status.PERMANENT_FAILURE,
+                   f"no address for the applicant after {window_seconds:g} s; not sent")
 
 
 def backoff_seconds(attempts: int, base: float, cap: float, rng: random.Random | None = None

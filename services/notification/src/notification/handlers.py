@@ -61,13 +61,12 @@ class Notifier:
             return None
         if isinstance(event, ApplicationSubmitted):
             # The applicant's address is PII: it lives in our contact table, never in our events.
-            await repo.upsert_contact(conn, event.applicant_id, event.applicant_email,
-                                      event.applicant_name, "application")
+            await _store_contact(conn, event.applicant_id, event.applicant_email,
+                                 event.applicant_name)
         if isinstance(event, ApplicationSubmittedV2) and self.open_contact is not None:
             contact = await self.open_contact(event)
             if contact is not None:
-                await repo.upsert_contact(conn, event.applicant_id, contact["email"],
-                                          contact["name"], "application")
+                await _store_contact(conn, event.applicant_id, contact["email"], contact["name"])
         intents = intents_for(event)
         if not intents:
             return None
@@ -135,6 +134,13 @@ class Notifier:
             if contact and contact["name"]:
                 return contact["name"]
         return "applicant" if recipient.role == "applicant" else recipient.role.replace("_", " ")
+
+
+async def _store_contact(conn: asyncpg.Connection, applicant_id: str, email: str,
+                         name: str | None) -> None:
+    await repo.upsert_contact(conn, applicant_id, email, name, "application")
+    # Emails that were waiting for this address go now rather than at their next look.
+    await repo.due_now_for(conn, applicant_id)
 
 
 # --- HTTP commands --------------------------------------------------------------------------

@@ -46,11 +46,16 @@ async def insert_message(conn: asyncpg.Connection, m: NewMessage) -> bool:
 
 
 async def claim_candidates(conn: asyncpg.Connection, limit: int) -> list[asyncpg.Record]:
-    """Due rows, locked for this transaction; other workers skip them."""
+    """Due rows, locked for this transaction; other workers skip them. With each: whether the
+    directory has an address for it, and its age (for rows waiting for one)."""
     return await conn.fetch(
-        "SELECT id, recipient_id, channel FROM messages"
-        " WHERE status IN ('created', 'temporary-failure') AND next_attempt_at <= now()"
-        " ORDER BY next_attempt_at, created_at LIMIT $1 FOR UPDATE SKIP LOCKED", limit)
+        "SELECT m.id, m.recipient_id, m.recipient_role, m.channel,"
+        " extract(epoch FROM now() - m.created_at)::float8 AS age_seconds,"
+        " EXISTS (SELECT 1 FROM contacts c WHERE c.contact_id = m.recipient_id"
+        "         OR c.contact_id = m.recipient_org) AS has_contact"
+        " FROM messages m"
+        " WHERE m.status IN ('created', 'temporary-failure') AND m.next_attempt_at <= now()"
+        " ORDER BY m.next_attempt_at, m.created_at LIMIT $1 FOR UPDATE OF m SKIP LOCKED", limit)
 
 
 async def mark_sending(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> list[asyncpg.Record]:
@@ -63,6 +68,24 @@ async def defer(conn: asyncpg.Connection, message_id: uuid.UUID, seconds: float)
     await conn.execute(
         "UPDATE messages SET next_attempt_at = now() + make_interval(secs => $2::float8)"
         " WHERE id = $1", message_id, seconds)
+
+
+async def give_up(conn: asyncpg.Connection, message_id: uuid.UUID, detail: str
+                  ) -> asyncpg.Record | None:
+    """Ends a row that was never claimed (so was never sent) as permanent-failure."""
+    return await conn.fetchrow(
+        f"UPDATE messages SET status = 'permanent-failure', last_error = $2, updated_at = now()"
+        f" WHERE id = $1 AND status IN ('created', 'temporary-failure')"
+        f" RETURNING {MESSAGE_COLUMNS}", message_id, detail[:2000])
+
+
+async def due_now_for(conn: asyncpg.Connection, recipient_id: str) -> None:
+    """Makes a recipient's never-attempted deferred emails due at once. Only rows waiting for
+    an address or a rate token have attempts = 0 and a future time; the claim re-checks both."""
+    await conn.execute(
+        "UPDATE messages SET next_attempt_at = now() WHERE recipient_id = $1"
+        " AND channel = 'email' AND status = 'created' AND attempts = 0"
+        " AND next_attempt_at > now()", recipient_id)
 
 
 async def finish(conn: asyncpg.Connection, message_id: uuid.UUID, status: Status, detail: str,
