@@ -32,10 +32,6 @@ async def leader_run(tmp_path, cluster: str, journeys: int) -> None:
     assert ledger.kills == 1
 
 
-# Out of `make test` until an open gap is closed (issue 10 note): under service or broker
-# faults an applicant email can end permanent-failure when the applicant's address arrives
-# after notification's retry budget. It runs under `make chaos` and fails there honestly.
-@pytest.mark.chaos
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 async def test_journeys_survive_the_partition_leader_being_killed_with_nothing_lost_or_twice(

@@ -18,10 +18,6 @@ async def sigkill_run(tmp_path, journeys: int, times: int) -> None:
     assert ledger.kills == SERVICE_COUNT * times, ledger.report()
 
 
-# Out of `make test` until an open gap is closed (issue 10 note): under service or broker
-# faults an applicant email can end permanent-failure when the applicant's address arrives
-# after notification's retry budget. It runs under `make chaos` and fails there honestly.
-@pytest.mark.chaos
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 async def test_journeys_survive_each_service_being_sigkilled_once_with_nothing_lost_or_twice(
