@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -28,13 +26,8 @@ from pathlib import Path
 
 import httpx
 from aiokafka import AIOKafkaConsumer
-from shared.kafka import ensure_topics
-from shared.testing.kafka import kafka_bootstrap_servers
-from shared.testing.postgres import create_database
-from shared.testing.process import ServiceProcess
-from shared.testing.service import unique_prefix
 
-from tests.e2e.system import ROOT, SERVICES, System, free_port, stop_system
+from tests.e2e.system import System, start_system, stop_system
 from tests.perf import latency
 from tests.perf.core import Context, Metric, Target, bench
 from tests.perf.people import (
@@ -178,6 +171,11 @@ class Robots:
                 self.tasks.append(asyncio.create_task(approver.run()))
             self.approvers[key].wake.set()
 
+    def failures(self) -> list[str]:
+        """Why approver robots stopped, if any did: a dead robot stalls every journey."""
+        return [repr(t.exception()) for t in self.tasks if t.done() and not t.cancelled()
+                and t.exception() is not None]
+
     async def close(self) -> None:
         for t in self.tasks:
             t.cancel()
@@ -253,25 +251,6 @@ class Driver:
         await asyncio.gather(*tasks)
 
 
-async def start(system: System, logs: Path) -> None:
-    """tests.e2e.system.start_system, but every process is registered on `system` before
-    waiting for it (so a slow start still gets cleaned up) and readiness may take longer on
-    a busy machine."""
-    await ensure_topics(system.bootstrap, system.prefix)
-    for name in SERVICES:
-        system.dsns[name] = await create_database(f"bench_{name}")
-    system.smtp = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
-        [sys.executable, "-m", "notification.devsmtp", "--port", str(system.smtp_port),
-         "--maildir", str(system.maildir)], cwd=ROOT, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
-    for name in SERVICES:
-        port = free_port()
-        system.services[name] = ServiceProcess(name, system.env_for(name, port), port,
-                                               logs / f"journeys-{name}.log")
-    await asyncio.gather(*(asyncio.to_thread(p.start, 300.0)
-                           for p in system.services.values()))
-
-
 async def wait_emails(tracker: Tracker, subs: list[str], within: float) -> None:
     tracker.expected = tracker.emailed + sum(1 for s in subs if tracker.journeys[s].emailed
                                              is None)
@@ -319,14 +298,11 @@ async def one_phase(driver: Driver, tracker: Tracker, count: int, per_second: fl
 async def journeys(ctx: Context) -> list[Metric]:
     """Whole journeys/s at saturation, and end-to-end latency at 10% / 50% of that rate."""
     sizes = ctx.sizes
-    system = System(prefix=unique_prefix(), bootstrap=kafka_bootstrap_servers(),
-                    maildir=ctx.out_dir / f"journeys-{ctx.run_id}" / "mail",
-                    smtp_port=free_port(), extra_env=BENCH_ENV)
+    system = await start_system(ctx.out_dir / f"journeys-{ctx.run_id}", extra_env=BENCH_ENV)
     tracker = Tracker()
     robots = Robots(system, tracker)
     driver, watchers = None, []
     try:
-        await start(system, ctx.out_dir / "logs")
         watchers = [asyncio.create_task(robots.run()),
                     asyncio.create_task(watch_maildir(system.maildir, tracker))]
         driver = Driver(system, tracker)
@@ -351,6 +327,10 @@ async def journeys(ctx: Context) -> list[Metric]:
                                               rate_per_s=rate)
         out += service_memory(system)
         return out
+    except TimeoutError as exc:
+        if robots.failures():
+            raise TimeoutError(f"{exc}; approver robots died: {robots.failures()}") from exc
+        raise
     finally:
         for t in watchers:
             t.cancel()
