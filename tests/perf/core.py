@@ -72,13 +72,14 @@ class Sizes:
     db_inserts: int = 5_000
     http_requests: int = 2_000
     journeys: int = 60  # at saturation; the 10% / 50% runs are paced over journey_seconds
-    journey_seconds: float = 30.0
+    journey_seconds: float = 120.0
+    journey_samples: int = 40  # at least, per paced run: a p99 of 5 samples is just the max
     quick: bool = False
 
     @classmethod
     def quick_run(cls) -> Sizes:
         return cls(messages=500, hop_events=200, db_inserts=300, http_requests=200, journeys=20,
-                   journey_seconds=5.0, quick=True)
+                   journey_seconds=5.0, journey_samples=5, quick=True)
 
 
 @dataclass

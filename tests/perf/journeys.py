@@ -317,7 +317,7 @@ async def journeys(ctx: Context) -> list[Metric]:
                                             for key, a in robots.approvers.items()}})]
         for share in (10, 50):
             rate = saturation * share / 100
-            count = max(5, round(rate * sizes.journey_seconds))
+            count = max(sizes.journey_samples, round(rate * sizes.journey_seconds))
             subs, _ = await one_phase(driver, tracker, count, rate, within=300 + 5 * count)
             to_match, to_email = histograms(tracker, subs)
             out += latency.percentile_metrics(f"journeys.to_match_at_{share}pct", to_match,
