@@ -159,3 +159,29 @@ async def test_a_reminder_without_a_named_approver_goes_to_whoever_the_stage_ask
     assert any(m["Subject"].startswith("Reminder: your decision is due") for m in mails)
     assert mails_to(smtp, "host@placements.example") == []
 
+
+
+async def test_after_a_crash_mid_send_an_inbox_message_is_delivered_again_an_email_is_not(
+        service, smtp):
+    s = service.settings
+    await publish(s.kafka_bootstrap_servers, s.topic_prefix, submitted("erin", "e@d.example"))
+    erin = service.auth("erin", "applicant")
+
+    async def erins_inbox():
+        r = await service.client.get("/inbox", headers=erin)
+        return r.json() if r.status_code == 200 and r.json() else None
+
+    await eventually(erins_inbox, timeout=30)
+    await eventually(lambda: mails_to(smtp, "e@d.example"), timeout=30)
+    pool = service.runtime.pool
+    # What a SIGKILL between claim and outcome leaves behind: both rows `sending`, long ago.
+    await pool.execute("UPDATE messages SET status = 'sending', delivered_at = NULL,"
+                       " sending_since = now() - interval '1 hour' WHERE recipient_id = 'erin'")
+    assert await erins_inbox() is None
+
+    [item] = await eventually(erins_inbox, timeout=30)
+    statuses = dict(await pool.fetch("SELECT channel, status FROM messages"
+                                     " WHERE recipient_id = 'erin'"))
+    assert item["subject"] == "We have received your placement application"
+    assert statuses == {"inbox": "delivered", "email": "technical-failure"}
+    assert len(mails_to(smtp, "e@d.example")) == 1  # an email in doubt is never sent again

@@ -263,6 +263,10 @@ async def _notifications(conn: asyncpg.Connection, maildir: Path, ledger: Ledger
             ledger.emails_in_doubt += 1
         elif row["status"] != "delivered":
             ledger.fail("lost", f"email {row['id']} is {row['status']}")
+    # An in-app message never leaves our database, so no kill excuses one not delivered.
+    for row in await conn.fetch("SELECT id, status FROM messages"
+                                " WHERE channel = 'inbox' AND status <> 'delivered'"):
+        ledger.fail("lost", f"in-app message {row['id']} is {row['status']}")
 
 
 def _message_ids(maildir: Path) -> Counter:

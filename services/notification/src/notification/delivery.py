@@ -1,6 +1,7 @@
 """The delivery worker. It claims due rows (status -> sending) and COMMITS before sending, so a
 crash mid-send leaves the row at `sending`, which is never sent again: after
-`stuck_after_seconds` it becomes technical-failure. Each outcome and its NotificationDelivered /
+`stuck_after_seconds` it becomes technical-failure (an in-app message, which never leaves our
+database, is requeued instead). Each outcome and its NotificationDelivered /
 NotificationFailed event commit in one transaction. Rows that cannot be sent yet (over the
 recipient's rate, or an applicant whose address has not arrived) are deferred at the claim,
 before it counts an attempt."""
@@ -26,6 +27,7 @@ from notification.domain import (
     APPLICANT_ROLE,
     EMAIL,
     INBOX,
+    RESENDABLE_AFTER_CRASH,
     WEBHOOK,
     Outcome,
     Recipient,
@@ -261,8 +263,11 @@ class DeliveryWorker:
         if time.monotonic() - self._last_recovery < RECOVERY_EVERY_SECONDS:
             return
         self._last_recovery = time.monotonic()
+        stuck_after = self.settings.stuck_after_seconds
         async with self.pool.acquire() as conn, conn.transaction():
-            rows = await repo.fail_stuck(conn, self.settings.stuck_after_seconds)
+            if await repo.requeue_stuck(conn, stuck_after, RESENDABLE_AFTER_CRASH):
+                self.wake()
+            rows = await repo.fail_stuck(conn, stuck_after, RESENDABLE_AFTER_CRASH)
             for row in rows:
                 outcome = Outcome(Status.TECHNICAL_FAILURE, row["last_error"])
                 await self.outbox.add(conn, delivery_event(row, outcome))

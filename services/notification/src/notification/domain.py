@@ -28,6 +28,10 @@ from contracts import (
 )
 
 EMAIL, WEBHOOK, INBOX = "email", "webhook", "inbox"
+# A send cut off by a crash is never repeated on channels that leave our hands (the email or
+# webhook may have arrived). An in-app message never leaves our database, so repeating it is
+# harmless, and declaring it failed would lose it.
+RESENDABLE_AFTER_CRASH = frozenset({INBOX})
 HR_ROLE = "hr"
 APPLICANT_ROLE = "applicant"
 CENTRAL_HR_ORG = "hr-central"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,14 +101,28 @@ async def finish(conn: asyncpg.Connection, message_id: uuid.UUID, status: Status
         message_id, status.value, detail[:2000], retry_in)
 
 
-async def fail_stuck(conn: asyncpg.Connection, older_than_seconds: float
-                     ) -> list[asyncpg.Record]:
+async def fail_stuck(conn: asyncpg.Connection, older_than_seconds: float,
+                     resendable: Collection[str]) -> list[asyncpg.Record]:
+    """Rows left `sending` by a dead process: technical-failure, except on `resendable`
+    channels (see requeue_stuck)."""
     return await conn.fetch(
         f"UPDATE messages SET status = 'technical-failure', sending_since = NULL,"
         f" updated_at = now(), last_error = 'the sending process stopped mid-delivery; not"
         f" re-sent because it may have been delivered'"
         f" WHERE status = 'sending' AND sending_since < now() - make_interval(secs => $1::float8)"
-        f" RETURNING {MESSAGE_COLUMNS}", older_than_seconds)
+        f" AND channel <> ALL($2::text[]) RETURNING {MESSAGE_COLUMNS}",
+        older_than_seconds, list(resendable))
+
+
+async def requeue_stuck(conn: asyncpg.Connection, older_than_seconds: float,
+                        channels: Collection[str]) -> int:
+    """Rows of these channels left `sending` by a dead process are due again at once."""
+    result = await conn.execute(
+        "UPDATE messages SET status = 'created', sending_since = NULL, next_attempt_at = now(),"
+        " updated_at = now() WHERE status = 'sending' AND channel = ANY($2::text[])"
+        " AND sending_since < now() - make_interval(secs => $1::float8)",
+        older_than_seconds, list(channels))
+    return int(result.split()[-1])
 
 
 async def get_bucket(conn: asyncpg.Connection, recipient_id: str, channel: str
