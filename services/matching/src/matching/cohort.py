@@ -7,17 +7,25 @@ import contextlib
 import gc
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import asyncpg
+from shared.outbox import Outbox
 
-from contracts import Event, NoMatchFound
+from contracts import NoMatchFound
 from matching import domain, rounds
 from matching import repository as repo
-from matching.convert import explanation_json, to_applicant, to_opportunity
+from matching.convert import Explanations, to_applicant, to_opportunity
 from matching.handlers import PRODUCER, Matching, open_on, proposal_event
+
+# Rows per written batch: big enough that a batch's round trips are few, small enough that
+# the last (written after all building ends) is short. The first batches are smaller still:
+# nothing is written while the first one is built.
+BATCH = 4_000
+FIRST_BATCH = 1_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ async def _round_in_transaction(pool: asyncpg.Pool, matching: Matching, round_id
                                 started: float) -> dict[str, Any]:
     async with pool.acquire() as conn, conn.transaction():
         await repo.lock_capacity(conn)
+        await repo.room_for_batches(conn)
         await repo.insert_round(conn, round_id, requested_by, params)
         rules = matching.rules()
         app_rows = await repo.waiting_applications(conn)
@@ -51,18 +60,17 @@ async def _round_in_transaction(pool: asyncpg.Pool, matching: Matching, round_id
         excluded = await repo.tried_pairs_of_waiting(conn)
         loaded = time.perf_counter()
         # CPU-bound: off the event loop so consumers and HTTP keep answering meanwhile.
-        rows, events, report = await asyncio.to_thread(
-            _compute, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums,
-            excluded, round_id)
-        outbox_rows = await asyncio.to_thread(repo.outbox_rows, matching.outbox, events)
-        computed = time.perf_counter()
-        await repo.save_round_proposals(conn, rows)
-        saved = time.perf_counter()
-        await repo.bulk_outbox(conn, outbox_rows)
+        result, report = await asyncio.to_thread(
+            _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums,
+            excluded)
+        matched = time.perf_counter()
+        batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox)
+        await _write_pipelined(conn, batches.jobs(result))
+        await repo.add_round_places(conn, batches.taken)
+        report["round_id"] = str(round_id)
         report["seconds"] = {"load": round(loaded - started, 3),
-                             "compute": round(computed - loaded, 3),
-                             "save_proposals": round(saved - computed, 3),
-                             "outbox": round(time.perf_counter() - saved, 3)}
+                             "match": round(matched - loaded, 3),
+                             "events_and_writes": round(time.perf_counter() - matched, 3)}
         await repo.finish_round(conn, round_id, report)
     return report
 
@@ -81,33 +89,88 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _compute(app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
-             rules: domain.Rules, k: int, minimums: tuple[rounds.Minimum, ...],
-             excluded: frozenset[tuple[str, str]], round_id: uuid.UUID
-             ) -> tuple[list[tuple], list[Event], dict[str, Any]]:
-    apps = {str(r["application_id"]): r for r in app_rows}
-    opps = {str(r["opportunity_id"]): r for r in opp_rows}
+def _match(app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
+           rules: domain.Rules, k: int, minimums: tuple[rounds.Minimum, ...],
+           excluded: frozenset[tuple[str, str]]) -> tuple[rounds.RoundResult, dict[str, Any]]:
     result = rounds.run_round(
         [to_applicant(r["data"]) for r in app_rows],
         [to_opportunity(r["data"], r["capacity"] - r["places_held"]) for r in opp_rows],
         rules, k, minimums, excluded)
-    rows: list[tuple] = []
-    events: list[Event] = []
-    for a, o in result.pairs():
-        explanation = domain.explain(a, o, rules)
-        expl = explanation_json(explanation)
-        app, opp = apps[a.id], opps[o.id]
-        match_id = uuid.uuid4()
-        rows.append((match_id, app["application_id"], opp["opportunity_id"], explanation.score,
-                     expl, round_id))
-        events.append(proposal_event(match_id, app, opp["data"], explanation, expl, round_id,
-                                     None))
-    for i, reason in sorted(result.unmatched_reasons.items()):
-        app = apps[result.applicants[i].id]
-        events.append(NoMatchFound(producer=PRODUCER, correlation_id=app["correlation_id"],
-                                   application_id=app["application_id"],
-                                   applicant_id=app["applicant_id"], scheme=app["scheme"],
-                                   reasons=(reason,), round_id=round_id))
-    report = rounds.report(result, [o.places for o in result.opportunities])
-    report["round_id"] = str(round_id)
-    return rows, events, report
+    return result, rounds.report(result, [o.places for o in result.opportunities])
+
+
+Batch = tuple[list[tuple], list[tuple]]  # proposal rows, outbox rows
+
+
+async def _write_pipelined(conn: asyncpg.Connection, jobs: list[Callable[[], Batch]]) -> None:
+    """Each job builds one batch of rows (pure CPU) in a worker thread; the next batch is
+    built while this one is written, so Python and PostgreSQL each keep a core busy instead
+    of taking turns. Batches are written in order: outbox ids follow the events' order."""
+    if not jobs:
+        return
+    built = await asyncio.to_thread(jobs[0])
+    for job in [*jobs[1:], None]:
+        proposals, outbox_rows = built
+        _, built = await asyncio.gather(_write(conn, proposals, outbox_rows),
+                                        asyncio.to_thread(job) if job else asyncio.sleep(0))
+
+
+async def _write(conn: asyncpg.Connection, proposals: list[tuple],
+                 outbox_rows: list[tuple]) -> None:
+    await repo.save_round_proposals(conn, proposals)
+    await repo.bulk_outbox(conn, outbox_rows)
+
+
+class _RoundBatches:
+    """A round's proposals and events in batches: MatchProposed for each pair, in pair order,
+    then NoMatchFound for each unmatched application, in applicant order."""
+
+    def __init__(self, app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
+                 rules: domain.Rules, round_id: uuid.UUID, outbox: Outbox) -> None:
+        self.apps = {str(r["application_id"]): r for r in app_rows}
+        self.opps = {str(r["opportunity_id"]): r for r in opp_rows}
+        self.rules, self.round_id, self.outbox = rules, round_id, outbox
+        self.explanations = Explanations()
+        self.taken: dict[uuid.UUID, int] = {}  # places held per opportunity
+
+    def jobs(self, result: rounds.RoundResult) -> list[Callable[[], Batch]]:
+        pairs = result.pairs()
+        for _, o in pairs:
+            opportunity_id = self.opps[o.id]["opportunity_id"]
+            self.taken[opportunity_id] = self.taken.get(opportunity_id, 0) + 1
+        unmatched = [(result.applicants[i].id, reason)
+                     for i, reason in sorted(result.unmatched_reasons.items())]
+        return ([partial(self._proposals, batch) for batch in _slices(pairs, FIRST_BATCH)]
+                + [partial(self._no_matches, batch) for batch in _slices(unmatched, BATCH)])
+
+    def _proposals(self, pairs: list[tuple[domain.Applicant, domain.Opportunity]]) -> Batch:
+        rows, events = [], []
+        for a, o in pairs:
+            explanation = domain.explain(a, o, self.rules)
+            contract, text = self.explanations.encode(explanation)
+            app, opp = self.apps[a.id], self.opps[o.id]
+            match_id = uuid.uuid4()
+            rows.append((match_id, app["application_id"], opp["opportunity_id"],
+                         explanation.score, text, self.round_id))
+            events.append(proposal_event(match_id, app, opp["data"], explanation, contract,
+                                         self.round_id, None))
+        return rows, repo.outbox_rows(self.outbox, events)
+
+    def _no_matches(self, unmatched: list[tuple[str, str]]) -> Batch:
+        events = []
+        for application_id, reason in unmatched:
+            app = self.apps[application_id]
+            events.append(NoMatchFound(
+                producer=PRODUCER, correlation_id=app["correlation_id"],
+                application_id=app["application_id"], applicant_id=app["applicant_id"],
+                scheme=app["scheme"], reasons=(reason,), round_id=self.round_id))
+        return [], repo.outbox_rows(self.outbox, events)
+
+
+def _slices(items: list, first: int) -> list[list]:
+    """Consecutive slices, `first` long and doubling up to BATCH."""
+    out, start, size = [], 0, first
+    while start < len(items):
+        out.append(items[start:start + size])
+        start, size = start + size, min(2 * size, BATCH)
+    return out

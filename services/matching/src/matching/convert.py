@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from matching.domain import CLEARANCE_RANK, GRADE_RANK, Applicant, Explanation, Opportunity
+from contracts import FilterCheck, ScoreFactor
+from matching.domain import (
+    CLEARANCE_RANK,
+    GRADE_RANK,
+    Applicant,
+    Check,
+    Explanation,
+    Factor,
+    Opportunity,
+)
 
 # The ApplicationSubmitted fields matching keeps (no names, no emails).
 APPLICATION_FIELDS = (
@@ -13,6 +24,9 @@ APPLICATION_FIELDS = (
     "clearance_held", "skills", "sectors", "preferred_regions", "preferred_countries",
     "earliest_start", "desired_length_months", "declared_interests", "opportunity_id",
     "line_manager_id")
+
+
+Part = tuple[ScoreFactor | FilterCheck, str]  # validated for the event, JSON for the proposal
 
 
 def _norm(skills: Any) -> frozenset[str]:
@@ -50,11 +64,54 @@ def to_opportunity(d: dict[str, Any], places_left: int) -> Opportunity:
 
 
 def explanation_json(e: Explanation) -> dict[str, Any]:
-    return {"score": round(e.score, 6),
-            "factors": [{"name": f.name, "weight": f.weight, "raw_score": round(f.raw, 6),
-                         "contribution": round(f.contribution, 6)} for f in e.factors],
-            "filters_checked": [{"name": c.name, "passed": c.passed, "detail": c.detail}
-                                for c in e.checks]}
+    return {"score": round(e.score, 6), "factors": [factor_json(f) for f in e.factors],
+            "filters_checked": [check_json(c) for c in e.checks]}
+
+
+def factor_json(f: Factor) -> dict[str, Any]:
+    return {"name": f.name, "weight": f.weight, "raw_score": round(f.raw, 6),
+            "contribution": round(f.contribution, 6)}
+
+
+def check_json(c: Check) -> dict[str, Any]:
+    return {"name": c.name, "passed": c.passed, "detail": c.detail}
+
+
+class Explanations:
+    """A round's explanations, as the event's explanation (validated parts) and the
+    proposal's JSON text. Tens of thousands of explanations share a few thousand distinct
+    factors and checks, so each distinct part is validated against the contract and
+    serialised once; an explanation is then assembled from finished parts."""
+
+    def __init__(self) -> None:
+        self._by_value: dict[Factor | Check, Part] = {}
+        # domain.explain mostly hands out the same (cached) instances: looking those up by
+        # identity skips hashing their fields. Each entry keeps its instance alive, so an id
+        # is never reused for another part while this object lives.
+        self._by_id: dict[int, tuple[Factor | Check, Part]] = {}
+
+    def encode(self, e: Explanation) -> tuple[dict[str, Any], str]:
+        factors = [self._part(f, factor_json, ScoreFactor) for f in e.factors]
+        checks = [self._part(c, check_json, FilterCheck) for c in e.checks]
+        contract = {"factors": tuple(m for m, _ in factors),
+                    "filters_checked": tuple(m for m, _ in checks)}
+        # repr is json.dumps for a finite float (a score always is), without its overhead
+        text = (f'{{"score": {round(e.score, 6)!r}, '
+                f'"factors": [{", ".join(t for _, t in factors)}], '
+                f'"filters_checked": [{", ".join(t for _, t in checks)}]}}')
+        return contract, text
+
+    def _part(self, part: Factor | Check, as_json: Callable[[Any], dict[str, Any]],
+              model: type[ScoreFactor | FilterCheck]) -> Part:
+        known = self._by_id.get(id(part))
+        if known is not None:
+            return known[1]
+        done = self._by_value.get(part)
+        if done is None:
+            data = as_json(part)
+            done = self._by_value[part] = (model.model_validate(data), json.dumps(data))
+        self._by_id[id(part)] = (part, done)
+        return done
 
 
 def explanation_contract(data: dict[str, Any]) -> dict[str, Any]:

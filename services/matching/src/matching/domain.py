@@ -8,6 +8,7 @@ the explanation a person reads are then the same number.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -121,25 +122,74 @@ def clearance_ok(held: int, needed: int, scheme: str) -> bool:
 def checks(a: Applicant, o: Opportunity, rules: Rules) -> tuple[Check, ...]:
     start = start_date(a, o, rules.today)
     conflict = o.host_org_id in a.interest_orgs or o.host_key in a.interest_names
-    gap = abs(o.months - a.desired_months)
     applied_to = () if a.only_opportunity is None else (
-        Check("applied_to", a.only_opportunity == o.id, "the opportunity applied to"),)
+        _applied_to_check(a.only_opportunity == o.id),)
     return applied_to + (
-        Check("scheme", a.scheme == o.scheme, f"applicant {a.scheme}, opportunity {o.scheme}"),
-        Check("applicant_kind", SCHEME_KIND.get(a.scheme) == a.kind,
-              f"{a.kind} in the {a.scheme} scheme"),
-        Check("conflict_of_interest", not conflict,
-              "declared interest in the host" if conflict else "no declared interest in host"),
-        Check("clearance", clearance_ok(a.clearance, o.clearance, o.scheme),
-              f"held {_name(CLEARANCE_RANK, a.clearance)}, "
-              f"needed {_name(CLEARANCE_RANK, o.clearance)}"),
-        Check("availability", start <= o.window_to,
-              f"earliest start {start.isoformat()}, window ends {o.window_to.isoformat()}"),
-        Check("length", gap <= rules.max_length_gap,
-              f"offered {o.months} months, wanted {a.desired_months} "
-              f"(at most {rules.max_length_gap} apart)"),
-        Check("capacity", o.places > 0, f"{o.places} place(s) left"),
+        _scheme_check(a.scheme, o.scheme),
+        _kind_check(a.scheme, a.kind),
+        _conflict_check(conflict),
+        _clearance_check(a.clearance, o.clearance, o.scheme),
+        _availability_check(start, o.window_to),
+        _length_check(o.months, a.desired_months, rules.max_length_gap),
+        _capacity_check(o.places),
     )
+
+
+# Each check depends on a few small values that repeat across pairs: a round explains tens of
+# thousands of pairs with a few thousand distinct checks, so each is built once (Check and
+# Factor are immutable, so sharing them is safe; the caches are bounded).
+_memo = functools.lru_cache(maxsize=4096, typed=True)
+
+
+@_memo
+def _applied_to_check(passed: bool) -> Check:
+    return Check("applied_to", passed, "the opportunity applied to")
+
+
+@_memo
+def _scheme_check(applicant: str, opportunity: str) -> Check:
+    return Check("scheme", applicant == opportunity,
+                 f"applicant {applicant}, opportunity {opportunity}")
+
+
+@_memo
+def _kind_check(scheme: str, kind: str) -> Check:
+    return Check("applicant_kind", SCHEME_KIND.get(scheme) == kind,
+                 f"{kind} in the {scheme} scheme")
+
+
+@_memo
+def _conflict_check(conflict: bool) -> Check:
+    return Check("conflict_of_interest", not conflict,
+                 "declared interest in the host" if conflict else "no declared interest in host")
+
+
+@_memo
+def _clearance_check(held: int, needed: int, scheme: str) -> Check:
+    return Check("clearance", clearance_ok(held, needed, scheme),
+                 f"held {_name(CLEARANCE_RANK, held)}, needed {_name(CLEARANCE_RANK, needed)}")
+
+
+@_memo
+def _availability_check(start: date, window_to: date) -> Check:
+    return Check("availability", start <= window_to,
+                 f"earliest start {start.isoformat()}, window ends {window_to.isoformat()}")
+
+
+@_memo
+def _length_check(offered: int, wanted: int, max_gap: int) -> Check:
+    return Check("length", abs(offered - wanted) <= max_gap,
+                 f"offered {offered} months, wanted {wanted} (at most {max_gap} apart)")
+
+
+@_memo
+def _capacity_check(places: int) -> Check:
+    return Check("capacity", places > 0, f"{places} place(s) left")
+
+
+@_memo
+def _factor(name: str, weight: float, raw: float) -> Factor:
+    return Factor(name, weight, raw, weight * raw)
 
 
 def feasible(a: Applicant, o: Opportunity, rules: Rules) -> bool:
@@ -177,8 +227,7 @@ def _total(w: Weights, r: tuple[float, ...]) -> float:
 
 def explain(a: Applicant, o: Opportunity, rules: Rules) -> Explanation:
     raws = raw_scores(a, o, rules.today)
-    factors = tuple(Factor(n, rules.weights.of(n), r, rules.weights.of(n) * r)
-                    for n, r in zip(FACTORS, raws, strict=True))
+    factors = tuple(_factor(n, rules.weights.of(n), r) for n, r in zip(FACTORS, raws, strict=True))
     return Explanation(_total(rules.weights, raws), factors, checks(a, o, rules),
                        start_date(a, o, rules.today))
 

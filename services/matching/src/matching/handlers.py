@@ -19,6 +19,7 @@ from contracts import (
     ApplicationSubmittedV2,
     ApplicationWithdrawn,
     Event,
+    MatchExplanation,
     MatchProposed,
     NoMatchFound,
     PlacementConfirmed,
@@ -162,7 +163,8 @@ class Matching:
                                    explanation.score, expl, round_id)
         await repo.change_places(conn, opp["opportunity_id"], +1)
         await repo.set_application_status(conn, app["application_id"], "proposed")
-        event = proposal_event(match_id, app, opp["data"], explanation, expl, round_id,
+        event = proposal_event(match_id, app, opp["data"], explanation,
+                               explanation_contract(expl), round_id,
                                cause.event_id if cause else None)
         await self.outbox.add(conn, event)
         return event
@@ -177,8 +179,11 @@ class Matching:
 
 
 def proposal_event(match_id: uuid.UUID, app: Any, opp: dict[str, Any],
-                   explanation: domain.Explanation, expl: dict[str, Any],
+                   explanation: domain.Explanation,
+                   contract: dict[str, Any] | MatchExplanation,
                    round_id: uuid.UUID | None, causation_id: uuid.UUID | None) -> MatchProposed:
+    """`contract`: the explanation as the event carries it, as plain data or already
+    validated (a round validates each distinct part once)."""
     a = app["data"]
     return MatchProposed.model_validate({
         "producer": PRODUCER, "correlation_id": app["correlation_id"],
@@ -191,7 +196,7 @@ def proposal_event(match_id: uuid.UUID, app: Any, opp: dict[str, Any],
         "clearance_held": a.get("clearance_held") or "none",
         "organisation_id": a["organisation_id"], "line_manager_id": a.get("line_manager_id"),
         "bcc_chamber_id": opp.get("bcc_chamber_id"), "score": max(explanation.score, 0.0),
-        "explanation": explanation_contract(expl), "round_id": round_id})
+        "explanation": contract, "round_id": round_id})
 
 
 def open_on(data: dict[str, Any], rules: domain.Rules) -> bool:

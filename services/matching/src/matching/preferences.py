@@ -12,11 +12,15 @@ domain.score operation for operation, so scores are bit-identical to the pure ru
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from itertools import chain, repeat
 
 import numpy as np
 
 from matching.domain import (
+    FACTORS,
     SCHEME_KIND,
     START_FIT_DAYS,
     VETTABLE_UP_TO,
@@ -26,6 +30,7 @@ from matching.domain import (
 )
 
 BLOCK_CELLS = 1_000_000  # pairs scored per block; bounds memory to tens of MB
+THREADS = 1  # blocks scored at once (the numpy arithmetic runs outside the GIL)
 NO_GRADE = 10  # row of the grade table for applicants without a grade
 START_TABLE = int(START_FIT_DAYS)
 
@@ -42,6 +47,7 @@ def preference_lists(applicants: list[Applicant], opportunities: list[Opportunit
     for a_id, o_id in excluded:
         banned[a_id].add(o_id)
     out: Prefs = ([[] for _ in applicants], [[] for _ in applicants])
+    blocks: list[Callable[[], None]] = []
     for scheme, kind in SCHEME_KIND.items():
         a_idx = [i for i, a in enumerate(applicants) if a.scheme == scheme and a.kind == kind]
         # A window that closes before it opens can never be met: drop it up front.
@@ -53,8 +59,21 @@ def preference_lists(applicants: list[Applicant], opportunities: list[Opportunit
             for i in a_idx:
                 by_length[applicants[i].desired_months].append(i)
             for months, group in sorted(by_length.items()):
-                bucket.score_group([applicants[i] for i in group], group, months, k, banned, out)
+                blocks += bucket.blocks([applicants[i] for i in group], group, months, k,
+                                        banned, out)
+    _run_all(blocks)
     return out
+
+
+def _run_all(blocks: list[Callable[[], None]]) -> None:
+    if THREADS < 2 or len(blocks) < 2:
+        for block in blocks:
+            block()
+        return
+    # numpy releases the GIL for the arithmetic: two blocks at a time keep two cores busy.
+    with ThreadPoolExecutor(THREADS) as pool:
+        for _ in pool.map(lambda block: block(), blocks):
+            pass  # re-raises a block's exception here
 
 
 class _Bucket:
@@ -68,14 +87,17 @@ class _Bucket:
         cols = [bucket[p] for p in order]
         self.m, self.rules, self.gap = m, rules, rules.max_length_gap
         self.global_idx = np.array([global_idx[p] for p in order], dtype=np.int64)
-        self.tie = np.array([m - 1 - p for p in order], dtype=np.int64)  # lower id wins ties
+        self.tie = np.array([m - 1 - p for p in order], dtype=np.float64)  # lower id wins ties
+        most = sum(w.of(f) for f in FACTORS)  # the highest score a pair can have
+        if (most * 1e9 + 1) * m >= 2 ** 53:
+            raise ValueError("score weights too large for exact composite rank keys")
+        self.penalty = 2 * most + 2  # added negatively for a failed filter (see _Group)
         self.column = {o.id: c for c, o in enumerate(cols)}
         self.months = np.array([o.months for o in cols])
         self.vettable = VETTABLE_UP_TO.get(cols[0].scheme, 0)
-        self.skills = _weighted_index([(c, s, 2.0) for c, o in enumerate(cols)
-                                       for s in o.required_skills]
-                                      + [(c, s, 1.0) for c, o in enumerate(cols)
-                                         for s in o.desired_skills])
+        self.skills = _Tokens([(c, s, 2.0) for c, o in enumerate(cols) for s in o.required_skills]
+                              + [(c, s, 1.0) for c, o in enumerate(cols)
+                                 for s in o.desired_skills])
         self.regions = sorted({o.region for o in cols if o.region})
         self.countries = sorted({o.country for o in cols})
         # column = region index, or len(regions): a "no region" column nobody matches
@@ -84,8 +106,10 @@ class _Bucket:
         self.country = np.array([self.countries.index(o.country) for o in cols], np.int64)
         self._region_pos = {r: i for i, r in enumerate(self.regions)}
         self._country_pos = {c: i for i, c in enumerate(self.countries)}
-        self.hosts = _weighted_index([(c, t, 1.0) for c, o in enumerate(cols)
-                                      for t in ("o:" + o.host_org_id, "n:" + o.host_key)])
+        self.hosts: dict[str, list[int]] = defaultdict(list)
+        for c, o in enumerate(cols):
+            self.hosts["o:" + o.host_org_id].append(c)
+            self.hosts["n:" + o.host_key].append(c)
         denom = np.array([2 * len(o.required_skills) + len(o.desired_skills) for o in cols],
                          dtype=np.float64)
         self.no_skills = denom == 0
@@ -102,53 +126,53 @@ class _Bucket:
         self.start_table = np.array([w.start * (1.0 - min(1.0, d / START_FIT_DAYS))
                                      for d in range(START_TABLE + 1)])
 
-    def score_group(self, apps: list[Applicant], idx: list[int], months: int, k: int,
-                    banned: dict[str, set[str]], out: Prefs) -> None:
+    def blocks(self, apps: list[Applicant], idx: list[int], months: int, k: int,
+               banned: dict[str, set[str]], out: Prefs) -> list[Callable[[], None]]:
+        """The work for applicants wanting `months`, in blocks of about BLOCK_CELLS pairs;
+        each block writes its applicants' lists into `out`."""
         lo = int(np.searchsorted(self.months, months - self.gap, "left"))
         hi = int(np.searchsorted(self.months, months + self.gap, "right"))
         if hi <= lo:
-            return
+            return []
+        group = _Group(self, apps, lo, hi)
         rows = max(1, BLOCK_CELLS // (hi - lo))
-        for start in range(0, len(apps), rows):
-            chunk = apps[start:start + rows]
-            keys, ok = self._score(chunk, lo, hi)
-            self._forbid(chunk, lo, hi, banned, ok)
-            composite = keys * self.m + self.tie[None, lo:hi]
-            composite[~ok] = -1
-            top = _top_k(composite, k)
-            for r, i in enumerate(idx[start:start + rows]):
-                cols = top[r][composite[r, top[r]] >= 0]
-                out[0][i] = self.global_idx[lo + cols].tolist()
-                out[1][i] = keys[r, cols].tolist()
+        return [partial(self._block, group, apps[s:s + rows], idx[s:s + rows], s, k, banned,
+                        out) for s in range(0, len(apps), rows)]
 
-    def _score(self, chunk: list[Applicant], lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rank keys and feasibility; sums in domain.score's order so keys are bit-identical.
-        Factors that depend on one applicant attribute are computed once per distinct value
-        (a small table) and gathered per row: far fewer passes over the block."""
+    def _block(self, g: _Group, chunk: list[Applicant], idx: list[int], first: int, k: int,
+               banned: dict[str, set[str]], out: Prefs) -> None:
+        composite = self._score(g, slice(first, first + len(chunk)))
+        self._forbid(chunk, g.lo, g.hi, banned, composite)
+        top, best = _top_k(composite, k)
+        # Best first, so a row's infeasible (negative) entries are its tail: cut each list
+        # there, in plain Python lists (per-row numpy indexing costs more than the arithmetic).
+        feasible = (best >= 0).sum(axis=1).tolist()
+        columns = self.global_idx[g.lo + top].tolist()
+        keys = (best.astype(np.int64) // self.m).tolist()  # composite = key * m + tie
+        for i, n, cs, ks in zip(idx, feasible, columns, keys, strict=True):
+            out[0][i], out[1][i] = cs[:n], ks[:n]
+
+    def _score(self, g: _Group, rows: slice) -> np.ndarray:
+        """Composite rank keys, key * m + tie (0 <= tie < m), for the group's applicants
+        `rows` x its columns; negative where a hard filter fails. Sums in domain.score's
+        order, so keys are bit-identical. Integers held in float64 (exact below 2**53, see
+        _Bucket): one conversion pass fewer than int64."""
         w = self.rules.weights
-        hits = _count(chunk, lambda a: a.skills, self.skills, lo, hi)
-        total = hits / self.denom[None, lo:hi]
-        if self.no_skills[lo:hi].any():
-            total[:, self.no_skills[lo:hi]] = 1.0
+        total = g.skill_hits(rows)
+        total /= self.denom[None, g.lo:g.hi]
+        if self.no_skills[g.lo:g.hi].any():
+            total[:, self.no_skills[g.lo:g.hi]] = 1.0
         total *= w.skills
-        sectors, inv = _distinct([a.sectors for a in chunk])
-        total += self._sector_rows(sectors, lo, hi)[inv]
-        places, inv = _distinct([(a.regions, a.countries) for a in chunk])
-        total += self._location_rows(places, lo, hi)[inv]
-        grades = [a.grade if a.grade is not None else NO_GRADE for a in chunk]
-        total += self.grade_table[:, lo:hi][grades]
-        today = self.rules.today.toordinal()
-        starts, inv = _distinct([max(a.earliest_start.toordinal(), today) for a in chunk])
-        earliest = np.array(starts)[:, None]
-        delay = np.clip(self.wfrom[None, lo:hi] - earliest, 0, START_TABLE)
-        total += self.start_table[delay][inv]
-        available = (earliest <= self.wto[None, lo:hi])[inv]
-        held, inv = _distinct([max(a.clearance, self.vettable) for a in chunk])
-        cleared = (self.clearance[None, lo:hi] <= np.array(held)[:, None])[inv]
+        total += g.sector[g.sector_of[rows]]
+        total += g.location[g.place_of[rows]]
+        total += g.grade[g.grade_of[rows]]  # with the clearance filter's penalty
+        total += g.start[g.start_of[rows]]  # with the availability filter's penalty
         total *= 1e9
         total += 0.5
         np.floor(total, out=total)
-        return total.astype(np.int64), available & cleared
+        total *= self.m
+        total += self.tie[None, g.lo:g.hi]
+        return total
 
     def _location_rows(self, places: list, lo: int, hi: int) -> np.ndarray:
         """Region or country wanted, per distinct preference: contribution per column."""
@@ -173,22 +197,27 @@ class _Bucket:
         return self.sector_table[_code(met.astype(bool), [bool(c) for c in sectors])]
 
     def _forbid(self, chunk: list[Applicant], lo: int, hi: int, banned: dict[str, set[str]],
-                ok: np.ndarray) -> None:
+                composite: np.ndarray) -> None:
         """Declared interests in the host, pairs tried before, and for someone who applied to
-        one opportunity, every other one."""
+        one opportunity, every other one: marked infeasible (-1)."""
+        rows, cols = [], []
         for r, a in enumerate(chunk):
             if a.only_opportunity is not None:
                 keep = self.column.get(a.only_opportunity, -1) - lo
-                allowed = bool(ok[r, keep]) if 0 <= keep < hi - lo else False
-                ok[r, :] = False
-                if allowed:
-                    ok[r, keep] = True
+                kept = composite[r, keep] if 0 <= keep < hi - lo else -1.0
+                composite[r, :] = -1.0
+                if kept >= 0:
+                    composite[r, keep] = kept
+            if not (a.interest_orgs or a.interest_names or a.id in banned):
+                continue  # most applicants: nothing to look up
             blocked = [self.column[o] for o in banned.get(a.id, ()) if o in self.column]
             for token in _host_tokens(a):
-                blocked.extend(self.hosts[0].get(token, ()))
+                blocked.extend(self.hosts.get(token, ()))
             for c in blocked:
                 if lo <= c < hi:
-                    ok[r, c - lo] = False
+                    rows.append(r)
+                    cols.append(c - lo)
+        composite[rows, cols] = -1.0
 
 
 def _distinct(values: list) -> tuple[list, np.ndarray]:
@@ -217,53 +246,98 @@ def _grade_table(cols: list[Opportunity], weight: float) -> np.ndarray:
     return table
 
 
-def _top_k(composite: np.ndarray, k: int) -> np.ndarray:
+def _top_k(composite: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the columns of the k largest values, largest first, and those values.
+    Feasible values are distinct within a row (the tie term), so the order is unique."""
     m = composite.shape[1]
     if m > k:
-        part = np.argpartition(-composite, k - 1, axis=1)[:, :k]
+        part = np.argpartition(composite, m - k, axis=1)[:, m - k:]
     else:
         part = np.broadcast_to(np.arange(m), composite.shape)
-    order = np.argsort(-np.take_along_axis(composite, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
+    values = np.take_along_axis(composite, part, axis=1)
+    order = np.argsort(-values, axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1), np.take_along_axis(values, order, axis=1)
 
 
 def _host_tokens(a: Applicant) -> Iterable[str]:
     return [*("o:" + h for h in a.interest_orgs), *("n:" + n for n in a.interest_names)]
 
 
-Index = tuple[dict[str, np.ndarray], dict[str, np.ndarray]]  # token -> columns, weights
+class _Tokens:
+    """token -> the columns carrying it (and each one's weight) as one CSR table: entries
+    start[t] .. start[t + 1] - 1 of cols and weights."""
+
+    def __init__(self, entries: list[tuple[int, str, float]]) -> None:
+        by_token: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for c, token, weight in entries:
+            by_token[token].append((c, weight))
+        self.id = {token: i for i, token in enumerate(by_token)}
+        self.start = np.zeros(len(by_token) + 1, dtype=np.int64)
+        np.cumsum([len(v) for v in by_token.values()], out=self.start[1:])
+        self.cols = np.array([c for v in by_token.values() for c, _ in v], dtype=np.int64)
+        self.weights = np.array([w for v in by_token.values() for _, w in v], dtype=np.float64)
+
+    def within(self, lo: int, hi: int) -> _Tokens:
+        """The same table with only columns lo..hi, renumbered from 0."""
+        keep = (self.cols >= lo) & (self.cols < hi)
+        kept = np.zeros(len(self.cols) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept[1:])
+        out = object.__new__(_Tokens)
+        out.id, out.start = self.id, kept[self.start]
+        out.cols, out.weights = self.cols[keep] - lo, self.weights[keep]
+        return out
 
 
-def _weighted_index(entries: list[tuple[int, str, float]]) -> Index:
-    cols: dict[str, list[int]] = defaultdict(list)
-    weights: dict[str, list[float]] = defaultdict(list)
-    for c, token, weight in entries:
-        cols[token].append(c)
-        weights[token].append(weight)
-    return ({t: np.array(v, dtype=np.int64) for t, v in cols.items()},
-            {t: np.array(v, dtype=np.float64) for t, v in weights.items()})
+class _Group:
+    """Applicants who want the same length, against their slice lo..hi of the columns.
+    Factors that depend on one applicant attribute are computed once per distinct value (a
+    small table) and gathered per row by every block of the group: far fewer passes over the
+    pairs, and the tables are built once per group instead of once per block."""
 
+    def __init__(self, bucket: _Bucket, apps: list[Applicant], lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+        sectors, self.sector_of = _distinct([a.sectors for a in apps])
+        self.sector = bucket._sector_rows(sectors, lo, hi)
+        places, self.place_of = _distinct([(a.regions, a.countries) for a in apps])
+        self.location = bucket._location_rows(places, lo, hi)
+        # A failed filter adds -penalty: the total goes negative whatever the other factors,
+        # so the pair's composite key does too. Clearance rides on the grade gather, and
+        # availability on the start one: no separate passes for the two filters.
+        grades = [a.grade if a.grade is not None else NO_GRADE for a in apps]
+        held = [max(a.clearance, bucket.vettable) for a in apps]
+        pairs, self.grade_of = _distinct(list(zip(grades, held, strict=True)))
+        uncleared = bucket.clearance[None, lo:hi] > np.array([h for _, h in pairs])[:, None]
+        self.grade = bucket.grade_table[[g for g, _ in pairs], lo:hi] - bucket.penalty * uncleared
+        today = bucket.rules.today.toordinal()
+        starts, self.start_of = _distinct([max(a.earliest_start.toordinal(), today)
+                                           for a in apps])
+        earliest = np.array(starts)[:, None]
+        delay = np.clip(bucket.wfrom[None, lo:hi] - earliest, 0, START_TABLE)
+        unavailable = earliest > bucket.wto[None, lo:hi]
+        self.start = bucket.start_table[delay] - bucket.penalty * unavailable
+        self.skills = bucket.skills.within(lo, hi)
+        # Every applicant's known skill ids, flat, applicant r's at token_at[r]..[r + 1] - 1
+        # (map and chain: C loops, not a Python one per skill).
+        ids = np.fromiter(map(self.skills.id.get, chain.from_iterable(a.skills for a in apps),
+                              repeat(-1)), np.int64)
+        owner = np.repeat(np.arange(len(apps)), [len(a.skills) for a in apps])
+        known = ids >= 0
+        self.token_ids = ids[known]
+        self.token_at = np.searchsorted(owner[known], np.arange(len(apps) + 1))
 
-def _count(chunk: list[Applicant], tokens, index: Index, lo: int, hi: int) -> np.ndarray:
-    """(applicants x columns lo..hi) weighted count of the tokens the two share."""
-    cols, weights = index
-    width = hi - lo
-    parts, part_weights, lengths = [], [], []
-    for a in chunk:
-        n = 0
-        for t in tokens(a):
-            found = cols.get(t)
-            if found is not None:
-                parts.append(found)
-                part_weights.append(weights[t])
-                n += len(found)
-        lengths.append(n)
-    if not parts:
-        return np.zeros((len(chunk), width))
-    flat = np.concatenate(parts)
-    rows = np.repeat(np.arange(len(chunk), dtype=np.int64), lengths)
-    keep = (flat >= lo) & (flat < hi)
-    counts = np.bincount((rows * width + flat - lo)[keep],
-                         weights=np.concatenate(part_weights)[keep],
-                         minlength=len(chunk) * width)
-    return counts.reshape(len(chunk), width)
+    def skill_hits(self, rows: slice) -> np.ndarray:
+        """(rows x columns) weighted count of the skills each applicant shares with each
+        column. Weights are small integers, so the sum is exact in any order."""
+        n, width = rows.stop - rows.start, self.hi - self.lo
+        at = self.token_at[rows.start:rows.stop + 1]
+        ids = self.token_ids[at[0]:at[-1]]
+        first = self.skills.start[ids]
+        lengths = self.skills.start[ids + 1] - first
+        # Positions first[j] .. first[j] + lengths[j] - 1 of every token j, concatenated.
+        pos = np.arange(int(lengths.sum())) + np.repeat(first - (np.cumsum(lengths) - lengths),
+                                                        lengths)
+        owner = np.repeat(np.repeat(np.arange(n), np.diff(at)), lengths)
+        counts = np.bincount(owner * width + self.skills.cols[pos],
+                             weights=self.skills.weights[pos], minlength=n * width)
+        # float even when nothing is counted (bincount then answers in int64)
+        return counts.reshape(n, width).astype(np.float64, copy=False)

@@ -62,23 +62,27 @@ def run_round(applicants: list[Applicant], opportunities: list[Opportunity], rul
 
 def deferred_acceptance(prefs: list[list[int]], keys: list[list[int]],
                         capacity: list[int]) -> list[int]:
-    match = [-1] * len(prefs)
-    held: list[list[tuple[int, int]]] = [[] for _ in capacity]  # (key, -applicant) min-heaps
-    cursor = [0] * len(prefs)
-    free = list(range(len(prefs) - 1, -1, -1))
+    n = len(prefs)
+    match = [-1] * n
+    # Min-heaps of key * n + (n - 1 - applicant): one int orders as (key, lower id first)
+    # did as a tuple, and int comparisons are several times cheaper than tuple ones.
+    held: list[list[int]] = [[] for _ in capacity]
+    cursor = [0] * n
+    free = list(range(n - 1, -1, -1))
+    push, replace = heapq.heappush, heapq.heapreplace
     while free:
         a = free.pop()
-        ps, ks, i = prefs[a], keys[a], cursor[a]
+        ps, ks, i, low = prefs[a], keys[a], cursor[a], n - 1 - a
         while i < len(ps):
-            o, entry = ps[i], (ks[i], -a)
+            o, entry = ps[i], ks[i] * n + low
             i += 1
             heap = held[o]
             if len(heap) < capacity[o]:
-                heapq.heappush(heap, entry)
+                push(heap, entry)
                 match[a] = o
                 break
             if heap and entry > heap[0]:
-                loser = -heapq.heapreplace(heap, entry)[1]
+                loser = n - 1 - replace(heap, entry) % n
                 match[a], match[loser] = o, -1
                 free.append(loser)
                 break
