@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaConnectionError
 from contracts.topics import TOPICS
 
 from tests.e2e.driver import Plan, Stats, drive
@@ -152,8 +153,7 @@ def inject_poison(at: float = 0.3) -> Fault:
 
     async def fault(run: Run) -> None:
         await run.reached(at)
-        producer = AIOKafkaProducer(bootstrap_servers=run.system.bootstrap, acks="all")
-        await producer.start()
+        producer = await started_producer(run.system.bootstrap)
         try:
             for spec in TOPICS:
                 tag = uuid.uuid4().hex[:8]
@@ -172,12 +172,28 @@ def inject_poison(at: float = 0.3) -> Fault:
     return fault
 
 
+async def started_producer(bootstrap: str, within: float = 120.0) -> AIOKafkaProducer:
+    """A started producer, waiting out a broker that is down: another fault may be restarting
+    it (a quick run reaches the poison's moment while the broker restart is still under way,
+    and aiokafka's start gives up at once when it cannot bootstrap)."""
+    deadline = time.monotonic() + within
+    while True:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        try:
+            await producer.start()
+            return producer
+        except KafkaConnectionError:
+            await producer.stop()
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def inject_duplicates(system: System, rng: random.Random,
                             per_topic: int = 5) -> dict[str, int]:
     """Publish some records a second time, byte for byte, as a relay retry would: every
     reader must turn them away in its inbox. Returns how many, per topic."""
-    producer = AIOKafkaProducer(bootstrap_servers=system.bootstrap, acks="all")
-    await producer.start()
+    producer = await started_producer(system.bootstrap)
     sent: dict[str, int] = {}
     try:
         for spec in TOPICS:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from itertools import chain, repeat
 
@@ -30,7 +29,6 @@ from matching.domain import (
 )
 
 BLOCK_CELLS = 1_000_000  # pairs scored per block; bounds memory to tens of MB
-THREADS = 1  # blocks scored at once (the numpy arithmetic runs outside the GIL)
 NO_GRADE = 10  # row of the grade table for applicants without a grade
 START_TABLE = int(START_FIT_DAYS)
 
@@ -66,14 +64,10 @@ def preference_lists(applicants: list[Applicant], opportunities: list[Opportunit
 
 
 def _run_all(blocks: list[Callable[[], None]]) -> None:
-    if THREADS < 2 or len(blocks) < 2:
-        for block in blocks:
-            block()
-        return
-    # numpy releases the GIL for the arithmetic: two blocks at a time keep two cores busy.
-    with ThreadPoolExecutor(THREADS) as pool:
-        for _ in pool.map(lambda block: block(), blocks):
-            pass  # re-raises a block's exception here
+    # One after another, on the round's worker thread: of the two cores, the other is
+    # wanted by PostgreSQL and the event loop (consumers and HTTP keep answering).
+    for block in blocks:
+        block()
 
 
 class _Bucket:
