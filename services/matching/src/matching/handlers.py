@@ -19,7 +19,6 @@ from contracts import (
     ApplicationSubmittedV2,
     ApplicationWithdrawn,
     Event,
-    MatchExplanation,
     MatchProposed,
     NoMatchFound,
     PlacementConfirmed,
@@ -180,10 +179,10 @@ class Matching:
 
 def proposal_event(match_id: uuid.UUID, app: Any, opp: dict[str, Any],
                    explanation: domain.Explanation,
-                   contract: dict[str, Any] | MatchExplanation,
+                   contract: dict[str, Any],
                    round_id: uuid.UUID | None, causation_id: uuid.UUID | None) -> MatchProposed:
-    """`contract`: the explanation as the event carries it, as plain data or already
-    validated (a round validates each distinct part once)."""
+    """`contract`: the explanation as the event carries it; its parts plain data or already
+    validated models (a round validates each distinct part once)."""
     a = app["data"]
     return MatchProposed.model_validate({
         "producer": PRODUCER, "correlation_id": app["correlation_id"],

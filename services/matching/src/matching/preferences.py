@@ -59,15 +59,11 @@ def preference_lists(applicants: list[Applicant], opportunities: list[Opportunit
             for months, group in sorted(by_length.items()):
                 blocks += bucket.blocks([applicants[i] for i in group], group, months, k,
                                         banned, out)
-    _run_all(blocks)
-    return out
-
-
-def _run_all(blocks: list[Callable[[], None]]) -> None:
-    # One after another, on the round's worker thread: of the two cores, the other is
+    # One block after another on the round's worker thread: of the two cores, the other is
     # wanted by PostgreSQL and the event loop (consumers and HTTP keep answering).
     for block in blocks:
         block()
+    return out
 
 
 class _Bucket:
