@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from approval.working_days import after_working_time
 from contracts import ApprovalStage, Clearance, RejectionReason, Scheme
 
 MIN_MONTHS = 1
@@ -155,6 +156,7 @@ class Sla:
     due_seconds: float
     reminder_fraction: float
     expiry_factor: float
+    holidays: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -165,11 +167,15 @@ class StageTimes:
 
 
 def stage_times(opened_at: datetime, sla: Sla) -> StageTimes:
-    """Reminder before due, escalation at due, expiry after the longer limit."""
+    """Reminder before due, escalation at due, expiry after the longer limit, all counted in
+    working days (see working_days)."""
     due = timedelta(seconds=sla.due_seconds)
-    return StageTimes(reminder_at=opened_at + due * sla.reminder_fraction,
-                      due_at=opened_at + due,
-                      expires_at=opened_at + due * sla.expiry_factor)
+
+    def after(span: timedelta) -> datetime:
+        return after_working_time(opened_at, span, sla.holidays)
+
+    return StageTimes(reminder_at=after(due * sla.reminder_fraction), due_at=after(due),
+                      expires_at=after(due * sla.expiry_factor))
 
 
 def add_months(day: date, months: int) -> date:
