@@ -1,6 +1,6 @@
 """Writes the chart's Kafka catalogue (topics, users, ACLs) from contracts and the ACL plan.
 
-    uv run python -m deploy.helm.generate          # rewrite deploy/helm/bps/files/kafka-catalogue.yaml
+    uv run python -m deploy.helm.generate          # rewrite bps/files/kafka-catalogue.yaml
     uv run python -m deploy.helm.generate --check  # exit 1 if the file is out of date
     uv run python -m deploy.helm.generate --plan   # print the ACL plan as JSON (for the test)
 
@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from contracts import topics
 
 CATALOGUE = Path(__file__).resolve().parent / "bps" / "files" / "kafka-catalogue.yaml"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from contracts import topics
 
 ROOT = Path(__file__).resolve().parents[2]
