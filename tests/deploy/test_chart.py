@@ -219,6 +219,21 @@ def _settings_load(cls: type, env: dict[str, str | None],
         cls()
 
 
+def test_the_tls_listener_variant_verifies_brokers_against_the_strimzi_cluster_ca() -> None:
+    import kubernetes_validate
+
+    objects = render("--set", "kafka.clientListener=tls")
+    for name, deployment in of_kind(objects, "Deployment").items():
+        kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
+        env = pod_env_names(deployment, objects)
+        prefix = name.removeprefix("bps-").upper() + "_"
+        assert env[prefix + "KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env[prefix + "KAFKA_BOOTSTRAP_SERVERS"].endswith(":9093")
+        volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+        assert volumes["kafka-ca"]["secret"]["secretName"] == "bps-kafka-cluster-ca-cert"
+        assert env[prefix + "KAFKA_SSL_CAFILE"] == "/etc/bps/kafka-ca/ca.crt"
+
+
 def test_migrations_run_as_hook_jobs_and_cnpg_backs_up(objects) -> None:
     jobs = of_kind(objects, "Job")
     assert set(jobs) == {f"bps-{s}-migrate" for s in topics.SERVICES}
@@ -268,10 +283,11 @@ def _strict(schema: object) -> object:
 
 
 def settings_class(module: object) -> type:
-    from shared.settings import ServiceSettings
+    """The pydantic-settings class a service's config module defines."""
+    from pydantic_settings import BaseSettings
 
     classes = [v for v in vars(module).values() if isinstance(v, type)
-               and issubclass(v, ServiceSettings) and v is not ServiceSettings]
+               and issubclass(v, BaseSettings) and v.__module__ == module.__name__]
     assert len(classes) == 1, f"{module.__name__} should define one settings class"
     return classes[0]
 
