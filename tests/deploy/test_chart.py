@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,9 @@ CHART = ROOT / "deploy" / "helm" / "bps"
 INSTALL_STEP = "deploy/helm/install-helm.sh"
 KUBERNETES_VERSION = "1.33.0"
 DAY_MS = 24 * 3600 * 1000
+# Gauges the alerts need that shared/metrics.py does not export yet (deploy/helm/README.md).
+NEW_METRICS = {"bps_consumer_lag_records", "bps_outbox_oldest_unsent_seconds",
+               "bps_timers_overdue"}
 VALUES = yaml.safe_load((CHART / "values.yaml").read_text())
 
 
@@ -188,8 +192,11 @@ def test_the_kafka_cluster_is_kraft_with_three_controllers_three_brokers_and_min
     assert {x["authentication"]["type"] for x in listeners.values()} == {"scram-sha-512"}
 
 
-@pytest.mark.parametrize("sets", [(), ("--set", "postgres.mode=external")],
-                         ids=["cnpg", "external-database"])
+@pytest.mark.parametrize("sets", [
+    (),
+    ("--set", "postgres.mode=external"),
+    ("--set", "kafka.deploy=false", "--set", "kafka.external.bootstrapServers=kafka.example:9093"),
+], ids=["cnpg-and-strimzi", "external-database", "external-kafka"])
 def test_env_names_are_real_settings_and_the_rendered_values_parse(
         sets, monkeypatch: pytest.MonkeyPatch) -> None:
     objects = render(*sets)
@@ -232,6 +239,20 @@ def test_the_tls_listener_variant_verifies_brokers_against_the_strimzi_cluster_c
         volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
         assert volumes["kafka-ca"]["secret"]["secretName"] == "bps-kafka-cluster-ca-cert"
         assert env[prefix + "KAFKA_SSL_CAFILE"] == "/etc/bps/kafka-ca/ca.crt"
+
+
+def test_the_alerts_use_the_metric_names_the_services_export(objects) -> None:
+    from shared.metrics import PlumbingMetrics
+
+    exported = {family.name + ("_total" if family.type == "counter" else "")
+                for family in PlumbingMetrics().registry.collect()}
+    (rule,) = of_kind(objects, "PrometheusRule").values()
+    alerts = {r["alert"]: r["expr"] for group in rule["spec"]["groups"] for r in group["rules"]}
+    assert set(alerts) == {"BpsConsumerLagHigh", "BpsOutboxBacklogOld", "BpsDeadLetters",
+                           "BpsTimersOverdue"}
+    used = set(re.findall(r"\bbps_[a-z_]+", " ".join(alerts.values())))
+    assert "bps_events_dead_lettered_total" in used & exported
+    assert used - exported <= NEW_METRICS
 
 
 def test_migrations_run_as_hook_jobs_and_cnpg_backs_up(objects) -> None:
