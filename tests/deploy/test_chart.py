@@ -123,6 +123,18 @@ def test_a_new_service_is_one_values_entry() -> None:
     assert "EXTRA_HTTP_PORT" in env and not any("KAFKA" in n for n in env)
 
 
+@pytest.mark.parametrize(("value", "named"), [
+    ("postgres.mode=extrenal", "/postgres/mode"),
+    ("services.applicant.replica=3", "'replica'"),
+    ("kafka.clientListener=plain", "/kafka/clientListener"),
+])
+def test_a_misspelt_value_is_refused_naming_the_field(value: str, named: str) -> None:
+    done = subprocess.run([find_helm(), "template", "bps", str(CHART), "--set", value],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert named in done.stderr, done.stderr
+
+
 def test_pods_run_non_root_read_only_with_probes_and_a_grace_period_over_the_drain(
         objects) -> None:
     for name, deployment in of_kind(objects, "Deployment").items():
