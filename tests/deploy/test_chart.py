@@ -9,6 +9,7 @@ tests fail (naming that step) rather than skip, so a missing tool never passes f
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -32,7 +33,11 @@ DAY_MS = 24 * 3600 * 1000
 # Gauges the alerts need that shared/metrics.py does not export yet (deploy/helm/README.md).
 NEW_METRICS = {"bps_consumer_lag_records", "bps_outbox_oldest_unsent_seconds",
                "bps_timers_overdue"}
-VALUES = yaml.safe_load((CHART / "values.yaml").read_text())
+
+
+@functools.cache
+def chart_values() -> dict:
+    return yaml.safe_load((CHART / "values.yaml").read_text())
 
 
 def find_helm(root: Path = ROOT, path: str | None = None) -> str:
@@ -108,10 +113,11 @@ def test_every_operator_object_validates_against_its_vendored_crd(objects) -> No
 
 
 def test_every_service_has_its_deployment_service_pdb_hpa_and_network_policy(objects) -> None:
+    services = chart_values()["services"]
     for kind in ("Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler",
                  "NetworkPolicy", "ConfigMap"):
-        assert set(of_kind(objects, kind)) >= {f"bps-{s}" for s in VALUES["services"]}, kind
-    assert set(VALUES["services"]) >= set(topics.SERVICES)
+        assert set(of_kind(objects, kind)) >= {f"bps-{s}" for s in services}, kind
+    assert set(services) >= set(topics.SERVICES)
 
 
 def test_a_new_service_is_one_values_entry() -> None:
@@ -138,7 +144,8 @@ def test_a_misspelt_value_is_refused_naming_the_field(value: str, named: str) ->
 def test_pods_run_non_root_read_only_with_probes_and_a_grace_period_over_the_drain(
         objects) -> None:
     for name, deployment in of_kind(objects, "Deployment").items():
-        svc = {**VALUES["serviceDefaults"], **VALUES["services"][name.removeprefix("bps-")]}
+        values = chart_values()
+        svc = {**values["serviceDefaults"], **values["services"][name.removeprefix("bps-")]}
         pod = deployment["spec"]["template"]["spec"]
         (container,) = pod["containers"]
         assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"]
