@@ -24,6 +24,7 @@ from shared.testing.specs import dead_letter_groups, subscribed
 from tests.e2e.driver import TERMINAL, Stats
 from tests.e2e.system import SERVICES, System
 
+
 def readers_of(topic: str) -> set[str]:
     """The services consuming `topic`, from their ServiceSpecs (the services' app.py), so the
     lag and dead-letter checks follow the services instead of a copy that drifts."""
