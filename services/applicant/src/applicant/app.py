@@ -14,25 +14,12 @@ from shared.spec import ServiceSpec
 from applicant.api import router
 from applicant.config import ApplicantSettings
 from applicant.handlers import Applicants
-from contracts import (
-    ApprovalEscalated,
-    ApprovalGranted,
-    ApprovalRefused,
-    ApprovalReminderDue,
-    ApprovalStageOpened,
-    MatchProposed,
-    NoMatchFound,
-    PlacementApproved,
-    PlacementConfirmed,
-    PlacementEnded,
-    PlacementExtended,
-    PlacementRejected,
-    PlacementStarted,
-)
+from applicant.progress import step_for
+from contracts import ALL_EVENTS
 
-FOLLOWED = (MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalGranted, ApprovalRefused,
-            ApprovalEscalated, ApprovalReminderDue, PlacementApproved, PlacementConfirmed,
-            PlacementRejected, PlacementStarted, PlacementExtended, PlacementEnded)
+# The events the status read model follows are exactly those `step_for` has a step for (its
+# singledispatch registry), so the subscription cannot drift from the dispatch table.
+FOLLOWED = tuple(cls for cls in ALL_EVENTS if cls in step_for.registry)
 
 SPEC = ServiceSpec(
     name="applicant",
