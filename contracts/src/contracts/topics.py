@@ -11,7 +11,9 @@ class TopicSpec:
     owner: str
     partitions: int = 3
     key: str = ""  # what the Kafka key is, for docs and the AsyncAPI document
-    readers: tuple[str, ...] = ()  # services that consume it (and dead-letter to its .dlq)
+    # Services that consume it (and dead-letter to its .dlq). Each service's ServiceSpec (its
+    # app.py) is the source: tests/platform/test_subscriptions_agree.py fails when they differ.
+    readers: tuple[str, ...] = ()
 
     @property
     def dlq(self) -> str:
@@ -21,8 +23,9 @@ class TopicSpec:
 SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification", "monitor")
 _APP = "application id"
 
-# Readers follow DESIGN.md section 3, plus matching on `placements`: it must see
-# PlacementRejected (propose the next best) and PlacementConfirmed (capacity).
+# Readers are what the services' specs handle: matching reads `placements` for
+# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); nobody but the
+# monitor reads `opportunities` (notification has no opportunity messages).
 TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         "applications",
@@ -31,7 +34,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         readers=("matching", "approval", "notification", "monitor"),
     ),
     TopicSpec(
-        "opportunities", owner="matching", key="opportunity id", readers=("notification", "monitor")
+        "opportunities", owner="matching", key="opportunity id", readers=("monitor",)
     ),
     TopicSpec(
         "matches",
@@ -43,7 +46,7 @@ TOPICS: tuple[TopicSpec, ...] = (
         "approvals",
         owner="approval",
         key=_APP,
-        readers=("applicant", "matching", "notification", "monitor"),
+        readers=("applicant", "notification", "monitor"),
     ),
     TopicSpec(
         "placements",
@@ -60,6 +63,9 @@ TOPICS: tuple[TopicSpec, ...] = (
 )
 
 DLQ_PARTITIONS = 1
+# Services that read every `<topic>.dlq`: the monitor keeps and replays dead letters, the
+# notification service tells HR about each one. Also checked against the specs.
+DLQ_READERS: tuple[str, ...] = ("monitor", "notification")
 
 
 def topic(name: str) -> TopicSpec:

@@ -18,6 +18,7 @@ from contracts import Event
 from shared.kafka import make_producer
 from shared.logging import get_logger
 from shared.metrics import PlumbingMetrics
+from shared.workers import WorkerLoop
 
 log = get_logger(__name__)
 NOTIFY_CHANNEL = "outbox"  # the trigger in migration 002 notifies it
@@ -90,8 +91,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self.retention_hours = retention_hours
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        self._loop = WorkerLoop("outbox relay", self._step, poll_seconds)
         self._listen_conn: asyncpg.Connection | None = None
         self._last_purge = 0.0
 
@@ -99,13 +99,10 @@ class OutboxRelay:
         await self.producer.start()
         self._listen_conn = await self.pool.acquire()
         await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+        await self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
         if self._listen_conn:
             with contextlib.suppress(Exception):
                 await self._listen_conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
@@ -113,29 +110,16 @@ class OutboxRelay:
         await self.producer.stop()
 
     def _on_notify(self, *_args: object) -> None:
-        self._wake.set()
+        self._loop.wake()
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
-    async def _run(self) -> None:
-        backoff = self.poll_seconds
-        while True:
-            try:
-                sent = await self.publish_batch()
-                await self._maybe_purge()
-                backoff = self.poll_seconds
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # broker or database away: keep rows, retry later
-                log.warning("outbox relay failed; will retry", error=repr(exc), backoff=backoff)
-                sent = 0
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-            if sent < self.batch_size:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+    async def _step(self) -> bool:
+        """One relay round (shared.workers.WorkerLoop runs it); True when a full batch went."""
+        sent = await self.publish_batch()
+        await self._maybe_purge()
+        return sent >= self.batch_size
 
     async def publish_batch(self) -> int:
         """Publish one batch of unsent rows in order; returns how many were acknowledged."""

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
-from shared.consumer import TRANSIENT, EventConsumer, current_message, failed_message
+from shared.consumer import current_message
 from shared.errors import Conflict, NotFound
 from shared.logging import get_logger
 
-from contracts import ALL_EVENTS, ApplicantErased, Event, redact
+from contracts import ApplicantErased, Event, redact
 from monitor import repository as repo
 from monitor.domain import actor_of, application_id_of, dimensions
 from shared import dlq
@@ -24,10 +21,9 @@ class EventLog:
     def __init__(self, topic_prefix: str) -> None:
         self.topic_prefix = topic_prefix
 
-    def attach(self, consumer: EventConsumer) -> EventConsumer:
-        for cls in ALL_EVENTS:
-            consumer.on(cls, self.on_event)
-        return consumer
+    async def on_dead_letter(self, conn: asyncpg.Connection, msg: dlq.FailedMessage) -> None:
+        """Keep a dead letter (shared.dlq's reader rereads it until this succeeds)."""
+        await repo.insert_dead_letter(conn, dead_letter_row(msg))
 
     async def on_event(self, conn: asyncpg.Connection, event: Event) -> None:
         msg = current_message.get()  # the log keeps (topic, partition, offset) as its key
@@ -48,31 +44,11 @@ class EventLog:
 
 # Dead letters ---------------------------------------------------------------------------
 
-def attach_dead_letter_reader(broker: KafkaBroker, pool: asyncpg.Pool, topics: list[str],
-                              group_id: str) -> None:
-    """A plain subscriber, not EventConsumer: a letter that fails here must not be
-    dead-lettered again into `<topic>.dlq.dlq`; a transient failure rereads it instead."""
-
-    @broker.subscriber(*topics, group_id=group_id, auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.MANUAL, decoder=_raw_body)
-    async def _on_dead_letter(body: bytes, message: KafkaMessage) -> None:
-        try:
-            await repo.insert_dead_letter(pool, dead_letter_row(failed_message(
-                message.raw_message)))
-        except TRANSIENT as exc:
-            log.warning("could not store dead letter; will reread it", error=repr(exc))
-            await asyncio.sleep(1.0)
-            await message.nack()
-            return
-        await message.ack()
-
-
-async def _raw_body(message: Any) -> bytes:
-    return message.body
-
-
 def dead_letter_row(msg: dlq.FailedMessage) -> dict[str, Any]:
-    headers = [(k, v.decode("utf-8", "replace") if v is not None else None)
+    # PostgreSQL text and jsonb refuse NUL; the reader rereads a letter until it is stored, so
+    # one that could never be stored would hold up every letter behind it.
+    headers = [(k.replace("\x00", "\ufffd"),
+                v.decode("utf-8", "replace").replace("\x00", "\ufffd") if v is not None else None)
                for k, v in msg.headers]
     h = dict(headers)
 

@@ -135,8 +135,9 @@ async def opportunity_events(pool: asyncpg.Pool) -> list[LoggedEvent]:
 
 # Dead letters ---------------------------------------------------------------------------
 
-async def insert_dead_letter(pool: asyncpg.Pool, row: dict[str, Any]) -> int | None:
-    return await pool.fetchval(
+async def insert_dead_letter(conn: asyncpg.Connection | asyncpg.Pool,
+                             row: dict[str, Any]) -> int | None:
+    return await conn.fetchval(
         """
         INSERT INTO dead_letters (topic, "partition", "offset", original_topic,
             original_partition, original_offset, consumer, reason, error, attempts, failed_at,
