@@ -17,9 +17,10 @@ from shared.logging import get_logger
 from contracts import ALL_EVENTS, ApplicantErased, Event, redact
 from monitor import repository as repo
 from monitor.domain import actor_of, application_id_of, dimensions
-from shared import dlq
+from shared import dlq, erasure
 
 log = get_logger(__name__)
+DEAD_LETTERS_LOCK = 7_417_005  # orders storing a dead letter against an erasure
 class EventLog:
     def __init__(self, topic_prefix: str) -> None:
         self.topic_prefix = topic_prefix
@@ -43,6 +44,10 @@ class EventLog:
             actor=actor_of(event.event_type, payload), payload=payload,
             occurred_at=event.occurred_at))
         if isinstance(event, ApplicantErased):
+            await erasure.record(conn, event.applicant_id)
+            # Exclusive: a dead letter stored meanwhile is either blanked here or sees the
+            # tombstone (see _store_dead_letter).
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", DEAD_LETTERS_LOCK)
             await repo.erase_dead_letters(conn, event.applicant_id)
 
 
@@ -57,14 +62,22 @@ def attach_dead_letter_reader(broker: KafkaBroker, pool: asyncpg.Pool, topics: l
                        ack_policy=AckPolicy.MANUAL, decoder=_raw_body)
     async def _on_dead_letter(body: bytes, message: KafkaMessage) -> None:
         try:
-            await repo.insert_dead_letter(pool, dead_letter_row(failed_message(
-                message.raw_message)))
+            await _store_dead_letter(pool, dead_letter_row(failed_message(message.raw_message)))
         except TRANSIENT as exc:
             log.warning("could not store dead letter; will reread it", error=repr(exc))
             await asyncio.sleep(1.0)
             await message.nack()
             return
         await message.ack()
+
+
+async def _store_dead_letter(pool: asyncpg.Pool, row: dict[str, Any]) -> None:
+    """Stored blanked when it names an applicant already erased (it may arrive after them)."""
+    async with pool.acquire() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", DEAD_LETTERS_LOCK)
+        dead_letter_id = await repo.insert_dead_letter(conn, row)
+        if dead_letter_id is not None:
+            await repo.erase_dead_letter_if_erased(conn, dead_letter_id)
 
 
 async def _raw_body(message: Any) -> bytes:
