@@ -3,13 +3,12 @@
 The relay sends a batch in id order through an idempotent producer, waits for every ack, then
 marks the rows sent. A crash between ack and mark re-sends them; consumers' inboxes absorb it.
 
-A row that fails holds back the later rows of its (topic, key): they are not read again until
-it has gone, so per-key order holds, and it is retried on its own. A row that fails for a
-reason of its own (too large for the broker, unserialisable headers) waits a growing backoff
-between tries while every other key goes on; `bps_outbox_blocked_rows` and
-`bps_outbox_oldest_blocked_seconds` alert an operator once it has failed `alert_after_attempts`
-times. (A failure the producer reports only after later records of the same partition were
-sent in the same round cannot hold those back; the idempotent producer fails them too.)
+Per-key order survives failures. Rows go in waves, the n-th row of each (topic, key) in the
+n-th wave, so a row that fails holds back the later rows of its key in that round. A row that
+fails for a reason of its own (too large for the broker, unserialisable headers) also holds
+them back in later rounds: it is retried alone, after a growing backoff, until it goes, while
+every other key goes on; `bps_outbox_blocked_rows` and `bps_outbox_oldest_blocked_seconds`
+alert an operator once a row has failed `alert_after_attempts` times.
 """
 
 from __future__ import annotations
@@ -37,16 +36,19 @@ INSERT_SQL = ("INSERT INTO outbox (event_id, topic, key, event_type, payload, he
 RELAY_LOCK_ID = 7_417_002
 PURGE_EVERY_SECONDS = 60.0
 GAUGES_EVERY_SECONDS = 1.0
-# Unsent rows in id order, except the later rows of a (topic, key) whose earlier row failed,
-# and a failed row still waiting out its backoff.
+# Unsent rows in id order, except the later rows of a (topic, key) whose earlier row failed for
+# a reason of its own (it has a next_attempt_at), and such a row still waiting out its backoff.
 SELECT_SQL = (
-    "SELECT o.id, o.topic, o.key, o.payload, o.headers, o.created_at, o.attempts FROM outbox o"
+    "SELECT o.id, o.topic, o.key, o.payload, o.headers, o.created_at, o.attempts,"
+    " o.next_attempt_at FROM outbox o"
     " WHERE o.sent_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox h"
-    "  WHERE h.sent_at IS NULL AND h.attempts > 0 AND h.topic = o.topic AND h.key = o.key"
+    "  WHERE h.sent_at IS NULL AND h.next_attempt_at IS NOT NULL"
+    "  AND h.topic = o.topic AND h.key = o.key"
     "  AND (h.id < o.id OR (h.id = o.id AND h.next_attempt_at > now())))"
     " ORDER BY o.id LIMIT $1")
-FAIL_SQL = ("UPDATE outbox SET attempts = attempts + 1, last_error = $2,"
-            " next_attempt_at = now() + make_interval(secs => $3::float8) WHERE id = $1")
+# A relay-wide failure (broker away) sets no next_attempt_at: the relay backs off as a whole.
+FAIL_SQL = ("UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at ="
+            " now() + make_interval(secs => $3::float8) WHERE id = $1")
 BLOCKED_SQL = ("SELECT count(*) AS n, extract(epoch FROM now() - min(created_at))::float8 AS age"
                " FROM outbox WHERE sent_at IS NULL AND attempts >= $1")
 
@@ -215,24 +217,25 @@ class OutboxRelay:
             await old.stop()
         await self.producer.start()
 
-    def _backoff(self, failure: Failure) -> float:
+    def _backoff(self, failure: Failure) -> float | None:
         if failure.relay_wide:
-            return 0.0  # the relay's own backoff spaces these out
+            return None  # no hold of its own: the relay's backoff spaces these out
         attempts = failure.row["attempts"]  # before this one
         return min(self.backoff_cap_seconds, self.backoff_base_seconds * 2 ** attempts)
 
     async def _send(self, rows: list[asyncpg.Record]) -> tuple[list, list[Failure]]:
-        """Rows that failed before go first, one at a time: the broker refuses a whole producer
-        batch for one bad record, and a retried row must not take its neighbours down again.
+        """Rows that failed for a reason of their own go first, one at a time: the broker
+        refuses a whole producer batch for one bad record, and a retried row must not take its
+        neighbours down again.
         Then the rest in waves, the n-th row of every key in the n-th wave, each wave pipelined
         and acknowledged before the next: a row that fails (at hand-over or at the broker)
         holds back the later rows of its key."""
         acked, failures, held = [], [], set()
-        for r in (r for r in rows if r["attempts"] > 0):
+        for r in (r for r in rows if r["next_attempt_at"] is not None):
             future = await self._hand_over(r, failures, held)
             if future is not None:
                 await _settle([r], [future], acked, failures, held)
-        for wave in _waves(r for r in rows if r["attempts"] == 0):
+        for wave in _waves(r for r in rows if r["next_attempt_at"] is None):
             sent, futures = [], []
             for r in wave:
                 if (r["topic"], r["key"]) not in held:
