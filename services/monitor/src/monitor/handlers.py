@@ -14,16 +14,23 @@ from shared.logging import get_logger
 from contracts import ApplicantErased, Event, redact
 from monitor import repository as repo
 from monitor.domain import actor_of, application_id_of, dimensions
-from shared import dlq
+from shared import dlq, erasure
 
 log = get_logger(__name__)
+DEAD_LETTERS_LOCK = 7_417_005  # orders storing a dead letter against an erasure
+
+
 class EventLog:
     def __init__(self, topic_prefix: str) -> None:
         self.topic_prefix = topic_prefix
 
     async def on_dead_letter(self, conn: asyncpg.Connection, msg: dlq.FailedMessage) -> None:
-        """Keep a dead letter (shared.dlq's reader rereads it until this succeeds)."""
-        await repo.insert_dead_letter(conn, dead_letter_row(msg))
+        """Keep a dead letter (shared.dlq's reader rereads it until this succeeds), blanked when
+        it names an applicant already erased (it may arrive after them)."""
+        await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", DEAD_LETTERS_LOCK)
+        dead_letter_id = await repo.insert_dead_letter(conn, dead_letter_row(msg))
+        if dead_letter_id is not None:
+            await repo.erase_dead_letter_if_erased(conn, dead_letter_id)
 
     async def on_event(self, conn: asyncpg.Connection, event: Event) -> None:
         msg = current_message.get()  # the log keeps (topic, partition, offset) as its key
@@ -39,6 +46,10 @@ class EventLog:
             actor=actor_of(event.event_type, payload), payload=payload,
             occurred_at=event.occurred_at))
         if isinstance(event, ApplicantErased):
+            await erasure.record(conn, event.applicant_id)
+            # Exclusive: a dead letter stored meanwhile is either blanked here or sees the
+            # tombstone (see on_dead_letter).
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", DEAD_LETTERS_LOCK)
             await repo.erase_dead_letters(conn, event.applicant_id)
 
 

@@ -184,6 +184,16 @@ async def erase_dead_letters(conn: asyncpg.Connection, applicant_id: str) -> int
     return int(status.split()[-1])
 
 
+async def erase_dead_letter_if_erased(conn: asyncpg.Connection, dead_letter_id: int) -> bool:
+    """`erase_dead_letters` for one letter that arrived after its applicant's erasure."""
+    status = await conn.execute(
+        """UPDATE dead_letters d SET value = ''::bytea, key = NULL, erased_at = now()
+           WHERE d.id = $1 AND d.erased_at IS NULL AND EXISTS (SELECT 1 FROM erased_applicants e
+             WHERE position(convert_to('"' || e.applicant_id || '"', 'UTF8') IN d.value) > 0)""",
+        dead_letter_id)
+    return status.endswith(" 1")
+
+
 async def open_dead_letter_ids(pool: asyncpg.Pool, limit: int) -> list[int]:
     return [r["id"] for r in await pool.fetch(
         "SELECT id FROM dead_letters WHERE replayed_at IS NULL AND erased_at IS NULL "

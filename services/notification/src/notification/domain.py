@@ -34,6 +34,9 @@ EMAIL, WEBHOOK, INBOX = "email", "webhook", "inbox"
 RESENDABLE_AFTER_CRASH = frozenset({INBOX})
 HR_ROLE = "hr"
 APPLICANT_ROLE = "applicant"
+# An applicant's name before their sealed contact details are opened: reads as "applicant",
+# and the word joiners around it let the opener put the real name in (repository.fill_in_name).
+PENDING_NAME = "\u2060applicant\u2060"
 CENTRAL_HR_ORG = "hr-central"
 
 
