@@ -64,10 +64,13 @@ class Notification:
 
 def build(runtime: ServiceRuntime) -> Notification:
     settings = runtime.settings
-    delivery = DeliveryWorker(settings, runtime.pool, runtime.outbox,
-                              Senders(settings, runtime.pool))
+    # The delivery worker opens sealed contact details with the applicant service's data keys,
+    # outside any consumer transaction: an applicant-service outage holds up only the emails
+    # to applicants, never the topics.
     keys = DataKeyClient(settings.applicant_url, settings.applicant_token)
-    return Notification(Notifier(Templates(), delivery.wake, keys.open_contact), delivery)
+    delivery = DeliveryWorker(settings, runtime.pool, runtime.outbox,
+                              Senders(settings, runtime.pool), keys)
+    return Notification(Notifier(Templates(), delivery.wake), delivery)
 
 
 SPEC = ServiceSpec(

@@ -50,10 +50,9 @@ class Source:
 
 
 class Notifier:
-    def __init__(self, templates: Templates, wake: Callable[[], None],
-                 open_contact: object = None) -> None:
-        # `open_contact` is ignored: sealed contact details are opened by the delivery worker,
-        # never in a consumer's transaction. (Kept until app.py stops passing it.)
+    def __init__(self, templates: Templates, wake: Callable[[], None]) -> None:
+        # Sealed contact details are opened by the delivery worker, never in a consumer's
+        # transaction.
         self.templates = templates
         self.wake = wake
 

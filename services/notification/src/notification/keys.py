@@ -28,9 +28,6 @@ BATCH = 50
 class DataKeyClient:
     """One long-lived HTTP client (connection pooling), made on first use."""
 
-    # app.py still hands this to Notifier, which ignores it; drop both when app.py is rewired.
-    open_contact = None
-
     def __init__(self, base_url: str, token: Callable[[], str], timeout: float = 5.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
