@@ -36,7 +36,7 @@ FOLLOWED = (MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalGranted, A
 def build_app(settings: ApplicantSettings) -> FastAPI:
     async def wire(runtime: ServiceRuntime):
         applicants = Applicants(settings, runtime.pool, runtime.outbox)
-        runtime.state["applicants"] = applicants
+        runtime.use_cases = applicants
         consumer = runtime.consumer()
         for event_type in FOLLOWED:
             consumer.on(event_type, applicants.on_event)

@@ -18,12 +18,13 @@ from contracts import (
 from matching.api import router
 from matching.config import MatchingSettings
 from matching.handlers import Matching
+from matching.use_cases import MatchingUseCases
 
 
 def build_app(settings: MatchingSettings) -> FastAPI:
     async def wire(runtime: ServiceRuntime) -> None:
         matching = Matching(settings, runtime.outbox)
-        runtime.state["matching"] = matching
+        runtime.use_cases = MatchingUseCases.of(matching, runtime.pool)
         (runtime.consumer()
          .on(ApplicationSubmitted, matching.on_application_submitted)
          .on(ApplicationSubmittedV2, matching.on_application_submitted)
