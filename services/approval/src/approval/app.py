@@ -11,13 +11,14 @@ from approval.api import router
 from approval.config import ApprovalSettings
 from approval.handlers import Approvals
 from approval.timers import TimerPoller
+from approval.use_cases import ApprovalUseCases
 from contracts import ApplicantErased, ApplicationWithdrawn, MatchProposed
 
 
 def build_app(settings: ApprovalSettings) -> FastAPI:
     async def wire(runtime: ServiceRuntime):
         approvals = Approvals(settings, runtime.outbox)
-        runtime.state["approvals"] = approvals
+        runtime.use_cases = ApprovalUseCases.of(approvals, runtime.pool)
         (runtime.consumer()
          .on(MatchProposed, approvals.on_match_proposed)
          .on(ApplicationWithdrawn, approvals.on_application_withdrawn)

@@ -12,7 +12,8 @@ from shared.service import ServiceRuntime, build_service_app
 from contracts import TOPICS
 from monitor.api import router
 from monitor.config import MonitorSettings
-from monitor.handlers import EventLog, Replayer, attach_dead_letter_reader
+from monitor.handlers import EventLog, attach_dead_letter_reader
+from monitor.use_cases import MonitorUseCases
 
 STATIC = Path(__file__).parent / "static"
 
@@ -26,7 +27,7 @@ def build_app(settings: MonitorSettings) -> FastAPI:
         attach_dead_letter_reader(runtime.broker, runtime.pool,
                                   runtime.topics(*(t.dlq for t in TOPICS)),
                                   group_id=f"{s.topic_prefix}{s.service_name}-dlq")
-        runtime.state["replayer"] = Replayer(runtime.pool, runtime.dlq_producer)
+        runtime.use_cases = MonitorUseCases(s, runtime.pool, runtime.dlq_producer)
         return None
 
     app = build_service_app(

@@ -34,6 +34,7 @@ from notification.delivery import DeliveryWorker, Senders
 from notification.handlers import Notifier
 from notification.keys import DataKeyClient
 from notification.templates import Templates
+from notification.use_cases import NotificationUseCases
 
 CONSUMED_TOPICS = ("applications", "matches", "approvals", "placements")
 HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,
@@ -54,6 +55,7 @@ def build_app(settings: NotificationSettings) -> FastAPI:
         consumer.attach(runtime.broker, *runtime.topics(*CONSUMED_TOPICS))
         attach_dead_letters(runtime, notifier)
         runtime.state["worker"] = worker
+        runtime.use_cases = NotificationUseCases(runtime.pool, runtime.outbox)
         worker.start()
         return worker.stop
 
