@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 from pydantic import BaseModel
-from shared.auth import CallerDep, CentralHRDep, Role, require_central_hr, require_roles
+from shared.auth import CallerDep, Role, require_roles
 from shared.crypto import ALG, encode_key
 from shared.errors import ERROR_RESPONSES, NotFound
 from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
@@ -131,12 +131,12 @@ async def erase_me(caller: WriterDep, uc: UseCases) -> Response:
 
 
 @router.post("/applicants/{applicant_id}/erase", tags=["applicants"], status_code=204,
-             dependencies=[Depends(require_central_hr)],
+             dependencies=[Depends(require_roles(Role.HR))],
              summary="Erase an applicant's personal data on their request (central HR)",
-             description="404: no such applicant, or already erased.")
-async def erase_applicant(applicant_id: str, _: WriterDep, hr: CentralHRDep,
-                          uc: UseCases) -> Response:
-    await uc.erase(applicant_id)
+             description="404: no such applicant, or already erased (departmental HR hears "
+                         "the same: applicants are not disclosed to it).")
+async def erase_applicant(applicant_id: str, caller: WriterDep, uc: UseCases) -> Response:
+    await uc.erase_on_request(caller, applicant_id)
     return Response(status_code=204)
 
 

@@ -222,6 +222,12 @@ class Applicants:
         log.info("applicant erased", applicant_id=applicant_id, applications=len(ids))
         return ids
 
+    async def erase_on_request(self, caller: Caller, applicant_id: str) -> list[uuid.UUID]:
+        """Central HR erases on an applicant's request; to other HR no applicant exists."""
+        if not caller.is_central_hr:
+            raise NotFound(f"no applicant {applicant_id}", "applicant_id")
+        return await self.erase(applicant_id)
+
     async def data_key(self, applicant_id: str) -> bytes | None:
         async with self.units.read() as conn:
             return await repo.data_key(conn, applicant_id)
