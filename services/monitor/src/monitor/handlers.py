@@ -18,6 +18,7 @@ from shared.unit_of_work import UnitsOfWork
 from contracts import ALL_EVENTS, ApplicantErased, Event, redact
 from monitor import repository as repo
 from monitor.domain import actor_of, application_id_of, dimensions
+from monitor.schemas import DeadRecord
 from shared import dlq
 
 log = get_logger(__name__)
@@ -112,7 +113,7 @@ class Replayer:
         self.units = UnitsOfWork(pool)
         self.producer = producer
 
-    async def replay(self, dead_letter_id: int, by: str) -> asyncpg.Record:
+    async def replay(self, dead_letter_id: int, by: str) -> DeadRecord:
         """Replay the record this letter belongs to; returns the record's view."""
         async with self.units() as uow:
             claimed = await repo.claim_dead_record(uow.conn, dead_letter_id, by)
@@ -127,7 +128,7 @@ class Replayer:
             record = await repo.dead_record(uow.conn, dead_letter_id)
         log.info("dead record replayed", dead_letter_id=dead_letter_id, letters=len(claimed),
                  topic=claimed[0]["original_topic"], by=by)
-        return record
+        return DeadRecord.of(record)
 
     async def replay_all(self, by: str, limit: int) -> list[int]:
         done = []

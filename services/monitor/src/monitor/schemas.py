@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from pydantic import BaseModel, Field
+
+from contracts import redact
 
 
 class Meta(BaseModel):
@@ -125,6 +129,28 @@ class DeadRecord(BaseModel):
     replayed_by: str | None
     erased_at: datetime | None
     value: Any = Field(description="the record, PII redacted; '<erased>' or a size if not JSON")
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> DeadRecord:
+        """From a row of repository.RECORDS_SQL."""
+        failures = row["failures"]
+        return cls(
+            id=row["id"], original_topic=row["original_topic"],
+            original_partition=row["original_partition"],
+            original_offset=row["original_offset"],
+            consumers=list(dict.fromkeys(f["consumer"] for f in failures if f["consumer"])),
+            failures=failures, replayed_at=row["replayed_at"], replayed_by=row["replayed_by"],
+            erased_at=row["erased_at"], value=_preview(row))
+
+
+def _preview(row: asyncpg.Record) -> Any:
+    if row["erased_at"]:
+        return "<erased>"
+    try:
+        return redact(json.loads(row["value"]))
+    except (ValueError, TypeError):
+        # Unparseable bytes may hold anything, personal data included: show only their size.
+        return f"<{len(row['value'])} bytes, not JSON>"
 
 
 class DeadRecordPage(BaseModel):

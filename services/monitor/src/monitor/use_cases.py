@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
 from uuid import UUID
 
 import asyncpg
@@ -13,7 +11,6 @@ from aiokafka import AIOKafkaProducer
 from shared.errors import NotFound
 from sse_starlette import ServerSentEvent
 
-from contracts import redact
 from monitor import kpis
 from monitor import repository as repo
 from monitor.config import MonitorSettings
@@ -77,33 +74,13 @@ class MonitorUseCases:
     async def dead_records(self, include_replayed: bool, limit: int,
                            before: int | None) -> DeadRecordPage:
         rows = await repo.dead_records(self.pool, include_replayed, limit, before)
-        items = [dead_record(r) for r in rows]
+        items = [DeadRecord.of(r) for r in rows]
         return DeadRecordPage(items=items,
                               next_before=items[-1].id if len(items) == limit else None)
 
     async def replay(self, dead_letter_id: int, by: str) -> DeadRecord:
-        return dead_record(await self.replayer.replay(dead_letter_id, by))
+        return await self.replayer.replay(dead_letter_id, by)
 
     async def replay_all(self, by: str, limit: int) -> Replayed:
         done = await self.replayer.replay_all(by, limit)
         return Replayed(replayed=len(done), ids=done)
-
-
-def dead_record(row: asyncpg.Record) -> DeadRecord:
-    failures = row["failures"]
-    return DeadRecord(
-        id=row["id"], original_topic=row["original_topic"],
-        original_partition=row["original_partition"], original_offset=row["original_offset"],
-        consumers=list(dict.fromkeys(f["consumer"] for f in failures if f["consumer"])),
-        failures=failures, replayed_at=row["replayed_at"], replayed_by=row["replayed_by"],
-        erased_at=row["erased_at"], value=_preview(row))
-
-
-def _preview(row: asyncpg.Record) -> Any:
-    if row["erased_at"]:
-        return "<erased>"
-    try:
-        return redact(json.loads(row["value"]))
-    except (ValueError, TypeError):
-        # Unparseable bytes may hold anything, personal data included: show only their size.
-        return f"<{len(row['value'])} bytes, not JSON>"
