@@ -11,7 +11,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import asyncpg
@@ -44,6 +43,8 @@ from applicant.schemas import (
     ApplicationQuery,
     ProfileIn,
     ProfileOut,
+    ProfileSaved,
+    Submitted,
     TimelineEntry,
     application_out,
     profile_out,
@@ -57,18 +58,6 @@ ONE_LIVE_INDEX = "applications_one_live_per_scheme"
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class ProfileSaved:
-    profile: ProfileOut
-    created: bool
-
-
-@dataclass(frozen=True)
-class Submitted:
-    application: ApplicationOut
-    replayed: bool = False  # an earlier request with the same Idempotency-Key made it
 
 
 def invalid(error: RuleError) -> Invalid:

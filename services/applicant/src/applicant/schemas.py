@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -128,6 +129,18 @@ class ApplicationPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+@dataclass(frozen=True)
+class ProfileSaved:
+    profile: ProfileOut
+    created: bool
+
+
+@dataclass(frozen=True)
+class Submitted:
+    application: ApplicationOut
+    replayed: bool = False  # an earlier request with the same Idempotency-Key made it
 
 
 class ApplicationQuery(BaseModel):
