@@ -47,7 +47,8 @@ class ServiceRuntime:
     outbox: Outbox
     relay: OutboxRelay
     metrics: PlumbingMetrics
-    state: dict = field(default_factory=dict)
+    # The service's typed container of HTTP use cases (routes reach it via shared.use_cases).
+    use_cases: object | None = None
 
     def consumer(self, name: str | None = None) -> EventConsumer:
         s = self.settings

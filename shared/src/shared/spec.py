@@ -50,7 +50,9 @@ class ServiceSpec(Generic[C]):
     dead_letters: DeadLetterHandler[C] | None = None
     workers: Sequence[WorkerFactory[C]] = ()
     routers: Sequence[APIRouter] = ()
-    state_key: str | None = None  # runtime.state[state_key] is the component (for the routes)
+    # What the routes get (runtime.use_cases, through shared.use_cases): the component itself
+    # unless the service has a typed container of its HTTP use cases.
+    use_cases: Callable[[ServiceRuntime, C], object] | None = None
     openapi_tags: Sequence[Mapping[str, str]] = ()
     version: str = "0.1.0"
 
@@ -88,8 +90,8 @@ class ServiceSpec(Generic[C]):
             raise ValueError(f"settings are for {runtime.settings.service_name!r}, "
                              f"the spec for {self.name!r}")
         component = self.build(runtime)
-        if self.state_key:
-            runtime.state[self.state_key] = component
+        runtime.use_cases = (self.use_cases(runtime, component) if self.use_cases
+                             else component)
         if self.handlers:
             consumer = runtime.consumer(self.consumer_group)
             for event_type, handler in self.handlers.items():

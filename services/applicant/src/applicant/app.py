@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from shared.service import build_service_app
 from shared.spec import ServiceSpec
 
@@ -29,7 +27,6 @@ SPEC = ServiceSpec(
                 "application's status and timeline, and withdraw.",
     migrations=Path(__file__).parent / "migrations",
     build=lambda rt: Applicants(rt.settings, rt.pool, rt.outbox),
-    state_key="applicants",
     handlers=dict.fromkeys(FOLLOWED, Applicants.on_event),
     routers=(router,),
     openapi_tags=({"name": "applicants", "description": "your applicant profile"},
@@ -38,18 +35,4 @@ SPEC = ServiceSpec(
 
 
 def build_app(settings: ApplicantSettings) -> FastAPI:
-    app = build_service_app(settings, SPEC)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    return app
-
-
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    # The platform's error shape, naming the first bad field; every problem stays listed.
-    errors = exc.errors()
-    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-    loc = [str(p) for p in first["loc"] if p not in ("body", "query", "path", "header")]
-    field = ".".join(loc) or None
-    detail = f"{field}: {first['msg']}" if field else first["msg"]
-    problems = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]}
-                for e in errors]
-    return JSONResponse({"detail": detail, "field": field, "errors": problems}, status_code=422)
+    return build_service_app(settings, SPEC)

@@ -13,6 +13,7 @@ from approval.api import router
 from approval.config import ApprovalSettings
 from approval.handlers import Approvals
 from approval.timers import TimerPoller
+from approval.use_cases import ApprovalUseCases
 from contracts import ApplicantErased, ApplicationWithdrawn, MatchProposed
 
 SPEC = ServiceSpec(
@@ -22,7 +23,7 @@ SPEC = ServiceSpec(
                 "reminders, escalation and expiry, and placements of up to a year.",
     migrations=Path(__file__).parent / "migrations",
     build=lambda rt: Approvals(rt.settings, rt.outbox),
-    state_key="approvals",
+    use_cases=lambda rt, approvals: ApprovalUseCases.of(approvals, rt.pool),
     handlers={
         MatchProposed: Approvals.on_match_proposed,
         ApplicationWithdrawn: Approvals.on_application_withdrawn,

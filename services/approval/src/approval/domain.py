@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from shared.auth import Caller
+
 from approval.working_days import after_working_time
 from contracts import ApprovalStage, Clearance, RejectionReason, Scheme
 
 MIN_MONTHS = 1
 MAX_MONTHS = 12
-CENTRAL_HR_ORG = "hr-central"
 
 S = ApprovalStage
 CHAINS: dict[Scheme, tuple[ApprovalStage, ...]] = {
@@ -91,17 +92,8 @@ def approver_for(stage: ApprovalStage, parties: Parties) -> Approver:
     raise ValueError(f"unknown stage {stage}")
 
 
-@dataclass(frozen=True)
-class Who:
-    """The caller as the rules see it (from the verified token)."""
-
-    id: str
-    roles: frozenset[str]
-    org: str | None = None
-
-    @property
-    def is_central_hr(self) -> bool:
-        return "hr" in self.roles and self.org in (None, CENTRAL_HR_ORG)
+# The caller as the rules see it: the verified token's subject, roles and org.
+Who = Caller
 
 
 def is_assigned(approver: Approver, who: Who) -> bool:

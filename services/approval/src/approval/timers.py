@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncpg
 from shared.logging import get_logger
+from shared.unit_of_work import UnitsOfWork
 from shared.workers import WorkerLoop
 
 from approval import repository as repo
@@ -23,6 +24,7 @@ class TimerPoller:
 
     def __init__(self, pool: asyncpg.Pool, approvals: Approvals, poll_seconds: float) -> None:
         self.pool = pool
+        self.units = UnitsOfWork(pool, approvals.outbox)
         self.approvals = approvals
         self._loop = WorkerLoop("sla-timers", self._step, poll_seconds)
 
@@ -40,10 +42,10 @@ class TimerPoller:
         """Fire every timer that is due now; returns how many were applied."""
         fired = 0
         for _ in range(MAX_PER_POLL):
-            async with self.pool.acquire() as conn, conn.transaction():
-                timer = await repo.claim_due_timer(conn)
+            async with self.units() as uow:
+                timer = await repo.claim_due_timer(uow.conn)
                 if timer is None:
                     break
-                await self.approvals.fire_timer(conn, timer)
+                await self.approvals.fire_timer(uow.conn, timer)
                 fired += 1
         return fired

@@ -20,6 +20,7 @@ from contracts import (
 from matching.api import router
 from matching.config import MatchingSettings
 from matching.handlers import Matching
+from matching.use_cases import MatchingUseCases
 
 SPEC = ServiceSpec(
     name="matching",
@@ -28,7 +29,7 @@ SPEC = ServiceSpec(
                 "cohort rounds (deferred acceptance with capacities) and re-matching.",
     migrations=Path(__file__).parent / "migrations",
     build=lambda rt: Matching(rt.settings, rt.outbox),
-    state_key="matching",
+    use_cases=lambda rt, matching: MatchingUseCases.of(matching, rt.pool),
     handlers={
         ApplicationSubmitted: Matching.on_application_submitted,
         ApplicationSubmittedV2: Matching.on_application_submitted,

@@ -14,13 +14,13 @@ from shared.spec import ServiceSpec
 from contracts import ALL_EVENTS
 from monitor.api import router
 from monitor.config import MonitorSettings
-from monitor.handlers import EventLog, Replayer
+from monitor.handlers import EventLog
+from monitor.use_cases import MonitorUseCases
 
 STATIC = Path(__file__).parent / "static"
 
 
 def build(runtime: ServiceRuntime) -> EventLog:
-    runtime.state["replayer"] = Replayer(runtime.pool, runtime.dlq_producer)
     return EventLog(runtime.settings.topic_prefix)
 
 
@@ -34,6 +34,7 @@ SPEC = ServiceSpec(
     build=build,
     handlers=dict.fromkeys(ALL_EVENTS, EventLog.on_event),
     dead_letters=EventLog.on_dead_letter,
+    use_cases=lambda rt, _log: MonitorUseCases(rt.settings, rt.pool, rt.dlq_producer),
     routers=(router,),
     openapi_tags=({"name": "stream", "description": "live Server-Sent Events"},
                   {"name": "timeline", "description": "one journey's story"},

@@ -10,10 +10,12 @@ from aiokafka import AIOKafkaProducer
 from shared.consumer import current_message
 from shared.errors import Conflict, NotFound
 from shared.logging import get_logger
+from shared.unit_of_work import UnitsOfWork
 
 from contracts import ApplicantErased, Event, redact
 from monitor import repository as repo
 from monitor.domain import actor_of, application_id_of, dimensions
+from monitor.schemas import DeadRecord
 from shared import dlq, erasure
 
 log = get_logger(__name__)
@@ -83,40 +85,44 @@ def dead_letter_row(msg: dlq.FailedMessage) -> dict[str, Any]:
 
 
 class Replayer:
-    """Publishes a dead letter's original bytes back to its original topic, once.
+    """Publishes a dead record's original bytes back to its original topic, once, however
+    many consumers dead-lettered it: the consumers that had handled it turn the copy away in
+    their inboxes, the ones that failed on it get their second chance.
 
-    The letter is marked replayed in a transaction that commits only after the broker
-    acknowledged the publish: a failed publish leaves it open, and a crash between ack and
+    Its letters are marked replayed in a transaction that commits only after the broker
+    acknowledged the publish: a failed publish leaves them open, and a crash between ack and
     commit replays it a second time, which consumers' inboxes make harmless.
     """
 
     def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer) -> None:
-        self.pool = pool
+        self.units = UnitsOfWork(pool)
         self.producer = producer
 
-    async def replay(self, dead_letter_id: int, by: str) -> asyncpg.Record:
-        async with self.pool.acquire() as conn, conn.transaction():
-            row = await repo.claim_dead_letter(conn, dead_letter_id, by)
-            if row is None:
+    async def replay(self, dead_letter_id: int, by: str) -> DeadRecord:
+        """Replay the record this letter belongs to; returns the record's view."""
+        async with self.units() as uow:
+            claimed = await repo.claim_dead_record(uow.conn, dead_letter_id, by)
+            if not claimed:
                 # On this transaction's own connection: asking the pool for a second one
                 # while holding the first starves it under concurrent replays (deadlock).
-                if await repo.dead_letter_exists(conn, dead_letter_id):
+                if await repo.dead_letter_exists(uow.conn, dead_letter_id):
                     raise Conflict(f"dead letter {dead_letter_id} was already replayed, or "
                                    "erased with its applicant", "dead_letter_id")
                 raise NotFound(f"no dead letter with id {dead_letter_id}", "dead_letter_id")
-            await self._publish(row)
-        log.info("dead letter replayed", dead_letter_id=dead_letter_id,
-                 topic=row["original_topic"], by=by)
-        return row
+            await self._publish(claimed[0])
+            record = await repo.dead_record(uow.conn, dead_letter_id)
+        log.info("dead record replayed", dead_letter_id=dead_letter_id, letters=len(claimed),
+                 topic=claimed[0]["original_topic"], by=by)
+        return DeadRecord.of(record)
 
     async def replay_all(self, by: str, limit: int) -> list[int]:
         done = []
-        for dead_letter_id in await repo.open_dead_letter_ids(self.pool, limit):
+        for record_id in await repo.open_dead_record_ids(self.units.pool, limit):
             try:
-                await self.replay(dead_letter_id, by)
+                await self.replay(record_id, by)
             except Conflict:
                 continue  # a concurrent replay took it: it is still replayed once
-            done.append(dead_letter_id)
+            done.append(record_id)
         return done
 
     async def _publish(self, row: asyncpg.Record) -> None:

@@ -37,6 +37,7 @@ from notification.delivery import DeliveryWorker, Senders
 from notification.handlers import Notifier
 from notification.keys import DataKeyClient
 from notification.templates import Templates
+from notification.use_cases import NotificationUseCases
 
 HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,
            MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalReminderDue, ApprovalGranted,
@@ -80,7 +81,7 @@ SPEC = ServiceSpec(
                 "statuses; never sends the same message twice.",
     migrations=Path(__file__).parent / "migrations",
     build=build,
-    state_key="notification",
+    use_cases=lambda rt, _notification: NotificationUseCases(rt.pool, rt.outbox),
     handlers=dict.fromkeys(HANDLED, Notification.on_event),
     dead_letters=Notification.on_dead_letter,
     workers=(lambda _rt, notification: notification.delivery,),
