@@ -1,7 +1,7 @@
 """Places that free up later: a NoMatchFound applicant waits (live) and follows the place a
 withdrawal frees, and withdrawing a confirmed placement before it starts releases it
-(DESIGN.md §3: "Withdrawal at any point compensates: open stages close, capacity is
-released"). Both were cross-service gaps these journeys found."""
+(docs/architecture.md §2: withdrawal is compensation; it closes the open stage and frees the
+place). Both were cross-service gaps these journeys found."""
 
 from __future__ import annotations
 

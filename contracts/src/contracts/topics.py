@@ -21,7 +21,7 @@ class TopicSpec:
 SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification", "monitor")
 _APP = "application id"
 
-# Readers follow DESIGN.md section 3, plus matching on `placements`: it must see
+# Readers follow docs/architecture.md §3, plus matching on `placements`: it must see
 # PlacementRejected (propose the next best) and PlacementConfirmed (capacity).
 TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
