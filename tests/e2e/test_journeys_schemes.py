@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from testkit.models import ApplicationOut, PlacementOut
+
 from tests.e2e.actors import (
     ApplicantActor,
     ApproverActor,
@@ -24,35 +26,34 @@ async def kpi_snapshot(hr: HrActor) -> Json:
 
 
 async def live_through_placement(host: ApproverActor, applicant: ApplicantActor,
-                                 placement: Json) -> Json:
+                                 placement: PlacementOut) -> PlacementOut:
     """Host starts it on its start date, extends it by a month, then ends it with feedback."""
-    pid = placement["id"]
-    started = await host.start_placement(pid, started_on=placement["start_date"])
-    assert started["status"] == "started"
-    await applicant.wait_status(placement["application_id"], "started")
-    end = date.fromisoformat(placement["end_date"])
+    pid = placement.id
+    started = await host.start(pid, started_on=placement.start_date)
+    assert started.status == "started"
+    await applicant.wait_status(placement.application_id, "started")
+    end = placement.end_date
     longer = date(end.year + (end.month == 12), end.month % 12 + 1, min(end.day, 28))
-    extended = await host.extend_placement(pid, longer.isoformat())
-    assert extended["end_date"] == longer.isoformat()
-    ended = await host.end_placement(pid, "completed", ended_on=longer.isoformat(),
-                                     host_rating=5, placee_rating=4,
-                                     skills_gained=["stakeholder management"])
-    assert (ended["status"], ended["outcome"], ended["host_rating"]) == ("ended", "completed", 5)
+    extended = await host.extend(pid, longer)
+    assert extended.end_date == longer
+    ended = await host.end(pid, "completed", ended_on=longer, host_rating=5, placee_rating=4,
+                           skills_gained=["stakeholder management"])
+    assert (ended.status, ended.outcome, ended.host_rating) == ("ended", "completed", 5)
     return ended
 
 
 async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: HrActor,
-                               applicant: ApplicantActor, application: Json,
+                               applicant: ApplicantActor, application: ApplicationOut,
                                host, chain: list[tuple[str, ApproverActor]],
                                applicant_email: str, kpis_before: Json) -> None:
-    app_id = application["id"]
+    app_id = application.id
     await applicant.wait_status(app_id, "in_approval")
     await grant_in_order(app_id, chain)
     confirmed = await applicant.wait_status(app_id, "confirmed")
-    assert confirmed["awaiting"]["from"] == host.org
+    assert confirmed.awaiting.from_ == host.org
     placement = await host.wait_placement(app_id)
-    assert placement["status"] == "confirmed" and placement["applicant_id"] == applicant.sub
-    assert (await applicant.placement(placement["id"]))["id"] == placement["id"]  # placee sees it
+    assert placement.status == "confirmed" and placement.applicant_id == applicant.sub
+    assert (await applicant.placement(placement.id)).id == placement.id  # placee sees it
     await live_through_placement(host, applicant, placement)
     await applicant.wait_status(app_id, "ended")
 
@@ -64,7 +65,7 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
     assert types.count("ApprovalGranted") == len(stages), types
     assert types[-5:] == ["PlacementApproved", "PlacementConfirmed", "PlacementStarted",
                           "PlacementExtended", "PlacementEnded"], types
-    assert "ended on" in lines[-1]["summary"] and "completed" in lines[-1]["summary"]
+    assert "ended on" in lines[-1].summary and "completed" in lines[-1].summary
 
     expected = ["received your placement application", "found a possible placement",
                 "has been approved", "is confirmed",
@@ -80,7 +81,7 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
                                     "ApprovalStageOpened", "ApprovalGranted",
                                     "PlacementApproved", "PlacementConfirmed",
                                     "PlacementStarted", "PlacementExtended", "PlacementEnded")
-    assert monitor["scheme"] == application["scheme"]
+    assert monitor["scheme"] == application.scheme
     opened = [s for s in monitor["steps"] if s["event_type"] == "ApprovalStageOpened"]
     assert len(opened) == len(stages)
 
@@ -90,7 +91,7 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
                 and now["applications"] == kpis_before["applications"] + 1)
         return now if done else None
     kpis = await wait_for(kpis_counted, "the monitor's KPIs to count one more ended placement")
-    scheme = application["scheme"]
+    scheme = application.scheme
     assert kpis["by_scheme"][scheme] == kpis_before["by_scheme"].get(scheme, 0) + 1
     assert kpis["outcomes"]["by_outcome"]["completed"] == \
         kpis_before["outcomes"]["by_outcome"].get("completed", 0) + 1
@@ -142,7 +143,7 @@ async def test_a_diplomat_goes_into_an_sme_abroad_with_post_bcc_ethics_and_sme_a
     host = world.host("paris-sme")
     opportunity = await world.publish(host, "diplomatic", host_name=f"Atelier {world.tag}",
                                       sector="creative_industries")
-    chamber = opportunity["data"]["bcc_chamber_id"]
+    chamber = opportunity.data["bcc_chamber_id"]
     post = world.name("post-paris")
     applicant = world.applicant("diplomat")
     await applicant.diplomat(post, preferred_countries=["FR"])
