@@ -26,6 +26,14 @@ def industry_chain(users: Users, department: str, manager: str) -> list:
             ("conflict_of_interest", users.ethics())]
 
 
+async def applied(world: World, users: Users, what: str) -> tuple:
+    """A civil servant (as above) who applied to the industry scheme, and their chain up to
+    the host's stage."""
+    person, department, manager = await civil_servant(world, what)
+    app = await world.apply(person, "industry")
+    return person, app, industry_chain(users, department, manager)
+
+
 async def two_hosts(world: World) -> tuple[tuple, tuple]:
     """A best fit (clean energy, North West) and a second best (defence, London)."""
     best, second = world.host("best-fit"), world.host("second-best")
@@ -42,9 +50,7 @@ def proposals(lines: list[TimelineEntry]) -> list[str]:
 async def test_a_refusal_at_the_ethics_stage_re_matches_to_the_next_best_opportunity(
         world: World, users: Users, mail: Mailbox, hr: HrActor) -> None:
     (best, best_opp), (second, second_opp) = await two_hosts(world)
-    person, department, manager = await civil_servant(world, "refused")
-    app = await world.apply(person, "industry")
-    chain = industry_chain(users, department, manager)
+    person, app, chain = await applied(world, users, "refused")
     await grant_in_order(app.id, chain[:2])
     ethics = users.ethics()
     stage = await ethics.waiting_stage(app.id, "conflict_of_interest")
@@ -86,11 +92,9 @@ async def test_a_withdrawal_mid_chain_closes_the_open_stage_and_gives_the_place_
         world: World, users: Users, mail: Mailbox, hr: HrActor) -> None:
     host = world.host("one-place")
     opp = await world.publish(host, "industry", capacity=1)
-    person, department, manager = await civil_servant(world, "withdrawer")
-    app = await world.apply(person, "industry")
-    chain = industry_chain(users, department, manager)
+    person, app, chain = await applied(world, users, "withdrawer")
     await grant_in_order(app.id, chain[:1])
-    dept_hr = users.departmental_hr(department)
+    dept_hr = chain[1][1]
     open_stage = await dept_hr.waiting_stage(app.id, "departmental_hr")
 
     withdrawn = await person.withdraw(app.id, "my department needs me after all")
@@ -107,8 +111,7 @@ async def test_a_withdrawal_mid_chain_closes_the_open_stage_and_gives_the_place_
     await wait_for(lambda: _places_held(host, opp, 0), "the withdrawn applicant's place back")
 
     # The released place goes to the next applicant who fits it.
-    nxt, nxt_department, nxt_manager = await civil_servant(world, "next-in-line")
-    nxt_app = await world.apply(nxt, "industry")
+    nxt, nxt_app, _ = await applied(world, users, "next-in-line")
     lines = await nxt.wait_timeline(nxt_app.id, "MatchProposed")
     assert str(opp.opportunity_id) in proposals(lines)[0]
 
@@ -132,9 +135,7 @@ async def _places_held(host, opportunity: OpportunityOut, held: int) -> Opportun
 async def test_a_host_decline_sends_the_applicant_to_the_next_best_host(
         world: World, users: Users, mail: Mailbox, hr: HrActor) -> None:
     (best, best_opp), (second, second_opp) = await two_hosts(world)
-    person, department, manager = await civil_servant(world, "declined")
-    app = await world.apply(person, "industry")
-    chain = industry_chain(users, department, manager)
+    person, app, chain = await applied(world, users, "declined")
     await grant_in_order(app.id, chain)
     stage = await best.waiting_stage(app.id, "host_acceptance")
     declined = await best.decline(stage.id, "no desk until the spring")

@@ -9,18 +9,16 @@ import pytest
 
 from tests.e2e.actors import ApiError, Users, event_types, grant_in_order, wait_for
 from tests.e2e.conftest import World
-from tests.e2e.test_journeys_detours import civil_servant, industry_chain
+from tests.e2e.test_journeys_detours import applied
 
 
 async def test_an_applicant_told_no_match_follows_the_place_that_frees_up_later(
         world: World, users: Users) -> None:
     host = world.host("single-place")
     opp = await world.publish(host, "industry", capacity=1)
-    first, _, _ = await civil_servant(world, "first")
-    first_app = await world.apply(first, "industry")
+    first, first_app, _ = await applied(world, users, "first")
     await first.wait_status(first_app.id, "in_approval")
-    second, _, _ = await civil_servant(world, "second")
-    second_app = await world.apply(second, "industry")
+    second, second_app, _ = await applied(world, users, "second")
     await second.wait_timeline(second_app.id, "NoMatchFound")
     assert (await second.application(second_app.id)).status == "waiting"
 
@@ -35,10 +33,8 @@ async def test_withdrawing_a_confirmed_placement_before_it_starts_releases_the_p
         world: World, users: Users) -> None:
     host = world.host("confirmed-then-withdrawn")
     opp = await world.publish(host, "industry", capacity=1)
-    person, department, manager = await civil_servant(world, "late-withdrawer")
-    app = await world.apply(person, "industry")
-    await grant_in_order(app.id, industry_chain(users, department, manager)
-                         + [("host_acceptance", host)])
+    person, app, chain = await applied(world, users, "late-withdrawer")
+    await grant_in_order(app.id, chain + [("host_acceptance", host)])
     await person.wait_status(app.id, "confirmed")
     placement = await host.wait_placement(app.id)
     await person.withdraw(app.id, "a family matter")

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from typing import Any
 
+from tests.e2e.driver import Plan
 from tests.e2e.faults.reconcile import Ledger
-from tests.e2e.faults.scenario import Run
+from tests.e2e.faults.scenario import Fault, Run, run_with_faults
 from tests.e2e.system import ROOT
+
+
+async def journeys_under(tmp_path: Path, journeys: int, faults: list[Fault], **system: Any
+                         ) -> Ledger:
+    """`journeys` journeys (48 at a time, patient with a broker that is away) while `faults`
+    strike, checked to the verdict below; the ledger is returned for the fault's own counts."""
+    plan = Plan(journeys=journeys, concurrency=48, journey_timeout=900, retry_for=300)
+    ledger, run = await run_with_faults(tmp_path, plan, faults, **system)
+    assert_nothing_lost_nothing_twice(ledger, run)
+    return ledger
 
 
 def assert_nothing_lost_nothing_twice(ledger: Ledger, run: Run) -> None:

@@ -4,15 +4,13 @@ one."""
 
 import pytest
 
-from tests.e2e.driver import Plan
-from tests.e2e.faults.checks import assert_nothing_lost_nothing_twice
+from tests.e2e.faults.checks import journeys_under
 from tests.e2e.faults.scenario import (
     PrivateBroker,
     env_int,
     free_port_pair,
     inject_poison,
     restart_broker,
-    run_with_faults,
 )
 
 
@@ -27,11 +25,9 @@ def broker(tmp_path):
 
 
 async def restart_run(tmp_path, broker: PrivateBroker, journeys: int) -> None:
-    plan = Plan(journeys=journeys, concurrency=48, journey_timeout=900, retry_for=300)
-    ledger, run = await run_with_faults(tmp_path, plan, [restart_broker(broker),
-                                                         inject_poison(at=0.6)],
-                                        bootstrap=broker.bootstrap)
-    assert_nothing_lost_nothing_twice(ledger, run)
+    ledger = await journeys_under(tmp_path, journeys, [restart_broker(broker),
+                                                       inject_poison(at=0.6)],
+                                  bootstrap=broker.bootstrap)
     assert ledger.broker_restarts == 1
 
 

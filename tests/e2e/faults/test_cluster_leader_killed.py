@@ -3,15 +3,8 @@ partition is SIGKILLed mid-run and stays dead: nothing accepted is lost or appli
 
 import pytest
 
-from tests.e2e.driver import Plan
-from tests.e2e.faults.checks import assert_nothing_lost_nothing_twice
-from tests.e2e.faults.scenario import (
-    env_int,
-    inject_poison,
-    kafka_cli,
-    kill_partition_leader,
-    run_with_faults,
-)
+from tests.e2e.faults.checks import journeys_under
+from tests.e2e.faults.scenario import env_int, inject_poison, kafka_cli, kill_partition_leader
 
 
 @pytest.fixture
@@ -24,11 +17,9 @@ def cluster():
 
 
 async def leader_run(tmp_path, cluster: str, journeys: int) -> None:
-    plan = Plan(journeys=journeys, concurrency=48, journey_timeout=900, retry_for=300)
-    ledger, run = await run_with_faults(
-        tmp_path, plan, [kill_partition_leader("applications"), inject_poison(at=0.6)],
+    ledger = await journeys_under(
+        tmp_path, journeys, [kill_partition_leader("applications"), inject_poison(at=0.6)],
         bootstrap=cluster, replication=3)
-    assert_nothing_lost_nothing_twice(ledger, run)
     assert ledger.kills == 1
 
 
