@@ -21,42 +21,24 @@ class TopicSpec:
 SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification", "monitor")
 _APP = "application id"
 
+WATCHERS = ("notification", "monitor")  # read every topic but their own
+
+
+def _topic(name: str, owner: str, key: str, *readers: str) -> TopicSpec:
+    return TopicSpec(name, owner=owner, key=key,
+                     readers=(*readers, *(w for w in WATCHERS if w != owner)))
+
+
 # Readers follow docs/architecture.md §3, plus matching on `placements`: it must see
 # PlacementRejected (propose the next best) and PlacementConfirmed (capacity).
 TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec(
-        "applications",
-        owner="applicant",
-        key=_APP + " (applicant id for ApplicantErased)",
-        readers=("matching", "approval", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "opportunities", owner="matching", key="opportunity id", readers=("notification", "monitor")
-    ),
-    TopicSpec(
-        "matches",
-        owner="matching",
-        key=_APP,
-        readers=("applicant", "approval", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "approvals",
-        owner="approval",
-        key=_APP,
-        readers=("applicant", "matching", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "placements",
-        owner="approval",
-        key=_APP,
-        readers=("applicant", "matching", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "notifications",
-        owner="notification",
-        key=_APP + " (recipient id when none)",
-        readers=("monitor",),
-    ),
+    _topic("applications", "applicant", _APP + " (applicant id for ApplicantErased)",
+           "matching", "approval"),
+    _topic("opportunities", "matching", "opportunity id"),
+    _topic("matches", "matching", _APP, "applicant", "approval"),
+    _topic("approvals", "approval", _APP, "applicant", "matching"),
+    _topic("placements", "approval", _APP, "applicant", "matching"),
+    _topic("notifications", "notification", _APP + " (recipient id when none)"),
 )
 
 DLQ_PARTITIONS = 1
