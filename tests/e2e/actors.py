@@ -34,7 +34,7 @@ from testkit.models import (
     TimelineEntry,
 )
 
-from testkit import Api, ApiError, Caller, Json, bodies
+from testkit import Api, ApiError, Caller, Json, bodies, parse
 from testkit import wait_for as _wait_for
 
 __all__ = ["PATIENCE", "ApiError", "ApplicantActor", "ApproverActor", "HostActor", "HrActor",
@@ -218,7 +218,7 @@ class HrActor(ApproverActor):
             response = await self.raw("monitor", "GET", f"/timeline/{application_id}")
             if response.status_code == 404:
                 return None
-            timeline = await self.monitor_timeline(application_id)
+            timeline = parse(response, Json)
             seen = {s["event_type"] for s in timeline["steps"]}
             return timeline if set(event_types) <= seen else None
         return await wait_for(probe, f"the monitor's timeline of {application_id} to show "
