@@ -19,6 +19,9 @@ from contracts.enums import (
 )
 from contracts.envelope import Event, Frozen, Id, Label, Rating, Text, check_order
 
+__all__ = ["PlacementApproved", "PlacementConfirmed", "PlacementEnded", "PlacementExtended",
+           "PlacementRejected", "PlacementStarted"]
+
 
 class _PlacementsEvent(Event):
     TOPIC: ClassVar[str] = "placements"
