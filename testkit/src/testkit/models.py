@@ -5,6 +5,7 @@ from applicant.schemas import (
     ApplicationIn,
     ApplicationOut,
     ApplicationPage,
+    Awaiting,
     ProfileIn,
     ProfileOut,
     TimelineEntry,
@@ -24,8 +25,8 @@ from matching.api import (
 from notification.api import ContactIn, InboxItem, Notification, WebhookIn, WebhookOut
 
 __all__ = [
-    "ApplicationIn", "ApplicationOut", "ApplicationPage", "CandidateOut", "CloseIn", "ContactIn",
-    "DecisionIn", "EndIn", "ExtendIn", "InboxItem", "MinimumIn", "Notification",
+    "ApplicationIn", "ApplicationOut", "ApplicationPage", "Awaiting", "CandidateOut", "CloseIn",
+    "ContactIn", "DecisionIn", "EndIn", "ExtendIn", "InboxItem", "MinimumIn", "Notification",
     "OpportunityIn", "OpportunityOut", "OpportunityPatch", "PlacementOut", "ProfileIn",
     "ProfileOut", "RoundIn", "RoundOut", "StageOut", "StartIn", "TimelineEntry", "WebhookIn",
     "WebhookOut", "WithdrawIn",
