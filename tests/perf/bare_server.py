@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic_settings import SettingsConfigDict
 from shared.service import build_service_app, serve
 from shared.settings import ServiceSettings
+from shared.spec import ServiceSpec
 
 
 class BareSettings(ServiceSettings):
@@ -32,12 +33,10 @@ def build_app(settings: BareSettings) -> FastAPI:
     async def bare() -> JSONResponse:
         return JSONResponse({"status": "ok"}, status_code=201)
 
-    async def wire(_runtime):
-        return None
-
-    return build_service_app(settings, title="bare", description="bench baseline",
-                             migrations=Path(__file__).parent / "migrations", wire=wire,
-                             routers=[router])
+    spec = ServiceSpec(name="bare", title="bare", description="bench baseline",
+                       migrations=Path(__file__).parent / "migrations", build=lambda _rt: None,
+                       routers=(router,))
+    return build_service_app(settings, spec)
 
 
 def main() -> None:

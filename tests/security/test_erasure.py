@@ -5,13 +5,23 @@ longer be opened because their data key is gone (crypto-shredding)."""
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import httpx
 from actors import Users, wait_for
+from contracts.examples import example
 from pii_journey import YEAR, Person, database_hits, leaks, mail_to, read_every_topic
 from shared.auth import mint_dev_token
+from shared.testing.events import publish
 
-from contracts import ApplicationSubmittedV2, parse_event
+from contracts import (
+    ApplicantErased,
+    ApplicationSubmitted,
+    ApplicationSubmittedV2,
+    MatchProposed,
+    parse_event,
+)
 
 
 def bearer(sub: str, *roles: str, org: str | None = None) -> dict[str, str]:
@@ -115,3 +125,71 @@ async def test_central_hr_erases_on_request_and_nobody_else_can(security_system)
         assert profile.status_code == 404
     hits = await database_hits(security_system.dsns["applicant"], person)
     assert hits == []
+
+
+async def inbox_holds(dsn: str, *event_ids: uuid.UUID) -> bool:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetchval("SELECT count(DISTINCT event_id) FROM inbox"
+                                   " WHERE event_id = ANY($1::uuid[])", list(event_ids)) == \
+            len(event_ids)
+    finally:
+        await conn.close()
+
+
+async def consumed_everywhere(system, *events) -> None:
+    """Waits until every consuming service has applied (inbox) all of `events`."""
+    ids = [e.event_id for e in events]
+    for name in ("notification", "matching", "approval", "monitor"):
+        # Matching does not read the matches topic; every other one reads all three events'.
+        wanted = [i for e, i in zip(events, ids, strict=True)
+                  if name != "matching" or not isinstance(e, MatchProposed)]
+
+        async def applied(dsn=system.dsns[name], wanted=wanted) -> bool:
+            return await inbox_holds(dsn, *wanted)
+        await wait_for(applied, f"{name} to consume {len(wanted)} events", 60, interval=0.3)
+
+
+async def rows_about(dsn: str, sql: str, applicant_id: str) -> list:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await conn.fetch(sql, applicant_id)
+    finally:
+        await conn.close()
+
+
+async def test_an_erasure_that_overtakes_the_submission_it_erases_still_leaves_nothing_behind(
+        security_system):
+    """ApplicantErased (keyed by applicant) and the submission (keyed by application) sit on
+    different partitions: here the erasure is consumed first, then the submission (a v1 one,
+    with the name and email in plain text, as a replay could bring back) and a proposal for it.
+    No service may keep anything of the person."""
+    s = security_system
+    person = Person.new()
+    app_id = uuid.uuid4()
+    erased = example(ApplicantErased, applicant_id=person.sub, application_ids=(app_id,))
+    await publish(s.bootstrap, s.prefix, erased)
+    await consumed_everywhere(s, erased)
+
+    late = example(ApplicationSubmitted, application_id=app_id, correlation_id=app_id,
+                   applicant_id=person.sub, applicant_name=person.name,
+                   applicant_email=person.email, earliest_start=f"{YEAR + 2}-02-01")
+    proposed = example(MatchProposed, application_id=app_id, correlation_id=app_id,
+                       applicant_id=person.sub, host_org_id=f"erasure-host-{person.sub}")
+    await publish(s.bootstrap, s.prefix, late, proposed)
+    await consumed_everywhere(s, erased, late, proposed)
+
+    assert await all_hits(s, person) == {name: [] for name in s.dsns}
+    assert await rows_about(s.dsns["matching"], "SELECT application_id FROM applications"
+                            " WHERE applicant_id = $1", person.sub) == []
+    assert await rows_about(s.dsns["notification"], "SELECT id FROM messages"
+                            " WHERE recipient_user = $1", person.sub) == []
+    # The proposal opened no approval stage: its case closed at once, the place released.
+    cases = await rows_about(s.dsns["approval"], "SELECT c.status, count(st.id) AS stages"
+                             " FROM cases c LEFT JOIN stages st ON st.case_id = c.id"
+                             " WHERE c.applicant_id = $1 GROUP BY c.status", person.sub)
+    assert [(c["status"], c["stages"]) for c in cases] == [("rejected", 0)]
+    for name in ("notification", "matching", "approval", "monitor"):
+        tombstones = await rows_about(s.dsns[name], "SELECT applicant_id FROM erased_applicants"
+                                      " WHERE applicant_id = $1", person.sub)
+        assert len(tombstones) == 1, name

@@ -20,7 +20,7 @@ from contracts.catalogue import ALL_EVENTS, events_for_topic
 from contracts.compat import breaking_changes
 from contracts.envelope import Event
 from contracts.event_schemas import event_schema, schema_file
-from contracts.topics import DLQ_PARTITIONS, TOPICS, TopicSpec
+from contracts.topics import DLQ_PARTITIONS, DLQ_READERS, TOPICS, TopicSpec
 
 ROOT = Path(__file__).resolve().parents[2]  # the contracts/ folder
 ASYNCAPI_FILE = "asyncapi.yaml"
@@ -57,10 +57,13 @@ ENVELOPE_HEADERS = {
 
 DLQ_HEADERS = {
     "type": "object",
-    "description": "The original record's headers plus the x-dlq-* headers of shared.dlq.",
+    "description": "The original record's headers plus the x-dlq-* headers of shared.dlq. "
+    "x-dlq-reason is `invalid_message` (not an event of the catalogue) or `handler_failed` "
+    "(the consumer's handler kept failing).",
     "properties": {
         h: {"type": "string"}
         for h in (
+            "x-dlq-reason",
             "x-dlq-error",
             "x-dlq-consumer",
             "x-dlq-original-topic",
@@ -70,7 +73,13 @@ DLQ_HEADERS = {
             "x-dlq-attempts",
         )
     },
-    "required": ["x-dlq-error", "x-dlq-consumer", "x-dlq-original-topic"],
+    "required": ["x-dlq-reason", "x-dlq-error", "x-dlq-consumer", "x-dlq-original-topic"],
+}
+
+
+DLQ_READING = {
+    "monitor": "monitor shows and replays dead letters.",
+    "notification": "notification tells HR about each dead letter.",
 }
 
 
@@ -144,7 +153,7 @@ def asyncapi() -> dict[str, Any]:
             "address": spec.dlq,
             "title": spec.dlq,
             "description": f"Dead letters of `{spec.name}`, written by its consumers, "
-            "read and replayed by monitor.",
+            "read and replayed by monitor, reported to HR by notification.",
             "messages": {"DeadLetter": {"$ref": "#/components/messages/DeadLetter"}},
             "bindings": {
                 "kafka": {
@@ -166,9 +175,10 @@ def asyncapi() -> dict[str, Any]:
             operations[f"{reader}_dead_letters_{spec.name}"] = _operation(
                 "send", dlq_id, dead, reader, f"{reader} dead-letters what it cannot handle."
             )
-        operations[f"monitor_receives_{spec.name}_dlq"] = _operation(
-            "receive", dlq_id, dead, "monitor", "monitor shows and replays dead letters."
-        )
+        for reader in DLQ_READERS:
+            operations[f"{reader}_receives_{spec.name}_dlq"] = _operation(
+                "receive", dlq_id, dead, reader, DLQ_READING[reader]
+            )
     return {
         "asyncapi": "3.0.0",
         "info": {

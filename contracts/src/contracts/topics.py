@@ -11,7 +11,9 @@ class TopicSpec:
     owner: str
     partitions: int = 3
     key: str = ""  # what the Kafka key is, for docs and the AsyncAPI document
-    readers: tuple[str, ...] = ()  # services that consume it (and dead-letter to its .dlq)
+    # Services that consume it (and dead-letter to its .dlq). Each service's ServiceSpec (its
+    # app.py) is the source: tests/platform/test_subscriptions_agree.py fails when they differ.
+    readers: tuple[str, ...] = ()
 
     @property
     def dlq(self) -> str:
@@ -21,27 +23,49 @@ class TopicSpec:
 SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification", "monitor")
 _APP = "application id"
 
-WATCHERS = ("notification", "monitor")  # read every topic but their own
-
-
-def _topic(name: str, owner: str, key: str, *readers: str) -> TopicSpec:
-    return TopicSpec(name, owner=owner, key=key,
-                     readers=(*readers, *(w for w in WATCHERS if w != owner)))
-
-
-# Readers follow docs/architecture.md §3, plus matching on `placements`: it must see
-# PlacementRejected (propose the next best) and PlacementConfirmed (capacity).
+# Readers are what the services' specs handle: matching reads `placements` for
+# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); nobody but the
+# monitor reads `opportunities` (notification has no opportunity messages).
 TOPICS: tuple[TopicSpec, ...] = (
-    _topic("applications", "applicant", _APP + " (applicant id for ApplicantErased)",
-           "matching", "approval"),
-    _topic("opportunities", "matching", "opportunity id"),
-    _topic("matches", "matching", _APP, "applicant", "approval"),
-    _topic("approvals", "approval", _APP, "applicant", "matching"),
-    _topic("placements", "approval", _APP, "applicant", "matching"),
-    _topic("notifications", "notification", _APP + " (recipient id when none)"),
+    TopicSpec(
+        "applications",
+        owner="applicant",
+        key=_APP + " (applicant id for ApplicantErased)",
+        readers=("matching", "approval", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "opportunities", owner="matching", key="opportunity id", readers=("monitor",)
+    ),
+    TopicSpec(
+        "matches",
+        owner="matching",
+        key=_APP,
+        readers=("applicant", "approval", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "approvals",
+        owner="approval",
+        key=_APP,
+        readers=("applicant", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "placements",
+        owner="approval",
+        key=_APP,
+        readers=("applicant", "matching", "notification", "monitor"),
+    ),
+    TopicSpec(
+        "notifications",
+        owner="notification",
+        key=_APP + " (recipient id when none)",
+        readers=("monitor",),
+    ),
 )
 
 DLQ_PARTITIONS = 1
+# Services that read every `<topic>.dlq`: the monitor keeps and replays dead letters, the
+# notification service tells HR about each one. Also checked against the specs.
+DLQ_READERS: tuple[str, ...] = ("monitor", "notification")
 
 
 def topic(name: str) -> TopicSpec:

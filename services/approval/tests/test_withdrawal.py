@@ -54,7 +54,7 @@ async def _at_last_stage(service, p):
 
 async def _withdraw_directly(service, p):
     # The consumer's own use case on its own connection: a real race on the case row lock.
-    approvals = service.runtime.state["approvals"]
+    approvals = service.runtime.use_cases.stages.approvals
     async with service.runtime.pool.acquire() as conn, conn.transaction():
         await approvals.on_application_withdrawn(conn, withdrawal(p))
 

@@ -36,8 +36,9 @@ async def test_a_dead_letter_is_listed_with_reason_and_position_and_no_personal_
     await dead_letter_as(service, event, offset=42)
     [item] = await eventually(lambda: listed(service, hr))
 
-    assert item["reason"] == "handler_failed" and item["consumer"] == "matching"
-    assert item["error"] == "RuntimeError('boom')" and item["attempts"] == 3
+    [failure] = item["failures"]
+    assert item["consumers"] == ["matching"] and failure["reason"] == "handler_failed"
+    assert failure["error"] == "RuntimeError('boom')" and failure["attempts"] == 3
     assert (item["original_topic"], item["original_partition"], item["original_offset"]) == (
         service.settings.topic("applications"), 1, 42)
     assert item["value"]["event_id"] == str(event.event_id)
@@ -98,7 +99,8 @@ async def test_a_message_the_monitor_cannot_read_becomes_a_dead_letter_it_lists(
     await publish_raw(service.settings.kafka_bootstrap_servers,
                       service.settings.topic("placements"), b"{not json", key=b"k")
     [item] = await eventually(lambda: listed(service, hr))
-    assert item["consumer"] == "monitor" and item["reason"] == "invalid_message"
+    assert item["consumers"] == ["monitor"]
+    assert item["failures"][0]["reason"] == "invalid_message"
     assert item["original_topic"] == service.settings.topic("placements")
     assert item["value"] == "<9 bytes, not JSON>"
 
@@ -147,3 +149,58 @@ async def test_erasing_an_applicant_blanks_their_dead_letters_and_blocks_replay(
     assert refused.status_code == 409
     assert (await service.client.post("/dead-letters/replay-all", headers=hr)).json()[
         "ids"] == [items[8]["id"]]
+
+
+async def test_one_poison_record_failed_by_four_consumers_is_one_row_naming_each_and_one_replay(
+        fresh_service):
+    service, hr = fresh_service, fresh_service.auth("hr-1", "hr")
+    event = submitted()
+    consumers = ["matching", "approval", "notification", "applicant"]
+    for consumer in consumers:  # each consumer dead-letters the same record (same position)
+        await dead_letter_as(service, event, consumer=consumer, offset=77)
+    await eventually(lambda: _letters(service, 4))
+
+    [item] = await listed(service, hr)
+    assert item["consumers"] == consumers
+    assert [f["consumer"] for f in item["failures"]] == consumers
+    assert item["original_offset"] == 77 and item["value"]["event_id"] == str(event.event_id)
+
+    async with TopicReader(service.settings.kafka_bootstrap_servers,
+                           service.settings.topic("applications")) as reader:
+        one = await service.client.post(f"/dead-letters/{item['failures'][2]['dead_letter_id']}"
+                                        "/replay", headers=hr)
+        assert one.status_code == 200, one.text
+        assert one.json()["id"] == item["id"] and one.json()["replayed_by"] == "hr-1"
+        assert all(f["replayed_at"] for f in one.json()["failures"])
+        rest = await service.client.post("/dead-letters/replay-all", headers=hr)
+        assert rest.json() == {"replayed": 0, "ids": []}
+        await wait_logged(service, event)
+        await reader.wait_for(lambda records: len(records) >= 1)
+        await drain(reader)
+    assert [r.value for r in reader.records] == [event.to_bytes()]
+    assert await listed(service, hr) == []
+
+
+async def test_replay_all_publishes_a_record_that_several_consumers_failed_on_once(
+        fresh_service):
+    service, hr = fresh_service, fresh_service.auth("hr-1", "hr")
+    shared, alone = submitted(), submitted()
+    await dead_letter_as(service, shared, consumer="matching", offset=5)
+    await dead_letter_as(service, shared, consumer="approval", offset=5)
+    await dead_letter_as(service, alone, consumer="matching", offset=6)
+    await eventually(lambda: _letters(service, 3))
+    assert len(await listed(service, hr)) == 2
+
+    async with TopicReader(service.settings.kafka_bootstrap_servers,
+                           service.settings.topic("applications")) as reader:
+        done = (await service.client.post("/dead-letters/replay-all", headers=hr)).json()
+        assert done["replayed"] == 2
+        await reader.wait_for(lambda records: len(records) >= 2)
+        await wait_logged(service, shared, alone)
+        await drain(reader)
+    assert sorted(r.value for r in reader.records) == sorted(
+        [shared.to_bytes(), alone.to_bytes()])
+
+
+async def _letters(service, n: int) -> bool:
+    return await service.runtime.pool.fetchval("SELECT count(*) FROM dead_letters") == n

@@ -7,10 +7,10 @@ async def test_ids_and_cursors_past_bigint_are_a_422_naming_them_not_a_500(servi
     hr = service.auth("hr-1", "hr")
     r = await service.client.post(f"/dead-letters/{HUGE}/replay", headers=hr)
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["loc"] == ["path", "dead_letter_id"]
+    assert r.json()["field"] == "dead_letter_id"
     r = await service.client.get("/dead-letters", params={"before": HUGE}, headers=hr)
     assert r.status_code == 422, r.text
-    assert r.json()["detail"][0]["loc"] == ["query", "before"]
+    assert r.json()["field"] == "before"
     r = await service.client.get("/stream", params={"last_event_id": str(HUGE)}, headers=hr)
     assert r.status_code == 422, r.text
     assert r.json()["field"] == "Last-Event-ID"

@@ -17,7 +17,6 @@ from notification.domain import (
     can_see,
     http_outcome,
     intents_for,
-    is_central_hr,
     no_address,
     sign,
     take_token,
@@ -79,9 +78,6 @@ def test_a_user_sees_only_their_own_messages_and_a_role_sees_its_organisations()
     assert can_see(host, "h1", frozenset({"host"}), "acme")
     assert not can_see(host, "h2", frozenset({"host"}), "other")
     assert not can_see(host, "h3", frozenset({"hr"}), "acme")
-    assert is_central_hr(frozenset({"hr"}), None) and is_central_hr(frozenset({"hr"}),
-                                                                   "hr-central")
-    assert not is_central_hr(frozenset({"hr"}), "dept-x")
 
 
 def test_webhook_answers_are_classified_like_notify():

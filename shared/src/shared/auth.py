@@ -17,7 +17,12 @@ import jwt
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from shared.errors import Forbidden
 from shared.settings import DEV_JWT_SECRET
+
+# Central HR: role hr with no org, or this org. Departmental HR (any other org) approves for
+# its own department and sees only what that needs.
+CENTRAL_HR_ORG = "hr-central"
 
 
 class Role(StrEnum):
@@ -44,6 +49,11 @@ class Caller:
     @property
     def is_hr(self) -> bool:
         return Role.HR in self.roles
+
+    @property
+    def is_central_hr(self) -> bool:
+        """HR that sees every journey (role hr, and no org or org hr-central)."""
+        return self.is_hr and self.org in (None, CENTRAL_HR_ORG)
 
 
 class TokenVerifier:
@@ -107,6 +117,19 @@ def require_roles(*roles: Role):
         return caller
 
     return check
+
+
+async def require_central_hr(caller: Annotated[Caller, Depends(require_roles(Role.HR))]
+                             ) -> Caller:
+    """Central HR only: any other role hears 403 naming the roles, departmental HR naming the
+    org (it approves for its department but does not see every journey)."""
+    if not caller.is_central_hr:
+        raise Forbidden(f"only central HR may do this (role hr with no org or org "
+                        f"{CENTRAL_HR_ORG!r}); your token's org is {caller.org!r}", "org")
+    return caller
+
+
+CentralHRDep = Annotated[Caller, Depends(require_central_hr)]
 
 
 def mint_dev_token(sub: str, roles: list[str], org: str | None = None, *,

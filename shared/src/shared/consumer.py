@@ -28,7 +28,7 @@ from faststream.kafka import KafkaBroker, KafkaMessage
 
 from contracts import ContractError, Event, parse_event
 from shared import inbox
-from shared.dlq import FailedMessage, dead_letter
+from shared.dlq import FailedMessage, dead_letter, failed_message
 from shared.logging import bound_contextvars, get_logger
 from shared.metrics import PlumbingMetrics
 from shared.outbox import Outbox
@@ -214,7 +214,5 @@ async def _no_body(message: Any) -> None:
     return None
 
 
-def failed_message(record: Any) -> FailedMessage:
-    return FailedMessage(topic=record.topic, partition=record.partition, offset=record.offset,
-                         key=record.key, value=record.value or b"",
-                         headers=tuple(record.headers or ()))
+__all__ = ["TRANSIENT", "AfterCommit", "EventConsumer", "Handler", "current_message",
+           "failed_message"]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
 @dataclass
@@ -21,3 +21,13 @@ class PlumbingMetrics:
                                          ["consumer", "topic"], registry=r)
         self.outbox_lag = Histogram("bps_outbox_lag_seconds", "Commit to broker ack",
                                     registry=r)
+        self.outbox_failures = Counter("bps_outbox_failures_total",
+                                       "Outbox rows the relay failed to publish, by error",
+                                       ["topic", "error"], registry=r)
+        # Alerts: a row failing again and again holds up every later event of its key.
+        self.outbox_blocked_rows = Gauge("bps_outbox_blocked_rows",
+                                         "Unsent outbox rows that failed alert_after_attempts "
+                                         "times or more", registry=r)
+        self.outbox_oldest_blocked_seconds = Gauge("bps_outbox_oldest_blocked_seconds",
+                                                   "Age of the oldest blocked outbox row",
+                                                   registry=r)

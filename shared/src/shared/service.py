@@ -1,5 +1,6 @@
-"""Service runtime: one FastAPI app per service with the FastStream broker, database pool,
-outbox relay and consumers started in its lifespan. Nothing happens at import time."""
+"""Service runtime: one FastAPI app per service spec (shared.spec) with the FastStream broker,
+database pool, outbox relay, consumers and workers started in its lifespan. Nothing happens at
+import time."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import contextlib
 import errno
 import socket
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
@@ -29,6 +30,7 @@ from shared.logging import configure_logging, get_logger
 from shared.metrics import PlumbingMetrics
 from shared.outbox import Outbox, OutboxRelay
 from shared.settings import ServiceSettings
+from shared.spec import ServiceSpec
 
 log = get_logger(__name__)
 Cleanup = Callable[[], Awaitable[None]]
@@ -45,7 +47,8 @@ class ServiceRuntime:
     outbox: Outbox
     relay: OutboxRelay
     metrics: PlumbingMetrics
-    state: dict = field(default_factory=dict)
+    # The service's typed container of HTTP use cases (routes reach it via shared.use_cases).
+    use_cases: object | None = None
 
     def consumer(self, name: str | None = None) -> EventConsumer:
         s = self.settings
@@ -61,17 +64,18 @@ class ServiceRuntime:
 Wire = Callable[[ServiceRuntime], Awaitable[Cleanup | None]]
 
 
-def build_service_app(settings: ServiceSettings, *, title: str, description: str,
-                      migrations: Path, wire: Wire, routers: Sequence[APIRouter] = (),
-                      version: str = "0.1.0", openapi_tags: list[dict] | None = None) -> FastAPI:
+def build_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
+    """The FastAPI app of a service spec: ops routes, the spec's routers, and a lifespan that
+    runs the spec's consumers, dead-letter reader and workers (see shared.spec)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with run_service(settings, migrations, wire) as runtime:
+        async with run_service(settings, spec.migrations, spec.wire) as runtime:
             app.state.runtime = runtime
             yield
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan,
-                  openapi_tags=openapi_tags)
+    app = FastAPI(title=spec.title, description=spec.description, version=spec.version,
+                  lifespan=lifespan, openapi_tags=[dict(t) for t in spec.openapi_tags] or None)
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(dev_secret=settings.jwt_dev_secret,
                                              jwks_url=settings.jwks_url,
@@ -82,7 +86,7 @@ def build_service_app(settings: ServiceSettings, *, title: str, description: str
     app.add_middleware(CorrelationIdMiddleware)
     install_error_handlers(app)
     app.include_router(ops_router())
-    for router in routers:
+    for router in spec.routers:
         app.include_router(router)
     return app
 

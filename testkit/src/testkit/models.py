@@ -1,5 +1,6 @@
-"""The services' own request and response models, gathered in the one place that knows which
-module of each service holds them (if a service moves them, only these imports change)."""
+"""The services' own request and response models (each service's schemas module), gathered
+in one place: if a service moves one, only these imports change. The monitor's answers are
+reports the tests read as JSON, so they are not typed here."""
 
 from applicant.schemas import (
     ApplicationIn,
@@ -11,8 +12,8 @@ from applicant.schemas import (
     TimelineEntry,
     WithdrawIn,
 )
-from approval.api import DecisionIn, EndIn, ExtendIn, PlacementOut, StageOut, StartIn
-from matching.api import (
+from approval.schemas import DecisionIn, EndIn, ExtendIn, PlacementOut, StageOut, StartIn
+from matching.schemas import (
     CandidateOut,
     CloseIn,
     MinimumIn,
@@ -22,7 +23,7 @@ from matching.api import (
     RoundIn,
     RoundOut,
 )
-from notification.api import ContactIn, InboxItem, Notification, WebhookIn, WebhookOut
+from notification.schemas import ContactIn, InboxItem, Notification, WebhookIn, WebhookOut
 
 __all__ = [
     "ApplicationIn", "ApplicationOut", "ApplicationPage", "Awaiting", "CandidateOut", "CloseIn",

@@ -19,24 +19,16 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from contracts.topics import TOPICS
+from shared.testing.specs import dead_letter_groups, subscribed
 
 from tests.e2e.driver import TERMINAL, Stats
 from tests.e2e.system import SERVICES, System
 
-DLQ_READERS = ("monitor-dlq", "notification-dlq")
-# What each service's app.py subscribes to. contracts.topics.TOPICS' `readers` say a little
-# more (matching on approvals, notification on opportunities) than the services read today.
-SUBSCRIBED = {
-    "applicant": ("matches", "approvals", "placements"),
-    "matching": ("applications", "placements"),
-    "approval": ("matches", "applications"),
-    "notification": ("applications", "matches", "approvals", "placements"),
-    "monitor": tuple(t.name for t in TOPICS),
-}
-
 
 def readers_of(topic: str) -> set[str]:
-    return {service for service, topics in SUBSCRIBED.items() if topic in topics}
+    """The services consuming `topic`, from their ServiceSpecs (the services' app.py), so the
+    lag and dead-letter checks follow the services instead of a copy that drifts."""
+    return {service for service, topics in subscribed().items() if topic in topics}
 
 
 @dataclass
@@ -114,7 +106,7 @@ async def consumer_lag(system: System) -> dict[str, int]:
     for spec in TOPICS:
         for reader in readers_of(spec.name):
             groups.setdefault(system.prefix + reader, []).append(system.prefix + spec.name)
-        for reader in DLQ_READERS:
+        for reader in dead_letter_groups():
             groups.setdefault(system.prefix + reader, []).append(system.prefix + spec.dlq)
     ends = await end_offsets(system.bootstrap, sorted({t for ts in groups.values() for t in ts}))
     admin = AIOKafkaAdminClient(bootstrap_servers=system.bootstrap)

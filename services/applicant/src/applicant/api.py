@@ -1,19 +1,20 @@
-"""HTTP routes: own profile, applications, status and timeline. Reads check ownership."""
+"""HTTP routes: own profile, applications, status and timeline. Reads check ownership in
+the use cases; routes only parse, call one use case and render its result."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 from pydantic import BaseModel
-from shared.auth import Caller, CallerDep, Role, require_roles
+from shared.auth import CallerDep, Role, require_roles
 from shared.crypto import ALG, encode_key
-from shared.errors import NotFound
+from shared.errors import ERROR_RESPONSES, NotFound
 from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
+from shared.use_cases import use_cases
 
-from applicant import repository as repo
-from applicant.domain import Status, sees_everything
+from applicant.domain import Status
 from applicant.handlers import Applicants
 from applicant.schemas import (
     APPLICATION_EXAMPLES,
@@ -21,34 +22,19 @@ from applicant.schemas import (
     ApplicationIn,
     ApplicationOut,
     ApplicationPage,
+    ApplicationQuery,
     ProfileIn,
     ProfileOut,
     TimelineEntry,
     WithdrawIn,
-    application_out,
-    timeline_out,
 )
 from contracts import Scheme
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 ApplicantRole = Depends(require_roles(Role.APPLICANT))
 # Other roles never read applications here (approvers see what their stage needs elsewhere).
 ReaderRole = Depends(require_roles(Role.APPLICANT, Role.HR))
-
-
-async def use_cases(request: Request) -> Applicants:
-    return request.app.state.runtime.state["applicants"]
-
-
-UseCases = Annotated[Applicants, Depends(use_cases)]
-
-
-def pool(request: Request):
-    return request.app.state.runtime.pool
-
-
-def profile_out(row) -> ProfileOut:
-    return ProfileOut.model_validate(dict(row))
+UseCases = Annotated[Applicants, Depends(use_cases(Applicants))]
 
 
 @router.put("/applicants/me", tags=["applicants"], response_model=ProfileOut,
@@ -57,106 +43,77 @@ def profile_out(row) -> ProfileOut:
 async def put_profile(caller: WriterDep, uc: UseCases, response: Response,
                       body: Annotated[ProfileIn, Body(openapi_examples=PROFILE_EXAMPLES)]
                       ) -> ProfileOut:
-    row, created = await uc.save_profile(caller, body)
-    response.status_code = 201 if created else 200
-    return profile_out(row)
+    saved = await uc.save_profile(caller, body)
+    response.status_code = 201 if saved.created else 200
+    return saved.profile
 
 
 @router.get("/applicants/me", tags=["applicants"], response_model=ProfileOut,
             dependencies=[ApplicantRole], summary="Your applicant profile")
-async def get_my_profile(caller: CallerDep, request: Request) -> ProfileOut:
-    return await _profile(request, caller.id)
+async def get_my_profile(caller: CallerDep, uc: UseCases) -> ProfileOut:
+    return await uc.profile(caller, caller.id)
 
 
 @router.get("/applicants/{applicant_id}", tags=["applicants"], response_model=ProfileOut,
             dependencies=[ReaderRole],
             summary="An applicant's profile (yourself, or any for central HR)")
-async def get_profile(applicant_id: str, caller: CallerDep, request: Request) -> ProfileOut:
-    if applicant_id != caller.id and not sees_everything(caller.is_hr, caller.org):
-        raise NotFound(f"no applicant {applicant_id}", "applicant_id")
-    return await _profile(request, applicant_id)
-
-
-async def _profile(request: Request, applicant_id: str) -> ProfileOut:
-    row = await repo.get_applicant(pool(request), applicant_id)
-    if row is None:
-        raise NotFound(f"no applicant profile for {applicant_id}; create it with "
-                       "PUT /applicants/me", "applicant_id")
-    return profile_out(row)
+async def get_profile(applicant_id: str, caller: CallerDep, uc: UseCases) -> ProfileOut:
+    return await uc.profile(caller, applicant_id)
 
 
 @router.post("/applications", tags=["applications"], status_code=201,
              response_model=ApplicationOut, dependencies=[ApplicantRole],
-             summary="Apply to a scheme (idempotent with an Idempotency-Key header)",
-             responses={422: {"description": "a rule is broken; `field` names it"}})
+             summary="Apply to a scheme (idempotent with an Idempotency-Key header)")
 async def submit(caller: WriterDep, uc: UseCases, response: Response,
                  body: Annotated[ApplicationIn, Body(openapi_examples=APPLICATION_EXAMPLES)],
                  idempotency_key: Annotated[str | None, Header(
                      alias="Idempotency-Key", min_length=1, max_length=200,
                      description="Retrying with the same key returns the first answer and "
-                                 "creates nothing new.")] = None):
-    answer = await uc.submit(caller, body, idempotency_key)
-    response.status_code = answer.status_code
-    response.headers["Location"] = f"/applications/{answer.body['id']}"
-    if answer.replayed:
+                                 "creates nothing new.")] = None) -> ApplicationOut:
+    submitted = await uc.submit(caller, body, idempotency_key)
+    response.headers["Location"] = f"/applications/{submitted.application.id}"
+    if submitted.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return answer.body
+    return submitted.application
 
 
 @router.get("/applications", tags=["applications"], response_model=ApplicationPage,
             dependencies=[ReaderRole],
             summary="Your applications (central HR: everyone's), newest first")
 async def list_applications(
-        caller: CallerDep, request: Request,
+        caller: CallerDep, uc: UseCases,
         status: Status | None = None, scheme: Scheme | None = None,
         applicant_id: Annotated[str | None, Query(description="central HR only")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> ApplicationPage:
-    if not sees_everything(caller.is_hr, caller.org):
-        applicant_id = caller.id
-    rows, total = await repo.list_applications(pool(request), applicant_id=applicant_id,
-                                               status=status, scheme=scheme, limit=limit,
-                                               offset=offset)
-    return ApplicationPage(items=[application_out(r) for r in rows], total=total, limit=limit,
-                           offset=offset)
+    return await uc.applications(caller, ApplicationQuery(
+        status=status, scheme=scheme, applicant_id=applicant_id, limit=limit, offset=offset))
 
 
 @router.get("/applications/{application_id}", tags=["applications"],
             response_model=ApplicationOut, dependencies=[ReaderRole],
             summary="One application: its status and what it awaits next, from whom")
 async def get_application(application_id: uuid.UUID, caller: CallerDep,
-                          request: Request) -> ApplicationOut:
-    return application_out(await _visible(request, caller, application_id))
+                          uc: UseCases) -> ApplicationOut:
+    return await uc.application(caller, application_id)
 
 
 @router.get("/applications/{application_id}/timeline", tags=["applications"],
             response_model=list[TimelineEntry], dependencies=[ReaderRole],
             summary="What happened to an application, when, and what was awaited after")
 async def get_timeline(application_id: uuid.UUID, caller: CallerDep,
-                       request: Request) -> list[TimelineEntry]:
-    await _visible(request, caller, application_id)
-    return [timeline_out(r) for r in await repo.timeline(pool(request), application_id)]
+                       uc: UseCases) -> list[TimelineEntry]:
+    return await uc.timeline(caller, application_id)
 
 
 @router.post("/applications/{application_id}/withdraw", tags=["applications"],
              response_model=ApplicationOut, dependencies=[ApplicantRole],
-             summary="Withdraw your application (until the placement starts)",
-             responses={409: {"description": "already withdrawn, closed, or started"}})
+             summary="Withdraw your application (until the placement starts)")
 async def withdraw(application_id: uuid.UUID, caller: WriterDep, uc: UseCases,
                    body: Annotated[WithdrawIn | None, Body(openapi_examples={
                        "with a reason": {"value": {"reason": "my department needs me"}},
                        "without a reason": {"value": {}}})] = None) -> ApplicationOut:
-    row = await uc.withdraw(caller, application_id, body.reason if body else None)
-    return application_out(row)
-
-
-async def _visible(request: Request, caller: Caller, application_id: uuid.UUID):
-    row = await repo.get_application(pool(request), application_id)
-    # Someone else's application reads as missing: its existence is not disclosed.
-    if row is None or (row["applicant_id"] != caller.id
-                       and not sees_everything(caller.is_hr, caller.org)):
-        raise NotFound(f"no application {application_id}", "application_id")
-    return row
+    return await uc.withdraw(caller, application_id, body.reason if body else None)
 
 
 # --- right to erasure and data keys ------------------------------------------------------------
@@ -166,8 +123,8 @@ async def _visible(request: Request, caller: Caller, application_id: uuid.UUID):
                summary="Erase your personal data (right to erasure)",
                description="Withdraws your live applications, deletes the key that sealed your "
                            "contact details in events, blanks your profile, and tells every "
-                           "service to drop what it holds about you. Cannot be undone.",
-               responses={404: {"description": "no profile, or already erased"}})
+                           "service to drop what it holds about you. Cannot be undone. 404: no "
+                           "profile, or already erased.")
 async def erase_me(caller: WriterDep, uc: UseCases) -> Response:
     await uc.erase(caller.id)
     return Response(status_code=204)
@@ -176,11 +133,10 @@ async def erase_me(caller: WriterDep, uc: UseCases) -> Response:
 @router.post("/applicants/{applicant_id}/erase", tags=["applicants"], status_code=204,
              dependencies=[Depends(require_roles(Role.HR))],
              summary="Erase an applicant's personal data on their request (central HR)",
-             responses={404: {"description": "no such applicant, or already erased"}})
+             description="404: no such applicant, or already erased (departmental HR hears "
+                         "the same: applicants are not disclosed to it).")
 async def erase_applicant(applicant_id: str, caller: WriterDep, uc: UseCases) -> Response:
-    if not sees_everything(caller.is_hr, caller.org):
-        raise NotFound(f"no applicant {applicant_id}", "applicant_id")
-    await uc.erase(applicant_id)
+    await uc.erase_on_request(caller, applicant_id)
     return Response(status_code=204)
 
 
@@ -193,7 +149,7 @@ class DataKeyOut(BaseModel):
 @router.get("/internal/data-keys/{applicant_id}", tags=["internal"], response_model=DataKeyOut,
             summary="A person's data key, for services that must open their sealed contact "
                     "details (allowed service principals only)",
-            responses={404: {"description": "no key: never sealed anything, or erased"}})
+            description="404: no key (never sealed anything, or erased).")
 async def get_data_key(applicant_id: str, caller: CallerDep, uc: UseCases,
                        response: Response) -> DataKeyOut:
     if caller.id not in uc.settings.key_readers:

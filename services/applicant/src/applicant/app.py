@@ -1,67 +1,38 @@
-"""Wiring: the status read model's consumer, the use cases, the HTTP routes."""
+"""The applicant service's shape: the status read model follows its journey topics; the use
+cases and HTTP routes. `build_app(settings)` turns it into the app."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from shared.service import ServiceRuntime, build_service_app
+from fastapi import FastAPI
+from shared.service import build_service_app
+from shared.spec import ServiceSpec
 
 from applicant.api import router
 from applicant.config import ApplicantSettings
 from applicant.handlers import Applicants
-from contracts import (
-    ApprovalEscalated,
-    ApprovalGranted,
-    ApprovalRefused,
-    ApprovalReminderDue,
-    ApprovalStageOpened,
-    MatchProposed,
-    NoMatchFound,
-    PlacementApproved,
-    PlacementConfirmed,
-    PlacementEnded,
-    PlacementExtended,
-    PlacementRejected,
-    PlacementStarted,
-)
+from applicant.progress import step_for
+from contracts import ALL_EVENTS
 
-FOLLOWED = (MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalGranted, ApprovalRefused,
-            ApprovalEscalated, ApprovalReminderDue, PlacementApproved, PlacementConfirmed,
-            PlacementRejected, PlacementStarted, PlacementExtended, PlacementEnded)
+# The events the status read model follows are exactly those `step_for` has a step for (its
+# singledispatch registry), so the subscription cannot drift from the dispatch table.
+FOLLOWED = tuple(cls for cls in ALL_EVENTS if cls in step_for.registry)
+
+SPEC = ServiceSpec(
+    name="applicant",
+    title="Applicant service",
+    description="Civil servants (industry scheme), industry professionals (government scheme) "
+                "and FCDO diplomats (diplomatic scheme) keep a profile, apply, follow their "
+                "application's status and timeline, and withdraw.",
+    migrations=Path(__file__).parent / "migrations",
+    build=lambda rt: Applicants(rt.settings, rt.pool, rt.outbox),
+    handlers=dict.fromkeys(FOLLOWED, Applicants.on_event),
+    routers=(router,),
+    openapi_tags=({"name": "applicants", "description": "your applicant profile"},
+                  {"name": "applications", "description": "apply, follow, withdraw"}),
+)
 
 
 def build_app(settings: ApplicantSettings) -> FastAPI:
-    async def wire(runtime: ServiceRuntime):
-        applicants = Applicants(settings, runtime.pool, runtime.outbox)
-        runtime.state["applicants"] = applicants
-        consumer = runtime.consumer()
-        for event_type in FOLLOWED:
-            consumer.on(event_type, applicants.on_event)
-        consumer.attach(runtime.broker, *runtime.topics("matches", "approvals", "placements"))
-        return None
-
-    app = build_service_app(
-        settings, title="Applicant service",
-        description="Civil servants (industry scheme), industry professionals (government "
-                    "scheme) and FCDO diplomats (diplomatic scheme) keep a profile, apply, "
-                    "follow their application's status and timeline, and withdraw.",
-        migrations=Path(__file__).parent / "migrations", wire=wire, routers=[router],
-        openapi_tags=[{"name": "applicants", "description": "your applicant profile"},
-                      {"name": "applications", "description": "apply, follow, withdraw"}])
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    return app
-
-
-async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-    # The platform's error shape, naming the first bad field; every problem stays listed.
-    errors = exc.errors()
-    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-    loc = [str(p) for p in first["loc"] if p not in ("body", "query", "path", "header")]
-    field = ".".join(loc) or None
-    detail = f"{field}: {first['msg']}" if field else first["msg"]
-    problems = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]}
-                for e in errors]
-    return JSONResponse({"detail": detail, "field": field, "errors": problems}, status_code=422)
+    return build_service_app(settings, SPEC)

@@ -143,12 +143,3 @@ def should_move(current: Status, current_at: datetime | None, step: Step,
     if step.status is None or current in TERMINAL:
         return False
     return current_at is None or at >= current_at
-
-
-HR_CENTRAL_ORG = "hr-central"
-
-
-def sees_everything(is_hr: bool, org: str | None) -> bool:
-    """Central HR (role hr with no org, or org hr-central) reads every profile and application;
-    departmental HR acts as an approver elsewhere and sees only its own here."""
-    return is_hr and org in (None, HR_CENTRAL_ORG)

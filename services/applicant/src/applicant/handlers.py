@@ -6,11 +6,11 @@ holds the one-live-application rule itself, so concurrent submissions cannot bot
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import asyncpg
@@ -19,6 +19,7 @@ from shared.crypto import new_data_key
 from shared.errors import Conflict, Invalid, NotFound
 from shared.logging import get_logger
 from shared.outbox import Outbox
+from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
 from applicant import events
 from applicant import repository as repo
@@ -35,7 +36,20 @@ from applicant.domain import (
     should_move,
 )
 from applicant.progress import step_for, submitted_step, withdrawn_step
-from applicant.schemas import ApplicationIn, ProfileIn, application_out
+from applicant.schemas import (
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationPage,
+    ApplicationQuery,
+    ProfileIn,
+    ProfileOut,
+    ProfileSaved,
+    Submitted,
+    TimelineEntry,
+    application_out,
+    profile_out,
+    timeline_out,
+)
 from contracts import ApplicantKind, Event
 
 log = get_logger(__name__)
@@ -46,78 +60,75 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class Answer:
-    status_code: int
-    body: dict
-    replayed: bool = False
-
-
 def invalid(error: RuleError) -> Invalid:
     return Invalid(error.message, error.field)
 
 
 class Applicants:
+    """The applicant service's use cases (its container): each command opens one unit of work."""
+
     def __init__(self, settings: ApplicantSettings, pool: asyncpg.Pool, outbox: Outbox,
                  clock: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
-        self.pool = pool
-        self.outbox = outbox
+        self.units = UnitsOfWork(pool, outbox)
         self.clock = clock
 
     # --- profile ---------------------------------------------------------------------------
 
-    async def save_profile(self, caller: Caller, body: ProfileIn) -> tuple[asyncpg.Record, bool]:
+    async def save_profile(self, caller: Caller, body: ProfileIn) -> ProfileSaved:
         fields = body.model_dump(mode="json")
         fields.update(available_from=body.available_from, available_until=body.available_until)
         try:
             check_profile(body.kind, fields)
         except RuleError as e:
             raise invalid(e) from None
-        async with self.pool.acquire() as conn, conn.transaction():
-            current = await repo.get_applicant(conn, caller.id, lock=True)
+        async with self.units() as uow:
+            current = await repo.get_applicant(uow.conn, caller.id, lock=True)
             if current is not None and current["kind"] != body.kind:
-                live = await repo.live_applications(conn, caller.id)
+                live = await repo.live_applications(uow.conn, caller.id)
                 if live:
                     raise Invalid(f"kind cannot change while you have a live application "
                                   f"({live[0]['id']}); withdraw it first", "kind")
-            return await repo.upsert_applicant(conn, caller.id, fields)
+            row, created = await repo.upsert_applicant(uow.conn, caller.id, fields)
+        return ProfileSaved(profile_out(row), created)
 
     # --- submit ----------------------------------------------------------------------------
 
-    async def submit(self, caller: Caller, body: ApplicationIn, key: str | None) -> Answer:
+    async def submit(self, caller: Caller, body: ApplicationIn, key: str | None) -> Submitted:
         request_hash = hashlib.sha256(json.dumps(body.model_dump(mode="json"),
                                                  sort_keys=True).encode()).hexdigest()
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
+            async with self.units() as uow:
                 if key is not None:
-                    replay = await self._replay(conn, caller.id, key, request_hash)
-                    if replay is not None:
-                        return replay
-                answer = await self._submit(conn, caller, body)
+                    earlier = await self._earlier(uow.conn, caller.id, key, request_hash)
+                    if earlier is not None:
+                        return earlier
+                row = await self._submit(uow, caller, body)
                 if key is not None:
-                    await repo.save_answer(conn, caller.id, key, answer.status_code, answer.body)
-                return answer
+                    await repo.save_key_result(uow.conn, caller.id, key, row["id"])
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name != ONE_LIVE_INDEX:
                 raise
             # Lost the race to a concurrent submission for the same scheme.
             raise Invalid(one_live_per_scheme_message(body.scheme), "scheme") from None
+        return Submitted(application_out(row))
 
-    async def _replay(self, conn: asyncpg.Connection, caller_id: str, key: str,
-                      request_hash: str) -> Answer | None:
+    async def _earlier(self, conn: asyncpg.Connection, caller_id: str, key: str,
+                       request_hash: str) -> Submitted | None:
+        """What this key already made; None when this request owns the key."""
         if await repo.claim_key(conn, caller_id, key, request_hash,
                                 self.settings.idempotency_retention_hours):
             return None
-        stored = await repo.stored_answer(conn, caller_id, key)
+        stored = await repo.key_result(conn, caller_id, key)
         if stored["request_hash"] != request_hash:
             raise Invalid("this Idempotency-Key was already used for a different request; "
                           "use a new key for a new application", "Idempotency-Key")
-        return Answer(stored["status_code"], stored["body"], replayed=True)
+        row = await repo.get_application(conn, stored["application_id"])
+        return Submitted(application_out(row), replayed=True)
 
-    async def _submit(self, conn: asyncpg.Connection, caller: Caller,
-                      body: ApplicationIn) -> Answer:
-        profile = await repo.get_applicant(conn, caller.id)
+    async def _submit(self, uow: UnitOfWork, caller: Caller,
+                      body: ApplicationIn) -> asyncpg.Record:
+        profile = await repo.get_applicant(uow.conn, caller.id)
         if profile is None:
             raise Invalid("create your applicant profile first (PUT /applicants/me)",
                           "applicant")
@@ -127,18 +138,17 @@ class Applicants:
                               profile["available_from"], profile["available_until"])
         except RuleError as e:
             raise invalid(e) from None
-        live = await repo.live_applications(conn, caller.id, body.scheme)
+        live = await repo.live_applications(uow.conn, caller.id, body.scheme)
         if live:
             raise Invalid(one_live_per_scheme_message(body.scheme, live[0]["id"]), "scheme")
-        row = await self._insert(conn, caller.id, profile, body)
-        return Answer(201, application_out(row).model_dump(mode="json", by_alias=True))
+        return await self._insert(uow, caller.id, profile, body)
 
-    async def _insert(self, conn: asyncpg.Connection, applicant_id: str,
+    async def _insert(self, uow: UnitOfWork, applicant_id: str,
                       profile: asyncpg.Record, body: ApplicationIn) -> asyncpg.Record:
         application_id = uuid.uuid4()
         now = self.clock()
         step = submitted_step()
-        row = await repo.insert_application(conn, {
+        row = await repo.insert_application(uow.conn, {
             "id": application_id, "applicant_id": applicant_id, "scheme": body.scheme,
             "sectors": _or(body.sectors, profile["sectors"]),
             "preferred_regions": _or(body.preferred_regions, profile["preferred_regions"]),
@@ -147,10 +157,10 @@ class Applicants:
             "desired_length_months": body.desired_length_months,
             "opportunity_id": body.opportunity_id, "status": Status.SUBMITTED, "status_at": now,
             "awaiting_what": step.awaiting_what, "awaiting_from": step.awaiting_from})
-        key = await repo.data_key(conn, applicant_id, create=new_data_key())
+        key = await repo.data_key(uow.conn, applicant_id, create=new_data_key())
         event = events.submitted(row, profile, now, key)
-        await self._timeline(conn, application_id, event, step, moved=True)
-        await self.outbox.add(conn, event)
+        await self._timeline(uow.conn, application_id, event, step, moved=True)
+        await uow.publish(event)
         return row
 
     def today(self) -> date:
@@ -159,57 +169,87 @@ class Applicants:
     # --- withdraw --------------------------------------------------------------------------
 
     async def withdraw(self, caller: Caller, application_id: uuid.UUID,
-                       reason: str | None) -> asyncpg.Record:
-        async with self.pool.acquire() as conn, conn.transaction():
+                       reason: str | None) -> ApplicationOut:
+        async with self.units() as uow:
             # The lock orders this against a PlacementStarted being applied at the same time.
-            row = await repo.get_application(conn, application_id, lock=True)
+            row = await repo.get_application(uow.conn, application_id, lock=True)
             if row is None or row["applicant_id"] != caller.id:
                 raise NotFound(f"no application {application_id} of yours", "application_id")
             try:
                 check_withdrawable(Status(row["status"]))
             except RuleError as e:
                 raise Conflict(e.message, e.field) from None
-            now = self.clock()
-            step = withdrawn_step(reason)
-            row = await repo.set_status(conn, application_id, Status.WITHDRAWN, now, None, None)
-            event = events.withdrawn(row, reason, now)
-            await self._timeline(conn, application_id, event, step, moved=True)
-            await self.outbox.add(conn, event)
-            return row
+            row = await self._withdrawn(uow, row, reason, self.clock())
+        return application_out(row)
+
+    async def _withdrawn(self, uow: UnitOfWork, row: asyncpg.Record, reason: str | None,
+                         now: datetime) -> asyncpg.Record:
+        step = withdrawn_step(reason)
+        row = await repo.set_status(uow.conn, row["id"], Status.WITHDRAWN, now, None, None)
+        event = events.withdrawn(row, reason, now)
+        await self._timeline(uow.conn, row["id"], event, step, moved=True)
+        await uow.publish(event)
+        return row
 
     # --- erasure ---------------------------------------------------------------------------
 
     async def erase(self, applicant_id: str) -> list[uuid.UUID]:
         """Right to erasure: withdraw what can still be withdrawn, shred the data key, blank
         the profile, and tell every service (ApplicantErased) in the same transaction."""
-        async with self.pool.acquire() as conn, conn.transaction():
-            if await repo.get_applicant(conn, applicant_id, lock=True) is None:
+        async with self.units() as uow:
+            if await repo.get_applicant(uow.conn, applicant_id, lock=True) is None:
                 raise NotFound(f"no applicant {applicant_id} to erase (never created, or "
                                "already erased)", "applicant_id")
             now = self.clock()
-            for live in await repo.live_applications(conn, applicant_id):
-                await self._withdraw_for_erasure(conn, live["id"], now)
-            ids = await repo.erase_applicant(conn, applicant_id)
-            await self.outbox.add(conn, events.erased(applicant_id, ids, now))
-            log.info("applicant erased", applicant_id=applicant_id, applications=len(ids))
-            return ids
+            for live in await repo.live_applications(uow.conn, applicant_id):
+                row = await repo.get_application(uow.conn, live["id"], lock=True)
+                with contextlib.suppress(RuleError):  # a started placement runs on
+                    check_withdrawable(Status(row["status"]))
+                    await self._withdrawn(uow, row, None, now)
+            ids = await repo.erase_applicant(uow.conn, applicant_id)
+            await uow.publish(events.erased(applicant_id, ids, now))
+        log.info("applicant erased", applicant_id=applicant_id, applications=len(ids))
+        return ids
 
-    async def _withdraw_for_erasure(self, conn: asyncpg.Connection,
-                                    application_id: uuid.UUID, now: datetime) -> None:
-        row = await repo.get_application(conn, application_id, lock=True)
-        try:
-            check_withdrawable(Status(row["status"]))
-        except RuleError:
-            return  # a started placement runs on; only its personal data goes
-        step = withdrawn_step(None)
-        row = await repo.set_status(conn, application_id, Status.WITHDRAWN, now, None, None)
-        event = events.withdrawn(row, None, now)
-        await self._timeline(conn, application_id, event, step, moved=True)
-        await self.outbox.add(conn, event)
+    async def erase_on_request(self, caller: Caller, applicant_id: str) -> list[uuid.UUID]:
+        """Central HR erases on an applicant's request; to other HR no applicant exists."""
+        if not caller.is_central_hr:
+            raise NotFound(f"no applicant {applicant_id}", "applicant_id")
+        return await self.erase(applicant_id)
 
     async def data_key(self, applicant_id: str) -> bytes | None:
-        async with self.pool.acquire() as conn:
+        async with self.units.read() as conn:
             return await repo.data_key(conn, applicant_id)
+
+    # --- queries (ownership: someone else's reads as missing, so nothing is disclosed) -----
+
+    async def profile(self, caller: Caller, applicant_id: str) -> ProfileOut:
+        if applicant_id != caller.id and not caller.is_central_hr:
+            raise NotFound(f"no applicant {applicant_id}", "applicant_id")
+        async with self.units.read() as conn:
+            row = await repo.get_applicant(conn, applicant_id)
+        if row is None:
+            raise NotFound(f"no applicant profile for {applicant_id}; create it with "
+                           "PUT /applicants/me", "applicant_id")
+        return profile_out(row)
+
+    async def applications(self, caller: Caller, query: ApplicationQuery) -> ApplicationPage:
+        applicant_id = query.applicant_id if caller.is_central_hr else caller.id
+        async with self.units.read() as conn:
+            rows, total = await repo.list_applications(
+                conn, applicant_id=applicant_id, status=query.status, scheme=query.scheme,
+                limit=query.limit, offset=query.offset)
+        return ApplicationPage(items=[application_out(r) for r in rows], total=total,
+                               limit=query.limit, offset=query.offset)
+
+    async def application(self, caller: Caller, application_id: uuid.UUID) -> ApplicationOut:
+        async with self.units.read() as conn:
+            return application_out(await _visible(conn, caller, application_id))
+
+    async def timeline(self, caller: Caller, application_id: uuid.UUID) -> list[TimelineEntry]:
+        async with self.units.read() as conn:
+            await _visible(conn, caller, application_id)
+            return [timeline_out(r) for r in await repo.timeline(conn, application_id)]
 
     # --- status read model -----------------------------------------------------------------
 
@@ -237,6 +277,14 @@ class Applicants:
             status=step.status if moved else None,
             awaiting_what=step.awaiting_what if moved else None,
             awaiting_from=step.awaiting_from if moved else None)
+
+
+async def _visible(conn: asyncpg.Connection, caller: Caller,
+                   application_id: uuid.UUID) -> asyncpg.Record:
+    row = await repo.get_application(conn, application_id)
+    if row is None or (row["applicant_id"] != caller.id and not caller.is_central_hr):
+        raise NotFound(f"no application {application_id}", "application_id")
+    return row
 
 
 def _or(given: list | None, default: list) -> list:

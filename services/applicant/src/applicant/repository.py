@@ -119,15 +119,16 @@ async def claim_key(conn: asyncpg.Connection, caller_id: str, key: str, request_
     return claimed is True
 
 
-async def stored_answer(conn: asyncpg.Connection, caller_id: str, key: str) -> Record | None:
-    return await conn.fetchrow("SELECT request_hash, status_code, body FROM idempotency_keys"
+async def key_result(conn: asyncpg.Connection, caller_id: str, key: str) -> Record | None:
+    """The request's hash and the application it made."""
+    return await conn.fetchrow("SELECT request_hash, application_id FROM idempotency_keys"
                                " WHERE caller_id = $1 AND key = $2", caller_id, key)
 
 
-async def save_answer(conn: asyncpg.Connection, caller_id: str, key: str, status_code: int,
-                      body: Any) -> None:
-    await conn.execute("UPDATE idempotency_keys SET status_code = $3, body = $4"
-                       " WHERE caller_id = $1 AND key = $2", caller_id, key, status_code, body)
+async def save_key_result(conn: asyncpg.Connection, caller_id: str, key: str,
+                          application_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE idempotency_keys SET application_id = $3"
+                       " WHERE caller_id = $1 AND key = $2", caller_id, key, application_id)
 
 
 # --- erasure and data keys --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -130,6 +131,28 @@ class ApplicationPage(BaseModel):
     offset: int
 
 
+@dataclass(frozen=True)
+class ProfileSaved:
+    profile: ProfileOut
+    created: bool
+
+
+@dataclass(frozen=True)
+class Submitted:
+    application: ApplicationOut
+    replayed: bool = False  # an earlier request with the same Idempotency-Key made it
+
+
+class ApplicationQuery(BaseModel):
+    """Filters of GET /applications; applicant_id is heeded for central HR only."""
+
+    status: str | None = None
+    scheme: Scheme | None = None
+    applicant_id: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
 class TimelineEntry(BaseModel):
     at: datetime
     event_type: str
@@ -140,6 +163,10 @@ class TimelineEntry(BaseModel):
 
 def awaiting(what: str | None, who: str | None) -> Awaiting | None:
     return Awaiting(what=what, from_=who) if what else None
+
+
+def profile_out(row) -> ProfileOut:
+    return ProfileOut.model_validate(dict(row))
 
 
 def application_out(row) -> ApplicationOut:

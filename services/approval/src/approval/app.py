@@ -1,37 +1,41 @@
-"""Wiring: consumers of proposals and withdrawals, the SLA timer poller, the HTTP routes."""
+"""The approval service's shape: it follows proposals, withdrawals and erasures; the SLA timer
+poller; approvers' and placements' HTTP routes. `build_app(settings)` turns it into the app."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import FastAPI
-from shared.service import ServiceRuntime, build_service_app
+from shared.service import build_service_app
+from shared.spec import ServiceSpec
 
 from approval.api import router
 from approval.config import ApprovalSettings
 from approval.handlers import Approvals
 from approval.timers import TimerPoller
+from approval.use_cases import ApprovalUseCases
 from contracts import ApplicantErased, ApplicationWithdrawn, MatchProposed
+
+SPEC = ServiceSpec(
+    name="approval",
+    title="Approval service",
+    description="Scheme approval chains one stage at a time, host acceptance, durable SLA "
+                "reminders, escalation and expiry, and placements of up to a year.",
+    migrations=Path(__file__).parent / "migrations",
+    build=lambda rt: Approvals(rt.settings, rt.outbox),
+    use_cases=lambda rt, approvals: ApprovalUseCases.of(approvals, rt.pool),
+    handlers={
+        MatchProposed: Approvals.on_match_proposed,
+        ApplicationWithdrawn: Approvals.on_application_withdrawn,
+        ApplicantErased: Approvals.on_applicant_erased,
+    },
+    workers=(lambda rt, approvals: TimerPoller(rt.pool, approvals,
+                                               rt.settings.timer_poll_seconds),),
+    routers=(router,),
+    openapi_tags=({"name": "approvals", "description": "approvers' stages and decisions"},
+                  {"name": "placements", "description": "confirmed placements"}),
+)
 
 
 def build_app(settings: ApprovalSettings) -> FastAPI:
-    async def wire(runtime: ServiceRuntime):
-        approvals = Approvals(settings, runtime.outbox)
-        runtime.state["approvals"] = approvals
-        (runtime.consumer()
-         .on(MatchProposed, approvals.on_match_proposed)
-         .on(ApplicationWithdrawn, approvals.on_application_withdrawn)
-         .on(ApplicantErased, approvals.on_applicant_erased)
-         .attach(runtime.broker, *runtime.topics("matches", "applications")))
-        poller = TimerPoller(runtime.pool, approvals, settings.timer_poll_seconds)
-        runtime.state["timers"] = poller
-        poller.start()
-        return poller.stop
-
-    return build_service_app(
-        settings, title="Approval service",
-        description="Scheme approval chains one stage at a time, host acceptance, durable SLA "
-                    "reminders, escalation and expiry, and placements of up to a year.",
-        migrations=Path(__file__).parent / "migrations", wire=wire, routers=[router],
-        openapi_tags=[{"name": "approvals", "description": "approvers' stages and decisions"},
-                      {"name": "placements", "description": "confirmed placements"}])
+    return build_service_app(settings, SPEC)

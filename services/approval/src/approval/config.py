@@ -1,5 +1,9 @@
 """Approval settings (env prefix APPROVAL_)."""
 
+from datetime import date
+from functools import cache
+
+from govuk_bank_holidays.bank_holidays import BankHolidays
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 from shared.settings import ServiceSettings
@@ -28,9 +32,22 @@ class ApprovalSettings(ServiceSettings):
     # The case expires at due x this factor when still undecided.
     sla_expiry_factor: float = Field(default=2.0, gt=1)
 
+    # Whose bank holidays the SLA clock skips (GOV.UK's divisions: england-and-wales,
+    # scotland, northern-ireland).
+    sla_bank_holiday_division: str = Field(default="england-and-wales",
+                                           pattern="^(england-and-wales|scotland|northern-ireland)$")
+
     timer_poll_seconds: float = Field(default=1.0, gt=0)
 
     def sla(self, stage: ApprovalStage) -> Sla:
         return Sla(due_seconds=self.sla_due_seconds.get(stage, self.sla_default_due_seconds),
                    reminder_fraction=self.sla_reminder_fraction,
-                   expiry_factor=self.sla_expiry_factor)
+                   expiry_factor=self.sla_expiry_factor,
+                   holidays=uk_bank_holidays(self.sla_bank_holiday_division))
+
+
+@cache
+def uk_bank_holidays(division: str) -> frozenset[date]:
+    # The package's shipped copy of GOV.UK's list: no network call at start-up or in tests.
+    calendar = BankHolidays(use_cached_holidays=True)
+    return frozenset(h["date"] for h in calendar.get_holidays(division=division))

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from shared.auth import Caller
+
+from approval.working_days import after_working_time
 from contracts import ApprovalStage, Clearance, RejectionReason, Scheme
 
 MIN_MONTHS = 1
 MAX_MONTHS = 12
-CENTRAL_HR_ORG = "hr-central"
 
 S = ApprovalStage
 CHAINS: dict[Scheme, tuple[ApprovalStage, ...]] = {
@@ -90,17 +92,8 @@ def approver_for(stage: ApprovalStage, parties: Parties) -> Approver:
     raise ValueError(f"unknown stage {stage}")
 
 
-@dataclass(frozen=True)
-class Who:
-    """The caller as the rules see it (from the verified token)."""
-
-    id: str
-    roles: frozenset[str]
-    org: str | None = None
-
-    @property
-    def is_central_hr(self) -> bool:
-        return "hr" in self.roles and self.org in (None, CENTRAL_HR_ORG)
+# The caller as the rules see it: the verified token's subject, roles and org.
+Who = Caller
 
 
 def is_assigned(approver: Approver, who: Who) -> bool:
@@ -155,6 +148,7 @@ class Sla:
     due_seconds: float
     reminder_fraction: float
     expiry_factor: float
+    holidays: frozenset[date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -165,11 +159,15 @@ class StageTimes:
 
 
 def stage_times(opened_at: datetime, sla: Sla) -> StageTimes:
-    """Reminder before due, escalation at due, expiry after the longer limit."""
+    """Reminder before due, escalation at due, expiry after the longer limit, all counted in
+    working days (see working_days)."""
     due = timedelta(seconds=sla.due_seconds)
-    return StageTimes(reminder_at=opened_at + due * sla.reminder_fraction,
-                      due_at=opened_at + due,
-                      expires_at=opened_at + due * sla.expiry_factor)
+
+    def after(span: timedelta) -> datetime:
+        return after_working_time(opened_at, span, sla.holidays)
+
+    return StageTimes(reminder_at=after(due * sla.reminder_fraction), due_at=after(due),
+                      expires_at=after(due * sla.expiry_factor))
 
 
 def add_months(day: date, months: int) -> date:

@@ -45,6 +45,7 @@ from contracts import (
     MatchProposed,
     RejectionReason,
 )
+from shared import erasure
 
 log = get_logger(__name__)
 
@@ -71,12 +72,14 @@ class Approvals:
     # --- events in ---------------------------------------------------------------------------
 
     async def on_match_proposed(self, conn: asyncpg.Connection, event: MatchProposed) -> None:
+        # Before any row lock, as the erasure takes its lock before the cases'.
+        erased = await erasure.is_erased(conn, event.applicant_id)
         case = case_from(event)
         if not await repo.insert_case(conn, case):
             return  # this match already has its case
         case = await repo.lock_case(conn, case["id"])
-        if await repo.is_withdrawn(conn, event.application_id):
-            # The withdrawal overtook the proposal: release the place straight away.
+        if erased or await repo.is_withdrawn(conn, event.application_id):
+            # The withdrawal (or erasure) overtook the proposal: release the place straight away.
             await repo.close_case(conn, case["id"], CaseStatus.REJECTED, RejectionReason.WITHDRAWN)
             await self.outbox.add(conn, events.rejected(
                 case, None, RejectionReason.WITHDRAWN, "the application was withdrawn",
@@ -107,7 +110,9 @@ class Approvals:
 
     async def on_applicant_erased(self, conn: asyncpg.Connection,
                                   event: ApplicantErased) -> None:
-        # Withdrawals came first from the applicant service; this drops what was written.
+        # Withdrawals came first from the applicant service; this drops what was written, and
+        # the tombstone keeps a proposal arriving after it from opening a case.
+        await erasure.record(conn, event.applicant_id)
         await repo.erase_applicant(conn, event.applicant_id)
 
     # --- approver decisions ------------------------------------------------------------------

@@ -7,11 +7,10 @@ poll (or the next process); after the commit it is never picked again.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import asyncpg
 from shared.logging import get_logger
+from shared.unit_of_work import UnitsOfWork
+from shared.workers import WorkerLoop
 
 from approval import repository as repo
 from approval.handlers import Approvals
@@ -21,39 +20,32 @@ MAX_PER_POLL = 200
 
 
 class TimerPoller:
+    """A worker (shared.workers.WorkerLoop) that fires due timers every `poll_seconds`."""
+
     def __init__(self, pool: asyncpg.Pool, approvals: Approvals, poll_seconds: float) -> None:
         self.pool = pool
+        self.units = UnitsOfWork(pool, approvals.outbox)
         self.approvals = approvals
-        self.poll_seconds = poll_seconds
-        self._task: asyncio.Task | None = None
+        self._loop = WorkerLoop("sla-timers", self._step, poll_seconds)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sla-timers")
+    async def start(self) -> None:
+        await self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._loop.stop()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.fire_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # database away: the timers stay due, try again
-                log.warning("timer poll failed; will retry", error=repr(exc))
-            await asyncio.sleep(self.poll_seconds)
+    async def _step(self) -> bool:
+        # Timers are found by polling; a full poll means more may be due already.
+        return await self.fire_due() >= MAX_PER_POLL
 
     async def fire_due(self) -> int:
         """Fire every timer that is due now; returns how many were applied."""
         fired = 0
         for _ in range(MAX_PER_POLL):
-            async with self.pool.acquire() as conn, conn.transaction():
-                timer = await repo.claim_due_timer(conn)
+            async with self.units() as uow:
+                timer = await repo.claim_due_timer(uow.conn)
                 if timer is None:
                     break
-                await self.approvals.fire_timer(conn, timer)
+                await self.approvals.fire_timer(uow.conn, timer)
                 fired += 1
         return fired

@@ -1,11 +1,13 @@
-"""Wiring: consumers of applications and placements, the HTTP routes."""
+"""The matching service's shape: it follows applications and placement outcomes; hosts'
+opportunities and HR's rounds over HTTP. `build_app(settings)` turns it into the app."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from fastapi import FastAPI
-from shared.service import ServiceRuntime, build_service_app
+from shared.service import build_service_app
+from shared.spec import ServiceSpec
 
 from contracts import (
     ApplicantErased,
@@ -18,25 +20,29 @@ from contracts import (
 from matching.api import router
 from matching.config import MatchingSettings
 from matching.handlers import Matching
+from matching.use_cases import MatchingUseCases
+
+SPEC = ServiceSpec(
+    name="matching",
+    title="Matching service",
+    description="Hosts' opportunities, explainable scores, continuous proposals, stable "
+                "cohort rounds (deferred acceptance with capacities) and re-matching.",
+    migrations=Path(__file__).parent / "migrations",
+    build=lambda rt: Matching(rt.settings, rt.outbox),
+    use_cases=lambda rt, matching: MatchingUseCases.of(matching, rt.pool),
+    handlers={
+        ApplicationSubmitted: Matching.on_application_submitted,
+        ApplicationSubmittedV2: Matching.on_application_submitted,
+        ApplicationWithdrawn: Matching.on_application_withdrawn,
+        ApplicantErased: Matching.on_applicant_erased,
+        PlacementRejected: Matching.on_placement_rejected,  # propose the next best
+        PlacementConfirmed: Matching.on_placement_confirmed,  # capacity
+    },
+    routers=(router,),
+    openapi_tags=({"name": "opportunities", "description": "hosts' opportunities"},
+                  {"name": "rounds", "description": "HR's cohort rounds and reports"}),
+)
 
 
 def build_app(settings: MatchingSettings) -> FastAPI:
-    async def wire(runtime: ServiceRuntime) -> None:
-        matching = Matching(settings, runtime.outbox)
-        runtime.state["matching"] = matching
-        (runtime.consumer()
-         .on(ApplicationSubmitted, matching.on_application_submitted)
-         .on(ApplicationSubmittedV2, matching.on_application_submitted)
-         .on(ApplicationWithdrawn, matching.on_application_withdrawn)
-         .on(ApplicantErased, matching.on_applicant_erased)
-         .on(PlacementRejected, matching.on_placement_rejected)
-         .on(PlacementConfirmed, matching.on_placement_confirmed)
-         .attach(runtime.broker, *runtime.topics("applications", "placements")))
-
-    return build_service_app(
-        settings, title="Matching service",
-        description="Hosts' opportunities, explainable scores, continuous proposals, stable "
-                    "cohort rounds (deferred acceptance with capacities) and re-matching.",
-        migrations=Path(__file__).parent / "migrations", wire=wire, routers=[router],
-        openapi_tags=[{"name": "opportunities", "description": "hosts' opportunities"},
-                      {"name": "rounds", "description": "HR's cohort rounds and reports"}])
+    return build_service_app(settings, SPEC)

@@ -8,18 +8,20 @@ import gc
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import asyncpg
+from shared.errors import NotFound
 from shared.outbox import Outbox
+from shared.unit_of_work import UnitsOfWork
 
 from contracts import NoMatchFound
 from matching import domain, rounds
 from matching import repository as repo
 from matching.convert import Explanations, to_applicant, to_opportunity
 from matching.handlers import PRODUCER, Matching, open_on, proposal_event
+from matching.schemas import RoundOut
 
 # Rows per written batch: big enough that a batch's round trips are few, small enough that
 # the last (written after all building ends) is short. The first batches are smaller still:
@@ -28,51 +30,60 @@ BATCH = 4_000
 FIRST_BATCH = 1_000
 
 
-@dataclass(frozen=True)
-class RoundOutcome:
-    round_id: uuid.UUID
-    report: dict[str, Any]
+class Rounds:
+    """HR's cohort rounds: run one (a single unit of work), list them, read one's report."""
+
+    def __init__(self, matching: Matching, units: UnitsOfWork) -> None:
+        self.matching = matching
+        self.units = units
+
+    async def start(self, requested_by: str,
+                    minimums: tuple[rounds.Minimum, ...] = ()) -> RoundOut:
+        round_id = uuid.uuid4()
+        params = {"minimum_shares": [m.__dict__ for m in minimums],
+                  "top_k": self.matching.settings.round_top_k}
+        started = time.perf_counter()
+        with _no_cyclic_gc():
+            async with self.units() as uow:
+                await _round(uow.conn, self.matching, round_id, requested_by, params, minimums,
+                             started)
+        return await self.get(round_id)
+
+    async def listing(self, limit: int, offset: int) -> list[RoundOut]:
+        async with self.units.read() as conn:
+            return [RoundOut.of(r) for r in await repo.list_rounds(conn, limit, offset)]
+
+    async def get(self, round_id: uuid.UUID) -> RoundOut:
+        async with self.units.read() as conn:
+            row = await repo.get_round(conn, round_id)
+        if row is None:
+            raise NotFound(f"no round {round_id}", "round_id")
+        return RoundOut.of(row)
 
 
-async def run_cohort_round(pool: asyncpg.Pool, matching: Matching, requested_by: str,
-                           minimums: tuple[rounds.Minimum, ...] = ()) -> RoundOutcome:
-    round_id = uuid.uuid4()
-    params = {"minimum_shares": [m.__dict__ for m in minimums],
-              "top_k": matching.settings.round_top_k}
-    started = time.perf_counter()
-    with _no_cyclic_gc():
-        report = await _round_in_transaction(pool, matching, round_id, requested_by, params,
-                                             minimums, started)
-    return RoundOutcome(round_id, report)
-
-
-async def _round_in_transaction(pool: asyncpg.Pool, matching: Matching, round_id: uuid.UUID,
-                                requested_by: str, params: dict[str, Any],
-                                minimums: tuple[rounds.Minimum, ...],
-                                started: float) -> dict[str, Any]:
-    async with pool.acquire() as conn, conn.transaction():
-        await repo.lock_capacity(conn)
-        await repo.room_for_batches(conn)
-        await repo.insert_round(conn, round_id, requested_by, params)
-        rules = matching.rules()
-        app_rows = await repo.waiting_applications(conn)
-        opp_rows = [r for r in await repo.open_opportunities(conn) if open_on(r["data"], rules)]
-        excluded = await repo.tried_pairs_of_waiting(conn)
-        loaded = time.perf_counter()
-        # CPU-bound: off the event loop so consumers and HTTP keep answering meanwhile.
-        result, report = await asyncio.to_thread(
-            _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums,
-            excluded)
-        matched = time.perf_counter()
-        batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox)
-        await _write_pipelined(conn, batches.jobs(result))
-        await repo.add_round_places(conn, batches.taken)
-        report["round_id"] = str(round_id)
-        report["seconds"] = {"load": round(loaded - started, 3),
-                             "match": round(matched - loaded, 3),
-                             "events_and_writes": round(time.perf_counter() - matched, 3)}
-        await repo.finish_round(conn, round_id, report)
-    return report
+async def _round(conn: asyncpg.Connection, matching: Matching, round_id: uuid.UUID,
+                 requested_by: str, params: dict[str, Any],
+                 minimums: tuple[rounds.Minimum, ...], started: float) -> None:
+    await repo.lock_capacity(conn)
+    await repo.room_for_batches(conn)
+    await repo.insert_round(conn, round_id, requested_by, params)
+    rules = matching.rules()
+    app_rows = await repo.waiting_applications(conn)
+    opp_rows = [r for r in await repo.open_opportunities(conn) if open_on(r["data"], rules)]
+    excluded = await repo.tried_pairs_of_waiting(conn)
+    loaded = time.perf_counter()
+    # CPU-bound: off the event loop so consumers and HTTP keep answering meanwhile.
+    result, report = await asyncio.to_thread(
+        _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums, excluded)
+    matched = time.perf_counter()
+    batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox)
+    await _write_pipelined(conn, batches.jobs(result))
+    await repo.add_round_places(conn, batches.taken)
+    report["round_id"] = str(round_id)
+    report["seconds"] = {"load": round(loaded - started, 3),
+                         "match": round(matched - loaded, 3),
+                         "events_and_writes": round(time.perf_counter() - matched, 3)}
+    await repo.finish_round(conn, round_id, report)
 
 
 @contextlib.contextmanager

@@ -35,6 +35,7 @@ from matching.convert import (
     to_applicant,
     to_opportunity,
 )
+from shared import erasure
 
 PRODUCER = "matching"
 
@@ -54,6 +55,8 @@ class Matching:
     async def on_application_submitted(self, conn: asyncpg.Connection,
                                        event: ApplicationSubmitted | ApplicationSubmittedV2
                                        ) -> None:
+        if await erasure.is_erased(conn, event.applicant_id):
+            return  # erased before this (late, or replayed) submission arrived: keep nothing
         data = event.model_dump(mode="json", include=set(APPLICATION_FIELDS))
         if not await repo.insert_application(conn, data, event.correlation_id):
             return  # the same application again (a replay under a new event id)
@@ -88,6 +91,7 @@ class Matching:
         await repo.set_application_status(conn, event.application_id, "confirmed")
 
     async def on_applicant_erased(self, conn: asyncpg.Connection, event: ApplicantErased) -> None:
+        await erasure.record(conn, event.applicant_id)  # before the capacity lock, as writers do
         await repo.lock_capacity(conn)
         for application_id in await repo.erase_applicant(conn, event.applicant_id):
             live = await repo.live_proposal(conn, application_id)

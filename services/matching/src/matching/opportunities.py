@@ -1,4 +1,4 @@
-"""Use cases for hosts' opportunities: publish, amend before any match, close."""
+"""Use cases for hosts' opportunities: publish, amend before any match, close, and read."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from typing import Any
 import asyncpg
 from pydantic import ValidationError
 from shared.errors import Conflict, Invalid, NotFound
+from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
 from contracts import OpportunityAmended, OpportunityClosed, OpportunityPublished
 from matching import domain
 from matching import repository as repo
 from matching.handlers import PRODUCER, Matching
+from matching.schemas import CandidateOut, OpportunityOut
 
 
 def check_rules(data: dict[str, Any], today: date) -> None:
@@ -51,55 +53,83 @@ def _event(cls: type, data: dict[str, Any], opportunity_id: uuid.UUID) -> Any:
         raise Invalid(f"{field}: {first['msg']}", field) from None
 
 
-async def publish(pool: asyncpg.Pool, matching: Matching, host_org_id: str,
-                  fields: dict[str, Any]) -> asyncpg.Record:
-    check_rules(fields, matching.rules().today)
-    opportunity_id = uuid.uuid4()
-    event = _event(OpportunityPublished, {**fields, "opportunity_id": opportunity_id,
-                                          "host_org_id": host_org_id}, opportunity_id)
-    data = event.model_dump(mode="json", include=set(_data_fields()))
-    async with pool.acquire() as conn, conn.transaction():
-        await repo.lock_capacity(conn)
-        await repo.insert_opportunity(conn, data)
-        await matching.outbox.add(conn, event)
-        if matching.settings.continuous_matching:
-            await matching.fill_places(conn, opportunity_id, event)
-        return await repo.get_opportunity(conn, opportunity_id)
+class Opportunities:
+    """Hosts' use cases (publish, amend, close) and the reads of opportunities. Each command is
+    one unit of work: it takes the capacity lock first when it may hand out places."""
 
+    def __init__(self, matching: Matching, units: UnitsOfWork) -> None:
+        self.matching = matching
+        self.units = units
 
-async def amend(pool: asyncpg.Pool, matching: Matching, host_org_id: str,
-                opportunity_id: uuid.UUID, changes: dict[str, Any]) -> asyncpg.Record:
-    async with pool.acquire() as conn, conn.transaction():
-        await repo.lock_capacity(conn)
-        row = await owned(conn, opportunity_id, host_org_id, for_update=True)
-        if row["status"] != "open":
-            raise Conflict("opportunity is closed; publish a new one", "status")
-        if row["proposals_made"] > 0:
-            raise Conflict("opportunity already has proposed candidates; amendments are only "
-                           "allowed before any match (close it and publish a new one)", "status")
-        current = OpportunityPublished(producer=PRODUCER, correlation_id=opportunity_id,
-                                       **row["data"])
-        merged = {**current.model_dump(include=set(_data_fields())), **changes}
-        check_rules(merged, matching.rules().today)
-        event = _event(OpportunityAmended, merged, opportunity_id)
-        await repo.update_opportunity(conn, opportunity_id,
-                                      event.model_dump(mode="json", include=set(_data_fields())))
-        await matching.outbox.add(conn, event)
-        if matching.settings.continuous_matching:
-            await matching.fill_places(conn, opportunity_id, event)
-        return await repo.get_opportunity(conn, opportunity_id)
+    async def publish(self, host_org_id: str, fields: dict[str, Any]) -> OpportunityOut:
+        check_rules(fields, self.matching.rules().today)
+        opportunity_id = uuid.uuid4()
+        event = _event(OpportunityPublished, {**fields, "opportunity_id": opportunity_id,
+                                              "host_org_id": host_org_id}, opportunity_id)
+        data = event.model_dump(mode="json", include=set(_data_fields()))
+        async with self.units() as uow:
+            await repo.lock_capacity(uow.conn)
+            await repo.insert_opportunity(uow.conn, data)
+            await uow.publish(event)
+            return await self._offered(uow, opportunity_id, event)
 
+    async def amend(self, host_org_id: str, opportunity_id: uuid.UUID,
+                    changes: dict[str, Any]) -> OpportunityOut:
+        async with self.units() as uow:
+            await repo.lock_capacity(uow.conn)
+            row = await owned(uow.conn, opportunity_id, host_org_id, for_update=True)
+            if row["status"] != "open":
+                raise Conflict("opportunity is closed; publish a new one", "status")
+            if row["proposals_made"] > 0:
+                raise Conflict("opportunity already has proposed candidates; amendments are "
+                               "only allowed before any match (close it and publish a new one)",
+                               "status")
+            current = OpportunityPublished(producer=PRODUCER, correlation_id=opportunity_id,
+                                           **row["data"])
+            merged = {**current.model_dump(include=set(_data_fields())), **changes}
+            check_rules(merged, self.matching.rules().today)
+            event = _event(OpportunityAmended, merged, opportunity_id)
+            await repo.update_opportunity(uow.conn, opportunity_id, event.model_dump(
+                mode="json", include=set(_data_fields())))
+            await uow.publish(event)
+            return await self._offered(uow, opportunity_id, event)
 
-async def close(pool: asyncpg.Pool, matching: Matching, host_org_id: str,
-                opportunity_id: uuid.UUID, reason: str | None) -> asyncpg.Record:
-    async with pool.acquire() as conn, conn.transaction():
-        row = await owned(conn, opportunity_id, host_org_id, for_update=True)
-        if row["status"] == "open":
-            await repo.close_opportunity(conn, opportunity_id)
-            await matching.outbox.add(conn, OpportunityClosed(
-                producer=PRODUCER, correlation_id=opportunity_id, opportunity_id=opportunity_id,
-                host_org_id=host_org_id, reason=reason or "withdrawn by host"))
-        return await repo.get_opportunity(conn, opportunity_id)
+    async def _offered(self, uow: UnitOfWork, opportunity_id: uuid.UUID,
+                       event: Any) -> OpportunityOut:
+        """New or changed places go to waiting applications at once (continuous matching)."""
+        if self.matching.settings.continuous_matching:
+            await self.matching.fill_places(uow.conn, opportunity_id, event)
+        return OpportunityOut.of(await repo.get_opportunity(uow.conn, opportunity_id))
+
+    async def close(self, host_org_id: str, opportunity_id: uuid.UUID,
+                    reason: str | None) -> OpportunityOut:
+        async with self.units() as uow:
+            row = await owned(uow.conn, opportunity_id, host_org_id, for_update=True)
+            if row["status"] == "open":
+                await repo.close_opportunity(uow.conn, opportunity_id)
+                await uow.publish(OpportunityClosed(
+                    producer=PRODUCER, correlation_id=opportunity_id,
+                    opportunity_id=opportunity_id, host_org_id=host_org_id,
+                    reason=reason or "withdrawn by host"))
+            return OpportunityOut.of(await repo.get_opportunity(uow.conn, opportunity_id))
+
+    # --- reads: `scope` None is central HR (every opportunity), else the host's org ----------
+
+    async def listing(self, scope: str | None, limit: int, offset: int) -> list[OpportunityOut]:
+        async with self.units.read() as conn:
+            rows = await repo.list_opportunities(conn, scope, limit, offset)
+        return [OpportunityOut.of(r) for r in rows]
+
+    async def get(self, scope: str | None, opportunity_id: uuid.UUID) -> OpportunityOut:
+        async with self.units.read() as conn:
+            return OpportunityOut.of(await owned(conn, opportunity_id, scope))
+
+    async def candidates(self, scope: str | None, opportunity_id: uuid.UUID, limit: int,
+                         offset: int) -> list[CandidateOut]:
+        async with self.units.read() as conn:
+            await owned(conn, opportunity_id, scope)
+            rows = await repo.candidates(conn, opportunity_id, limit, offset)
+        return [CandidateOut.of(r) for r in rows]
 
 
 async def owned(conn: asyncpg.Connection, opportunity_id: uuid.UUID, host_org_id: str | None,

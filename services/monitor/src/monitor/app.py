@@ -1,4 +1,5 @@
-"""Wiring: the event-log consumer, the dead-letter reader, the replayer, the routes, the page."""
+"""The monitor's shape: the event log reads every topic, every dead letter is kept (and can be
+replayed), the routes and the HR page. `build_app(settings)` turns it into the app."""
 
 from __future__ import annotations
 
@@ -8,38 +9,43 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from shared.service import ServiceRuntime, build_service_app
+from shared.spec import ServiceSpec
 
-from contracts import TOPICS
+from contracts import ALL_EVENTS
 from monitor.api import router
 from monitor.config import MonitorSettings
-from monitor.handlers import EventLog, Replayer, attach_dead_letter_reader
+from monitor.handlers import EventLog
+from monitor.use_cases import MonitorUseCases
 
 STATIC = Path(__file__).parent / "static"
 
 
-def build_app(settings: MonitorSettings) -> FastAPI:
-    async def wire(runtime: ServiceRuntime):
-        s = runtime.settings
-        consumer = runtime.consumer()
-        EventLog(s.topic_prefix).attach(consumer).attach(
-            runtime.broker, *runtime.topics(*(t.name for t in TOPICS)))
-        attach_dead_letter_reader(runtime.broker, runtime.pool,
-                                  runtime.topics(*(t.dlq for t in TOPICS)),
-                                  group_id=f"{s.topic_prefix}{s.service_name}-dlq")
-        runtime.state["replayer"] = Replayer(runtime.pool, runtime.dlq_producer)
-        return None
+def build(runtime: ServiceRuntime) -> EventLog:
+    return EventLog(runtime.settings.topic_prefix)
 
-    app = build_service_app(
-        settings, title="HR monitor",
-        description="Every event of the scheme in one append-only log: a live stream with PII "
-                    "redacted, placement timelines, KPIs, dead-letter replay and an anonymised "
-                    "open-data export. Central HR only. The web page is at `/`.",
-        migrations=Path(__file__).parent / "migrations", wire=wire, routers=[router],
-        openapi_tags=[{"name": "stream", "description": "live Server-Sent Events"},
-                      {"name": "timeline", "description": "one journey's story"},
-                      {"name": "kpis", "description": "scheme health"},
-                      {"name": "dead letters", "description": "inspect and replay"},
-                      {"name": "open data", "description": "anonymised aggregates"}])
+
+SPEC = ServiceSpec(
+    name="monitor",
+    title="HR monitor",
+    description="Every event of the scheme in one append-only log: a live stream with PII "
+                "redacted, placement timelines, KPIs, dead-letter replay and an anonymised "
+                "open-data export. Central HR only. The web page is at `/`.",
+    migrations=Path(__file__).parent / "migrations",
+    build=build,
+    handlers=dict.fromkeys(ALL_EVENTS, EventLog.on_event),
+    dead_letters=EventLog.on_dead_letter,
+    use_cases=lambda rt, _log: MonitorUseCases(rt.settings, rt.pool, rt.dlq_producer),
+    routers=(router,),
+    openapi_tags=({"name": "stream", "description": "live Server-Sent Events"},
+                  {"name": "timeline", "description": "one journey's story"},
+                  {"name": "kpis", "description": "scheme health"},
+                  {"name": "dead letters", "description": "inspect and replay"},
+                  {"name": "open data", "description": "anonymised aggregates"}),
+)
+
+
+def build_app(settings: MonitorSettings) -> FastAPI:
+    app = build_service_app(settings, SPEC)
 
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:

@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
-from faststream import AckPolicy
-from faststream.kafka import KafkaBroker, KafkaMessage
-from shared.consumer import TRANSIENT, EventConsumer, current_message, failed_message
+from shared.consumer import current_message
 from shared.errors import Conflict, NotFound
 from shared.logging import get_logger
+from shared.unit_of_work import UnitsOfWork
 
-from contracts import ALL_EVENTS, ApplicantErased, Event, redact
+from contracts import ApplicantErased, Event, redact
 from monitor import repository as repo
 from monitor.domain import actor_of, application_id_of, dimensions
-from shared import dlq
+from monitor.schemas import DeadRecord
+from shared import dlq, erasure
 
 log = get_logger(__name__)
+DEAD_LETTERS_LOCK = 7_417_005  # orders storing a dead letter against an erasure
+
+
 class EventLog:
     def __init__(self, topic_prefix: str) -> None:
         self.topic_prefix = topic_prefix
 
-    def attach(self, consumer: EventConsumer) -> EventConsumer:
-        for cls in ALL_EVENTS:
-            consumer.on(cls, self.on_event)
-        return consumer
+    async def on_dead_letter(self, conn: asyncpg.Connection, msg: dlq.FailedMessage) -> None:
+        """Keep a dead letter (shared.dlq's reader rereads it until this succeeds), blanked when
+        it names an applicant already erased (it may arrive after them)."""
+        await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", DEAD_LETTERS_LOCK)
+        dead_letter_id = await repo.insert_dead_letter(conn, dead_letter_row(msg))
+        if dead_letter_id is not None:
+            await repo.erase_dead_letter_if_erased(conn, dead_letter_id)
 
     async def on_event(self, conn: asyncpg.Connection, event: Event) -> None:
         msg = current_message.get()  # the log keeps (topic, partition, offset) as its key
@@ -43,36 +48,20 @@ class EventLog:
             actor=actor_of(event.event_type, payload), payload=payload,
             occurred_at=event.occurred_at))
         if isinstance(event, ApplicantErased):
+            await erasure.record(conn, event.applicant_id)
+            # Exclusive: a dead letter stored meanwhile is either blanked here or sees the
+            # tombstone (see on_dead_letter).
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", DEAD_LETTERS_LOCK)
             await repo.erase_dead_letters(conn, event.applicant_id)
 
 
 # Dead letters ---------------------------------------------------------------------------
 
-def attach_dead_letter_reader(broker: KafkaBroker, pool: asyncpg.Pool, topics: list[str],
-                              group_id: str) -> None:
-    """A plain subscriber, not EventConsumer: a letter that fails here must not be
-    dead-lettered again into `<topic>.dlq.dlq`; a transient failure rereads it instead."""
-
-    @broker.subscriber(*topics, group_id=group_id, auto_offset_reset="earliest",
-                       ack_policy=AckPolicy.MANUAL, decoder=_raw_body)
-    async def _on_dead_letter(body: bytes, message: KafkaMessage) -> None:
-        try:
-            await repo.insert_dead_letter(pool, dead_letter_row(failed_message(
-                message.raw_message)))
-        except TRANSIENT as exc:
-            log.warning("could not store dead letter; will reread it", error=repr(exc))
-            await asyncio.sleep(1.0)
-            await message.nack()
-            return
-        await message.ack()
-
-
-async def _raw_body(message: Any) -> bytes:
-    return message.body
-
-
 def dead_letter_row(msg: dlq.FailedMessage) -> dict[str, Any]:
-    headers = [(k, v.decode("utf-8", "replace") if v is not None else None)
+    # PostgreSQL text and jsonb refuse NUL; the reader rereads a letter until it is stored, so
+    # one that could never be stored would hold up every letter behind it.
+    headers = [(k.replace("\x00", "\ufffd"),
+                v.decode("utf-8", "replace").replace("\x00", "\ufffd") if v is not None else None)
                for k, v in msg.headers]
     h = dict(headers)
 
@@ -96,40 +85,44 @@ def dead_letter_row(msg: dlq.FailedMessage) -> dict[str, Any]:
 
 
 class Replayer:
-    """Publishes a dead letter's original bytes back to its original topic, once.
+    """Publishes a dead record's original bytes back to its original topic, once, however
+    many consumers dead-lettered it: the consumers that had handled it turn the copy away in
+    their inboxes, the ones that failed on it get their second chance.
 
-    The letter is marked replayed in a transaction that commits only after the broker
-    acknowledged the publish: a failed publish leaves it open, and a crash between ack and
+    Its letters are marked replayed in a transaction that commits only after the broker
+    acknowledged the publish: a failed publish leaves them open, and a crash between ack and
     commit replays it a second time, which consumers' inboxes make harmless.
     """
 
     def __init__(self, pool: asyncpg.Pool, producer: AIOKafkaProducer) -> None:
-        self.pool = pool
+        self.units = UnitsOfWork(pool)
         self.producer = producer
 
-    async def replay(self, dead_letter_id: int, by: str) -> asyncpg.Record:
-        async with self.pool.acquire() as conn, conn.transaction():
-            row = await repo.claim_dead_letter(conn, dead_letter_id, by)
-            if row is None:
+    async def replay(self, dead_letter_id: int, by: str) -> DeadRecord:
+        """Replay the record this letter belongs to; returns the record's view."""
+        async with self.units() as uow:
+            claimed = await repo.claim_dead_record(uow.conn, dead_letter_id, by)
+            if not claimed:
                 # On this transaction's own connection: asking the pool for a second one
                 # while holding the first starves it under concurrent replays (deadlock).
-                if await repo.dead_letter_exists(conn, dead_letter_id):
+                if await repo.dead_letter_exists(uow.conn, dead_letter_id):
                     raise Conflict(f"dead letter {dead_letter_id} was already replayed, or "
                                    "erased with its applicant", "dead_letter_id")
                 raise NotFound(f"no dead letter with id {dead_letter_id}", "dead_letter_id")
-            await self._publish(row)
-        log.info("dead letter replayed", dead_letter_id=dead_letter_id,
-                 topic=row["original_topic"], by=by)
-        return row
+            await self._publish(claimed[0])
+            record = await repo.dead_record(uow.conn, dead_letter_id)
+        log.info("dead record replayed", dead_letter_id=dead_letter_id, letters=len(claimed),
+                 topic=claimed[0]["original_topic"], by=by)
+        return DeadRecord.of(record)
 
     async def replay_all(self, by: str, limit: int) -> list[int]:
         done = []
-        for dead_letter_id in await repo.open_dead_letter_ids(self.pool, limit):
+        for record_id in await repo.open_dead_record_ids(self.units.pool, limit):
             try:
-                await self.replay(dead_letter_id, by)
+                await self.replay(record_id, by)
             except Conflict:
                 continue  # a concurrent replay took it: it is still replayed once
-            done.append(dead_letter_id)
+            done.append(record_id)
         return done
 
     async def _publish(self, row: asyncpg.Record) -> None:

@@ -135,8 +135,9 @@ async def opportunity_events(pool: asyncpg.Pool) -> list[LoggedEvent]:
 
 # Dead letters ---------------------------------------------------------------------------
 
-async def insert_dead_letter(pool: asyncpg.Pool, row: dict[str, Any]) -> int | None:
-    return await pool.fetchval(
+async def insert_dead_letter(conn: asyncpg.Connection | asyncpg.Pool,
+                             row: dict[str, Any]) -> int | None:
+    return await conn.fetchval(
         """
         INSERT INTO dead_letters (topic, "partition", "offset", original_topic,
             original_partition, original_offset, consumer, reason, error, attempts, failed_at,
@@ -155,22 +156,54 @@ DEAD_LETTER_COLUMNS = """id, topic, "partition", "offset", original_topic, origi
     received_at, replayed_at, replayed_by, erased_at"""
 
 
-async def dead_letters(pool: asyncpg.Pool, include_replayed: bool, limit: int,
+# A dead record is one original record, however many consumers dead-lettered it: its letters
+# share the original (topic, partition, offset). A letter whose headers lack the position is
+# a record of its own. The record's id is its first letter's id.
+RECORD_SQL = """CASE WHEN original_partition IS NULL OR original_offset IS NULL
+    THEN 'letter/' || id::text
+    ELSE coalesce(original_topic, topic) || '/' || original_partition::text || '/'
+         || original_offset::text END"""
+RECORDS_SQL = f"""
+    WITH letters AS (SELECT {DEAD_LETTER_COLUMNS}, {RECORD_SQL} AS record FROM dead_letters)
+    SELECT min(id) AS id, (array_agg(original_topic ORDER BY id))[1] AS original_topic,
+        (array_agg(original_partition ORDER BY id))[1] AS original_partition,
+        (array_agg(original_offset ORDER BY id))[1] AS original_offset,
+        (array_agg(value ORDER BY id))[1] AS value, max(erased_at) AS erased_at,
+        bool_or(replayed_at IS NULL) AS open,
+        CASE WHEN bool_and(replayed_at IS NOT NULL) THEN max(replayed_at) END AS replayed_at,
+        (array_agg(replayed_by ORDER BY replayed_at DESC NULLS LAST))[1] AS replayed_by,
+        jsonb_agg(jsonb_build_object(
+            'dead_letter_id', id, 'consumer', consumer, 'reason', reason, 'error', error,
+            'attempts', attempts, 'failed_at', failed_at, 'received_at', received_at,
+            'replayed_at', replayed_at, 'replayed_by', replayed_by) ORDER BY id) AS failures
+    FROM letters"""
+
+
+async def dead_records(pool: asyncpg.Pool, include_replayed: bool, limit: int,
                        before: int | None) -> list[asyncpg.Record]:
+    """Newest first; with include_replayed False, only records with a letter not replayed."""
     return await pool.fetch(
-        f"SELECT {DEAD_LETTER_COLUMNS} FROM dead_letters "
-        "WHERE ($1 OR replayed_at IS NULL) AND ($2::bigint IS NULL OR id < $2) "
-        "ORDER BY id DESC LIMIT $3", include_replayed, before, limit)
+        f"{RECORDS_SQL} GROUP BY record HAVING ($1 OR bool_or(replayed_at IS NULL))"
+        " AND ($2::bigint IS NULL OR min(id) < $2) ORDER BY min(id) DESC LIMIT $3",
+        include_replayed, before, limit)
 
 
-async def claim_dead_letter(conn: asyncpg.Connection, dead_letter_id: int,
-                            by: str) -> asyncpg.Record | None:
-    """Mark one letter replayed, in the caller's transaction (row locked until it commits)."""
+async def dead_record(conn: asyncpg.Connection, dead_letter_id: int) -> asyncpg.Record | None:
+    """The record one of its letters belongs to."""
     return await conn.fetchrow(
-        f"UPDATE dead_letters SET replayed_at = now(), replayed_by = $2 "
-        f"WHERE id = $1 AND replayed_at IS NULL AND erased_at IS NULL "
-        f"RETURNING {DEAD_LETTER_COLUMNS}",
-        dead_letter_id, by)
+        f"{RECORDS_SQL} WHERE record = (SELECT {RECORD_SQL} FROM dead_letters WHERE id = $1)"
+        " GROUP BY record", dead_letter_id)
+
+
+async def claim_dead_record(conn: asyncpg.Connection, dead_letter_id: int,
+                            by: str) -> list[asyncpg.Record]:
+    """Mark every open letter of the record replayed, in the caller's transaction (rows locked
+    until it commits, so a concurrent claim waits, then finds none). First letter first."""
+    return await conn.fetch(
+        f"UPDATE dead_letters SET replayed_at = now(), replayed_by = $2"
+        f" WHERE {RECORD_SQL} = (SELECT {RECORD_SQL} FROM dead_letters WHERE id = $1)"
+        f" AND replayed_at IS NULL AND erased_at IS NULL"
+        f" RETURNING {DEAD_LETTER_COLUMNS}", dead_letter_id, by)
 
 
 async def erase_dead_letters(conn: asyncpg.Connection, applicant_id: str) -> int:
@@ -183,10 +216,22 @@ async def erase_dead_letters(conn: asyncpg.Connection, applicant_id: str) -> int
     return int(status.split()[-1])
 
 
-async def open_dead_letter_ids(pool: asyncpg.Pool, limit: int) -> list[int]:
+async def erase_dead_letter_if_erased(conn: asyncpg.Connection, dead_letter_id: int) -> bool:
+    """`erase_dead_letters` for one letter that arrived after its applicant's erasure."""
+    status = await conn.execute(
+        """UPDATE dead_letters d SET value = ''::bytea, key = NULL, erased_at = now()
+           WHERE d.id = $1 AND d.erased_at IS NULL AND EXISTS (SELECT 1 FROM erased_applicants e
+             WHERE position(convert_to('"' || e.applicant_id || '"', 'UTF8') IN d.value) > 0)""",
+        dead_letter_id)
+    return status.endswith(" 1")
+
+
+async def open_dead_record_ids(pool: asyncpg.Pool, limit: int) -> list[int]:
+    """Records with a letter still to replay (and not erased), oldest first."""
     return [r["id"] for r in await pool.fetch(
-        "SELECT id FROM dead_letters WHERE replayed_at IS NULL AND erased_at IS NULL "
-        "ORDER BY id LIMIT $1", limit)]
+        f"SELECT min(id) AS id FROM dead_letters GROUP BY {RECORD_SQL}"
+        " HAVING bool_or(replayed_at IS NULL AND erased_at IS NULL) ORDER BY 1 LIMIT $1",
+        limit)]
 
 
 async def dead_letter_exists(conn: asyncpg.Connection | asyncpg.Pool,

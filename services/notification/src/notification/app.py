@@ -1,16 +1,18 @@
-"""Wiring: consumers of every journey topic and the dead-letter topics, the delivery worker,
-and the HTTP routes."""
+"""The notification service's shape: it follows every journey topic and tells HR about every
+dead letter; the delivery worker sends; inbox and webhook routes. `build_app(settings)` turns
+it into the app."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from contracts.topics import DLQ_SUFFIX, TOPICS
+import asyncpg
 from fastapi import FastAPI
-from faststream import AckPolicy
-from faststream.kafka import KafkaMessage
+from shared.consumer import AfterCommit
+from shared.dlq import FailedMessage
 from shared.service import ServiceRuntime, build_service_app
+from shared.spec import ServiceSpec
 
 from contracts import (
     ApplicantErased,
@@ -22,6 +24,7 @@ from contracts import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    Event,
     MatchProposed,
     NoMatchFound,
     PlacementApproved,
@@ -34,55 +37,57 @@ from notification.delivery import DeliveryWorker, Senders
 from notification.handlers import Notifier
 from notification.keys import DataKeyClient
 from notification.templates import Templates
+from notification.use_cases import NotificationUseCases
 
-CONSUMED_TOPICS = ("applications", "matches", "approvals", "placements")
 HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,
            MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalReminderDue, ApprovalGranted,
            ApprovalRefused, ApprovalEscalated, PlacementApproved, PlacementConfirmed,
            PlacementRejected)
 
 
+@dataclass(frozen=True)
+class Notification:
+    """The notifier the consumers call and the worker that sends what it creates."""
+
+    notifier: Notifier
+    delivery: DeliveryWorker
+
+    async def on_event(self, conn: asyncpg.Connection, event: Event) -> AfterCommit | None:
+        return await self.notifier.on_event(conn, event)
+
+    async def on_dead_letter(self, conn: asyncpg.Connection,
+                             msg: FailedMessage) -> AfterCommit | None:
+        """HR hears about every dead letter. A raw record: it need not be a valid event."""
+        headers = {k: v.decode(errors="replace") for k, v in msg.headers if v is not None}
+        return await self.notifier.on_dead_letter(conn, msg.topic, msg.partition, msg.offset,
+                                                  headers)
+
+
+def build(runtime: ServiceRuntime) -> Notification:
+    settings = runtime.settings
+    # The delivery worker opens sealed contact details with the applicant service's data keys,
+    # outside any consumer transaction: an applicant-service outage holds up only the emails
+    # to applicants, never the topics.
+    keys = DataKeyClient(settings.applicant_url, settings.applicant_token)
+    delivery = DeliveryWorker(settings, runtime.pool, runtime.outbox,
+                              Senders(settings, runtime.pool), keys)
+    return Notification(Notifier(Templates(), delivery.wake), delivery)
+
+
+SPEC = ServiceSpec(
+    name="notification",
+    title="Notification service",
+    description="Email, signed webhooks and an in-app inbox, with GOV.UK Notify-style delivery "
+                "statuses; never sends the same message twice.",
+    migrations=Path(__file__).parent / "migrations",
+    build=build,
+    use_cases=lambda rt, _notification: NotificationUseCases(rt.pool, rt.outbox),
+    handlers=dict.fromkeys(HANDLED, Notification.on_event),
+    dead_letters=Notification.on_dead_letter,
+    workers=(lambda _rt, notification: notification.delivery,),
+    routers=(router,),
+)
+
+
 def build_app(settings: NotificationSettings) -> FastAPI:
-    async def wire(runtime: ServiceRuntime):
-        worker = DeliveryWorker(settings, runtime.pool, runtime.outbox,
-                                Senders(settings, runtime.pool))
-        keys = DataKeyClient(settings.applicant_url, settings.applicant_token)
-        notifier = Notifier(Templates(), worker.wake, keys.open_contact)
-        consumer = runtime.consumer()
-        for event_type in HANDLED:
-            consumer.on(event_type, notifier.on_event)
-        consumer.attach(runtime.broker, *runtime.topics(*CONSUMED_TOPICS))
-        attach_dead_letters(runtime, notifier)
-        runtime.state["worker"] = worker
-        worker.start()
-        return worker.stop
-
-    return build_service_app(
-        settings, title="Notification service",
-        description="Email, signed webhooks and an in-app inbox, with GOV.UK Notify-style "
-                    "delivery statuses; never sends the same message twice.",
-        migrations=Path(__file__).parent / "migrations", wire=wire, routers=[router])
-
-
-def attach_dead_letters(runtime: ServiceRuntime, notifier: Notifier) -> None:
-    """HR hears about every dead letter. Raw records: a dead letter need not be a valid event."""
-    topics = runtime.topics(*(t.name + DLQ_SUFFIX for t in TOPICS))
-
-    async def raw(message: Any) -> bytes:
-        return message.body
-
-    group = runtime.settings.topic(f"{runtime.settings.service_name}-dlq")  # prefixed, like topics
-
-    @runtime.broker.subscriber(*topics, group_id=group,
-                               auto_offset_reset="earliest", ack_policy=AckPolicy.MANUAL,
-                               decoder=raw)
-    async def on_dead_letter(body: bytes, message: KafkaMessage) -> None:
-        record = message.raw_message
-        headers = {k: v.decode(errors="replace") for k, v in (record.headers or ())}
-        after = None
-        async with runtime.pool.acquire() as conn, conn.transaction():
-            after = await notifier.on_dead_letter(conn, record.topic, record.partition,
-                                                  record.offset, headers)
-        await message.ack()
-        if after is not None:
-            await after()
+    return build_service_app(settings, SPEC)

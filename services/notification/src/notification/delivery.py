@@ -42,6 +42,7 @@ from notification.domain import (
     smtp_reply_outcome,
     take_token,
 )
+from notification.keys import ContactOpener, DataKeyClient
 
 log = get_logger(__name__)
 RECOVERY_EVERY_SECONDS = 1.0
@@ -157,7 +158,7 @@ def _mask(address: str) -> str:
 
 class DeliveryWorker:
     def __init__(self, settings: NotificationSettings, pool: asyncpg.Pool, outbox: Outbox,
-                 senders: Senders) -> None:
+                 senders: Senders, keys: DataKeyClient | None = None) -> None:
         self.settings = settings
         self.pool = pool
         self.outbox = outbox
@@ -165,14 +166,21 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._last_recovery = 0.0
+        keys = keys or DataKeyClient(settings.applicant_url, settings.applicant_token)
+        # Applicants' addresses arrive sealed; opened beside this loop, never inside a consumer.
+        self.opener = ContactOpener(pool, keys, settings.address_recheck_seconds,
+                                    self._wake.set)
 
     def wake(self) -> None:
         self._wake.set()
+        self.opener.wake()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="notification-delivery")
+        self.opener.start()
 
     async def stop(self) -> None:
+        await self.opener.stop()
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

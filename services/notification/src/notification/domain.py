@@ -34,7 +34,9 @@ EMAIL, WEBHOOK, INBOX = "email", "webhook", "inbox"
 RESENDABLE_AFTER_CRASH = frozenset({INBOX})
 HR_ROLE = "hr"
 APPLICANT_ROLE = "applicant"
-CENTRAL_HR_ORG = "hr-central"
+# An applicant's name before their sealed contact details are opened: reads as "applicant",
+# and the word joiners around it let the opener put the real name in (repository.fill_in_name).
+PENDING_NAME = "\u2060applicant\u2060"
 
 
 class Status(StrEnum):
@@ -149,10 +151,6 @@ def can_see(recipient: Recipient, caller_id: str, caller_roles: frozenset[str],
     if recipient.role not in caller_roles:
         return False
     return recipient.org is None or recipient.org == caller_org
-
-
-def is_central_hr(roles: frozenset[str], org: str | None) -> bool:
-    return HR_ROLE in roles and org in (None, CENTRAL_HR_ORG)
 
 
 # --- delivery outcomes -------------------------------------------------------------------

@@ -21,6 +21,8 @@ from contracts import (
 )
 from notification import repository as repo
 from notification.domain import (
+    APPLICANT_ROLE,
+    PENDING_NAME,
     WEBHOOK,
     Intent,
     Recipient,
@@ -29,10 +31,9 @@ from notification.domain import (
     intents_for,
 )
 from notification.templates import Templates
+from shared import erasure
 
 AfterCommit = Callable[[], Awaitable[None]]
-# Opens v2's sealed contact details; None once the person is erased (their key is gone).
-OpenContact = Callable[[ApplicationSubmittedV2], Awaitable[dict[str, str] | None]]
 DEAD_LETTER_NAMESPACE = uuid.UUID("6f1d3c64-3a5e-4f0e-9d1b-1a2b3c4d5e6f")
 
 
@@ -49,32 +50,38 @@ class Source:
 
 
 class Notifier:
-    def __init__(self, templates: Templates, wake: Callable[[], None],
-                 open_contact: OpenContact | None = None) -> None:
+    def __init__(self, templates: Templates, wake: Callable[[], None]) -> None:
+        # Sealed contact details are opened by the delivery worker, never in a consumer's
+        # transaction.
         self.templates = templates
         self.wake = wake
-        self.open_contact = open_contact
 
     async def on_event(self, conn: asyncpg.Connection, event: Event) -> AfterCommit | None:
         if isinstance(event, ApplicantErased):
+            await erasure.record(conn, event.applicant_id)  # a late submission finds this
             await repo.erase_person(conn, event.applicant_id)
             return None
-        if isinstance(event, ApplicationSubmitted):
+        applicant_id = getattr(event, "applicant_id", None)
+        erased = applicant_id is not None and await erasure.is_erased(conn, applicant_id)
+        if isinstance(event, ApplicationSubmitted) and not erased:
             # The applicant's address is PII: it lives in our contact table, never in our events.
             await _store_contact(conn, event.applicant_id, event.applicant_email,
                                  event.applicant_name)
-        if isinstance(event, ApplicationSubmittedV2) and self.open_contact is not None:
-            contact = await self.open_contact(event)
-            if contact is not None:
-                await _store_contact(conn, event.applicant_id, contact["email"], contact["name"])
-        intents = intents_for(event)
+        if isinstance(event, ApplicationSubmittedV2) and not erased:
+            # Kept sealed; the delivery worker opens it (an HTTP call) outside this transaction.
+            await repo.keep_sealed(conn, event.applicant_id, event.application_id,
+                                   event.applicant_contact.model_dump(mode="json"))
+        # Nothing more goes to, or is written about, an erased applicant; others still hear.
+        intents = [i for i in intents_for(event)
+                   if not (erased and i.recipient.user == applicant_id)]
+        wake_opener = self._waker() if isinstance(event, ApplicationSubmittedV2) else None
         if not intents:
-            return None
+            return wake_opener
         if isinstance(event, ApprovalReminderDue) and not event.approver_id:
             intents = await self._to_whoever_was_asked(conn, event, intents)
         source = Source(event.event_id, event.event_type, event.correlation_id,
                         getattr(event, "application_id", None), event.to_dict(), redact(event))
-        return await self.create(conn, source, intents)
+        return await self.create(conn, source, intents) or wake_opener
 
     async def _to_whoever_was_asked(self, conn: asyncpg.Connection, event: ApprovalReminderDue,
                                     intents: list[Intent]) -> list[Intent]:
@@ -103,9 +110,9 @@ class Notifier:
         created = 0
         for intent in intents:
             created += await self._create_one(conn, source, intent)
-        if not created:
-            return None
+        return self._waker() if created else None
 
+    def _waker(self) -> AfterCommit:
         async def wake() -> None:
             self.wake()
 
@@ -133,7 +140,9 @@ class Notifier:
             contact = await repo.get_contact(conn, recipient.user)
             if contact and contact["name"]:
                 return contact["name"]
-        return "applicant" if recipient.role == "applicant" else recipient.role.replace("_", " ")
+        if recipient.role == APPLICANT_ROLE:
+            return PENDING_NAME  # filled in once their sealed name is opened
+        return recipient.role.replace("_", " ")
 
 
 async def _store_contact(conn: asyncpg.Connection, applicant_id: str, email: str,

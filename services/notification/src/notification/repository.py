@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from notification.domain import Bucket, Recipient, Status
+from notification.domain import PENDING_NAME, Bucket, Recipient, Status
 
 MESSAGE_COLUMNS = (
     "id, source_event_id, source_event_type, correlation_id, application_id, recipient_id,"
@@ -218,10 +218,55 @@ async def get_contact(conn: asyncpg.Connection, *ids: str) -> asyncpg.Record | N
 
 
 async def erase_person(conn: asyncpg.Connection, user_id: str) -> None:
+    # Sealed copies first: a worker opening one waits on its row lock, then finds it gone.
+    await conn.execute("DELETE FROM sealed_contacts WHERE applicant_id = $1", user_id)
     await conn.execute("DELETE FROM contacts WHERE contact_id = $1", user_id)
     await conn.execute(
         "UPDATE messages SET subject = '[erased]', body = '[erased]', payload = '{}'::jsonb"
         " WHERE recipient_user = $1", user_id)
+
+
+# --- sealed contact details (ApplicationSubmitted v2), opened by the delivery worker -----------
+
+async def keep_sealed(conn: asyncpg.Connection, applicant_id: str, application_id: uuid.UUID,
+                      sealed: dict[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO sealed_contacts (applicant_id, application_id, sealed) VALUES ($1, $2, $3)"
+        " ON CONFLICT (applicant_id, application_id) DO NOTHING",
+        applicant_id, application_id, sealed)
+
+
+async def due_sealed(conn: asyncpg.Connection | asyncpg.Pool, limit: int
+                     ) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT applicant_id, application_id, sealed FROM sealed_contacts"
+        " WHERE next_try_at <= now() ORDER BY received_at LIMIT $1", limit)
+
+
+async def try_sealed_later(conn: asyncpg.Connection | asyncpg.Pool, applicant_id: str,
+                           application_id: uuid.UUID, seconds: float) -> None:
+    await conn.execute(
+        "UPDATE sealed_contacts SET next_try_at = now() + make_interval(secs => $3::float8)"
+        " WHERE applicant_id = $1 AND application_id = $2", applicant_id, application_id,
+        seconds)
+
+
+async def take_sealed(conn: asyncpg.Connection | asyncpg.Pool, applicant_id: str,
+                      application_id: uuid.UUID) -> bool:
+    """Removes the sealed copy once opened (or unopenable); False if erasure got there first."""
+    return await conn.fetchval(
+        "DELETE FROM sealed_contacts WHERE applicant_id = $1 AND application_id = $2"
+        " RETURNING true", applicant_id, application_id) or False
+
+
+async def fill_in_name(conn: asyncpg.Connection, applicant_id: str, name: str) -> None:
+    """Puts the opened name where messages written before it said PENDING_NAME (not in
+    emails already sent: they went as they were)."""
+    await conn.execute(
+        "UPDATE messages SET subject = replace(subject, $2, $3), body = replace(body, $2, $3)"
+        " WHERE recipient_user = $1 AND position($2 IN body) > 0"
+        " AND (channel <> 'email' OR status IN ('created', 'temporary-failure'))",
+        applicant_id, PENDING_NAME, name)
 
 
 async def upsert_webhook(conn: asyncpg.Connection, org_id: str, url: str, secret: str,

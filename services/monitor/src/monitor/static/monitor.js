@@ -219,14 +219,18 @@ async function refreshKpis() {
 }
 
 async function refreshDeadLetters() {
+  // One row per dead record, however many consumers failed on it; one replay serves them all.
   const { items } = await (await api("/dead-letters?limit=100")).json();
   $("#k-dead").textContent = items.length;
   const body = $("#dead-letters tbody");
   body.innerHTML = "";
   for (const d of items) {
     const tr = document.createElement("tr");
+    const first = d.failures[0] || {};
+    const reasons = [...new Set(d.failures.map((f) => f.reason))].join(", ");
     for (const v of [d.id, `${d.original_topic} [${d.original_partition}] @${d.original_offset}`,
-                     d.consumer, d.reason, d.error, d.failed_at && fmtTime(d.failed_at)]) {
+                     d.consumers.join(", "), reasons, first.error,
+                     first.failed_at && fmtTime(first.failed_at)]) {
       cell(tr, v);
     }
     const btn = Object.assign(document.createElement("button"), { textContent: "Replay" });

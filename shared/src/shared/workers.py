@@ -1,0 +1,83 @@
+"""Background workers: one loop shape for every poller (outbox relay, SLA timers, ...).
+
+A worker repeats one step. A step that says more work is waiting runs again at once; otherwise
+the loop waits for a wake-up (a NOTIFY, a new row) or the poll interval, whichever is first. A
+failing step (database or broker away) is logged and retried after a backoff that doubles up
+to a cap, so an outage costs a few log lines, not a busy loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+# Returns True when more work is already waiting (a full batch), so the loop goes again at once.
+Step = Callable[[], Awaitable[bool]]
+MAX_BACKOFF_SECONDS = 5.0
+
+
+class Worker(Protocol):
+    """What a service spec's workers are: started after wiring, stopped before the broker.
+    `start` may be a coroutine or a plain function (older workers start synchronously)."""
+
+    def start(self) -> Awaitable[None] | None: ...
+
+    async def stop(self) -> None: ...
+
+
+async def start_worker(worker: Worker) -> None:
+    started = worker.start()
+    if inspect.isawaitable(started):
+        await started
+
+
+class WorkerLoop:
+    """Runs `step` until stopped: at once while it reports more, else on `wake()` or every
+    `poll_seconds`."""
+
+    def __init__(self, name: str, step: Step, poll_seconds: float,
+                 max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
+        self.name = name
+        self.step = step
+        self.poll_seconds = poll_seconds
+        self.max_backoff = max(max_backoff, poll_seconds)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        backoff = self.poll_seconds
+        while True:
+            # Cleared before the step, so a wake-up that arrives during it is not lost.
+            self._wake.clear()
+            try:
+                more = await self.step()
+                backoff = self.poll_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the work stays where it is; retry later
+                log.warning(f"{self.name} failed; will retry", error=repr(exc), backoff=backoff)
+                more = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+            if not more:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
