@@ -23,9 +23,6 @@ class TopicSpec:
 SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification", "monitor")
 _APP = "application id"
 
-# Readers are what the services' specs handle: matching reads `placements` for
-# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); nobody but the
-# monitor reads `opportunities` (notification has no opportunity messages).
 PEOPLE_FACING = ("notification", "monitor")  # tell people about it, and show it to HR
 
 
@@ -33,6 +30,9 @@ def _topic(name: str, owner: str, key: str, *readers: str) -> TopicSpec:
     return TopicSpec(name, owner=owner, key=key, readers=readers)
 
 
+# Readers are what the services' specs handle: matching reads `placements` for
+# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); nobody but the
+# monitor reads `opportunities` (notification has no opportunity messages).
 TOPICS: tuple[TopicSpec, ...] = (
     _topic("applications", "applicant", _APP + " (applicant id for ApplicantErased)",
            "matching", "approval", *PEOPLE_FACING),
