@@ -289,7 +289,7 @@ replica.lag.time.max.ms=5000
 #
 # `start --sasl` runs the single broker with SASL/SCRAM-SHA-256 on its client listener, a
 # principal per service (plus `admin`, the only super user), and StandardAuthorizer ACLs from
-# the topic catalogue: each service writes only the topics it owns (DESIGN.md section 3) and the
+# the topic catalogue: each service writes only the topics it owns (docs/architecture.md §3) and the
 # dead-letter twins of the topics it reads, reads only the topics it consumes, and joins only
 # consumer groups named after itself. Passwords are random, made once per data folder, and
 # kept in <data folder>/sasl-users.json (mode 600); `sasl-env SERVICE` prints a service's

@@ -10,10 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-from shared.auth import mint_dev_token
 from shared.kafka import ensure_topics
-from shared.settings import DEV_JWT_SECRET
 from shared.testing.kafka import kafka_bootstrap_servers
 from shared.testing.postgres import create_database, drop_database
 from shared.testing.process import ServiceProcess
@@ -43,12 +40,6 @@ class System:
 
     def url(self, service: str) -> str:
         return self.services[service].url
-
-    def client(self, service: str, sub: str, *roles: str, org: str | None = None
-               ) -> httpx.AsyncClient:
-        token = mint_dev_token(sub, list(roles), org, secret=DEV_JWT_SECRET)
-        return httpx.AsyncClient(base_url=self.url(service), timeout=15.0,
-                                 headers={"Authorization": f"Bearer {token}"})
 
     def env_for(self, name: str, port: int) -> dict[str, str]:
         p = name.upper() + "_"

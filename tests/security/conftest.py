@@ -35,8 +35,8 @@ async def http():
 
 
 @pytest.fixture(scope="session")
-async def world(security_system, http):
-    return await build_world(security_system, http)
+async def world(security_system):
+    return await build_world(security_system)
 
 
 def pytest_collection_modifyitems(items):

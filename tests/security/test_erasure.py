@@ -47,12 +47,12 @@ async def in_approval_with_a_granted_stage(users: Users, tag: str) -> tuple[Pers
     await applicant.civil_servant(f"erase-dept-{tag}", manager, name=person.name,
                                   email=person.email, sectors=["life_sciences"],
                                   preferred_regions=["Wales"])
-    application = await applicant.apply("industry", f"{YEAR - 1}-02-01", 2)
-    await applicant.wait_status(application["id"], "in_approval", within=60)
-    stage = await users.line_manager(manager).waiting_stage(application["id"], "line_manager",
+    application = await applicant.submit("industry", f"{YEAR - 1}-02-01", 2)
+    await applicant.wait_status(application.id, "in_approval", within=60)
+    stage = await users.line_manager(manager).waiting_stage(application.id, "line_manager",
                                                             within=60)
-    await users.line_manager(manager).grant(stage["id"], note="knows the applicant well")
-    return person, application["id"]
+    await users.line_manager(manager).grant(stage.id, note="knows the applicant well")
+    return person, str(application.id)
 
 
 async def test_an_erased_applicant_leaves_no_personal_data_in_any_database_or_topic(

@@ -1,4 +1,4 @@
-"""The Kafka broker tests run against (DESIGN.md §6), picked once per process, in order:
+"""The Kafka broker tests run against (docs/architecture.md §6), picked once per process, in order:
 
 1. `KAFKA_BOOTSTRAP_SERVERS` when set (a broker someone else runs);
 2. a testcontainers broker from the official apache/kafka image when a Docker engine answers;
