@@ -18,6 +18,7 @@ from contracts import (
 from matching.api import router
 from matching.config import MatchingSettings
 from matching.handlers import Matching
+from matching.published import router as published_router
 
 
 def build_app(settings: MatchingSettings) -> FastAPI:
@@ -37,6 +38,7 @@ def build_app(settings: MatchingSettings) -> FastAPI:
         settings, title="Matching service",
         description="Hosts' opportunities, explainable scores, continuous proposals, stable "
                     "cohort rounds (deferred acceptance with capacities) and re-matching.",
-        migrations=Path(__file__).parent / "migrations", wire=wire, routers=[router],
+        migrations=Path(__file__).parent / "migrations", wire=wire,
+        routers=[router, published_router],
         openapi_tags=[{"name": "opportunities", "description": "hosts' opportunities"},
                       {"name": "rounds", "description": "HR's cohort rounds and reports"}])
