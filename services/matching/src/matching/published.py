@@ -103,3 +103,33 @@ async def get_published(opportunity_id: uuid.UUID, caller: CallerDep,
     if row is None:
         raise NotFound("no open opportunity with this id", "opportunity_id")
     return PublishedOpportunity.of(row)
+
+
+class MyProposal(BaseModel):
+    match_id: uuid.UUID
+    status: str
+    score: float
+    explanation: dict[str, Any]
+    opportunity: PublishedOpportunity
+
+
+@router.get("/my-proposals/{application_id}", response_model=MyProposal,
+            tags=["opportunities"],
+            summary="The caller's own current proposal for one application, and why")
+async def my_proposal(application_id: uuid.UUID, caller: CallerDep,
+                      pool: PoolDep) -> MyProposal:
+    # The applicant id check is in the query: someone else's application is simply not found.
+    async with pool.acquire() as conn:
+        row = await conn.fetchrow(
+            "SELECT p.match_id, p.status AS proposal_status, p.score, p.explanation,"
+            " o.opportunity_id, o.capacity, o.places_held, o.data"
+            " FROM proposals p JOIN applications a USING (application_id)"
+            " JOIN opportunities o ON o.opportunity_id = p.opportunity_id"
+            " WHERE p.application_id = $1 AND a.applicant_id = $2"
+            " AND p.status IN ('live', 'confirmed') ORDER BY p.created_at DESC LIMIT 1",
+            application_id, caller.id)
+    if row is None:
+        raise NotFound("no current proposal for this application", "application_id")
+    return MyProposal(match_id=row["match_id"], status=row["proposal_status"],
+                      score=row["score"], explanation=row["explanation"],
+                      opportunity=PublishedOpportunity.of(row))
