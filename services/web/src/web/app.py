@@ -24,7 +24,7 @@ from web.pages import BadForm, NeedsSignIn, environment, render, sign_in_redirec
 from web.sessions import COOKIE, SessionStore
 
 log = get_logger(__name__)
-UNTRACKED = ("/assets/", "/static/", "/healthz")
+UNTRACKED = ("/assets/", "/static/", "/healthz", "/readyz")
 
 
 def security_headers(settings: WebSettings) -> dict[str, str]:

@@ -17,10 +17,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx
 
 ISSUER_ID = "bps"
 AUDIENCE = "bps"
+# Local tokens last a working day, like `make token`'s (the web's own session expires sooner).
+TOKEN_SECONDS = 8 * 3600
 MAIN_CLASS = "no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt"
 
 
@@ -29,21 +34,27 @@ def repo_root() -> Path:
     return Path(os.environ.get("BPS_ROOT", Path.cwd()))
 
 
-def personas(root: Path) -> list[dict]:
-    return json.loads((root / "deploy/local/oidc/personas.json").read_text())["personas"]
+def personas(root: Path) -> tuple[list[dict], list[dict]]:
+    """The people who can sign in, and the services that only get client-credentials tokens."""
+    data = json.loads((root / "deploy/local/oidc/personas.json").read_text())
+    return data["personas"], data.get("services", [])
 
 
 def issuer_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/{ISSUER_ID}"
 
 
-def provider_config(people: list[dict], login_page: Path, token_seconds: int) -> dict:
+def provider_config(people: list[dict], clients: list[dict], login_page: Path,
+                    token_seconds: int) -> dict:
     """mock-oauth2-server's JSON config: client-credentials mappings per persona, then every
     interactive sign-in gets the services' audience (its claims come from the login form)."""
     by_client = [{"requestParam": "client_id", "match": p["sub"],
                   "claims": {"sub": p["sub"], "aud": [AUDIENCE], **p["claims"]}}
-                 for p in people]
-    everyone = [{"requestParam": "grant_type", "match": grant, "claims": {"aud": [AUDIENCE]}}
+                 for p in people + clients]
+    # The access token must name the services' audience and the ID token the client (the
+    # provider puts these claims in both): so both, with azp naming the client.
+    signed_in = {"aud": [AUDIENCE, "${clientId}"], "azp": "${clientId}"}
+    everyone = [{"requestParam": "grant_type", "match": grant, "claims": signed_in}
                 for grant in ("authorization_code", "refresh_token")]
     return {"interactiveLogin": True, "httpServer": "NettyWrapper",
             "loginPagePath": str(login_page),
@@ -89,24 +100,69 @@ def fetch(root: Path) -> Path:
     return lib
 
 
-def command(root: Path, port: int, token_seconds: int = 3600) -> tuple[list[str], dict]:
+def command(root: Path, port: int, token_seconds: int = TOKEN_SECONDS) -> tuple[list[str], dict]:
     """The java command line and environment that serve the provider on 127.0.0.1:port."""
     lib = fetch(root)
     state = root / ".local/oidc" / str(port)
     state.mkdir(parents=True, exist_ok=True)
-    people = personas(root)
+    people, clients = personas(root)
     page = state / "login.html"
     page.write_text(login_page(people))
     env = {**os.environ, "SERVER_HOSTNAME": "127.0.0.1", "SERVER_PORT": str(port),
-           "JSON_CONFIG": json.dumps(provider_config(people, page, token_seconds))}
+           "JSON_CONFIG": json.dumps(provider_config(people, clients, page, token_seconds))}
     return ["java", "-Xmx192m", "-XX:TieredStopAtLevel=1", "-cp", f"{lib}/*", MAIN_CLASS], env
+
+
+def wait_ready(port: int, timeout: float = 120.0) -> None:
+    """Until the provider answers its discovery document (the JVM starts in seconds)."""
+    deadline = time.monotonic() + timeout
+    url = f"{issuer_url(port)}/.well-known/openid-configuration"
+    while True:
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the OIDC provider on port {port} did not start")
+        time.sleep(0.2)
+
+
+def client_token(port: int, client_id: str) -> str:
+    """A client-credentials access token for a persona or a service (scripts, tests)."""
+    response = httpx.post(f"{issuer_url(port)}/token", timeout=10.0, data={
+        "grant_type": "client_credentials", "client_id": client_id,
+        "client_secret": "local", "scope": AUDIENCE})
+    response.raise_for_status()
+    return response.json()["access_token"]
+
+
+def services_env(port: int, services: list[str]) -> dict[str, str]:
+    """What each service needs to accept this provider's tokens (and only them): its JWKS,
+    issuer and audience; notification also gets its own token for the applicant API."""
+    env: dict[str, str] = {}
+    for name in services:
+        prefix = name.upper() + "_"
+        env.update({prefix + "JWKS_URL": f"{issuer_url(port)}/jwks",
+                    prefix + "JWT_ISSUER": issuer_url(port), prefix + "JWT_AUDIENCE": AUDIENCE})
+    if "notification" in services:
+        env["NOTIFICATION_SERVICE_TOKEN"] = client_token(port, "svc:notification")
+    return env
+
+
+def web_env(web_port: int, oidc_port: int, urls: dict[str, str]) -> dict[str, str]:
+    """The web service's settings for a local run: its address, the provider, the APIs."""
+    return {"WEB_HTTP_PORT": str(web_port), "WEB_PUBLIC_URL": f"http://127.0.0.1:{web_port}",
+            "WEB_OIDC_ISSUER": issuer_url(oidc_port),
+            **{f"WEB_{name.upper()}_URL": url for name, url in urls.items()
+               if name in ("applicant", "matching", "notification")}}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("action", choices=["fetch", "run"])
     parser.add_argument("--port", type=int, default=8107)
-    parser.add_argument("--token-seconds", type=int, default=3600)
+    parser.add_argument("--token-seconds", type=int, default=TOKEN_SECONDS)
     args = parser.parse_args()
     root = repo_root()
     if args.action == "fetch":

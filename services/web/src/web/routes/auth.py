@@ -65,5 +65,7 @@ async def signed_out(request: Request) -> Response:
 
 
 @router.get("/healthz")
+@router.get("/readyz")
 async def healthz() -> dict[str, str]:
+    # Nothing of its own to check: an API or the provider that is down shows on the pages.
     return {"status": "ok"}
