@@ -132,3 +132,12 @@ async def stop_web_system(system: WebSystem) -> None:
     system.stop()
     for dsn in system.dsns.values():
         await drop_database(dsn)
+
+
+def extra_web(system: WebSystem, **settings: str) -> ServiceProcess:
+    """Another web process over the same system with different settings (a short idle
+    timeout, an API address where nothing listens): the caller stops it."""
+    port = free_port()
+    env = devoidc.web_env(port, system.oidc_port, {n: system.url(n) for n in SERVICES})
+    env |= {f"WEB_{k.upper()}": v for k, v in settings.items()}
+    return ServiceProcess("web", env, port, LOGS / f"web-{system.prefix}web-{port}.log")

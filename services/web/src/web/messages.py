@@ -50,32 +50,56 @@ def plain(field: str | None, message: str) -> str:
 _IDENT = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 
 
+# pydantic's messages, as the services pass them on, in GOV.UK words.
+_PYDANTIC = [
+    (re.compile(r"String should have at least 1 character|Field required"),
+     lambda n, m: f"Enter {n.lower()}"),
+    (re.compile(r"String should have at most (\d+) characters?"),
+     lambda n, m: f"{n} must be {m[1]} characters or fewer"),
+    (re.compile(r"Input should be less than or equal to (\S+)"),
+     lambda n, m: f"{n} must be {m[1]} or less"),
+    (re.compile(r"Input should be greater than or equal to (\S+)"),
+     lambda n, m: f"{n} must be {m[1]} or more"),
+    (re.compile(r"List should have at most (\d+) items?"),
+     lambda n, m: f"{n} can have at most {m[1]} entries"),
+    (re.compile(r"Input should be '|Input should be a valid enumeration"),
+     lambda n, m: f"Select {n.lower()} from the list"),
+    (re.compile(r"not a valid email address|valid email"),
+     lambda n, m: "Enter an email address in the correct format, like name@example.com"),
+    (re.compile(r"Input should be a valid date|Input should be a valid integer"),
+     lambda n, m: f"{n} is not in the right format"),
+]
+
+
+def translate(field: str | None, message: str) -> Problem:
+    """One API problem -> the form field it concerns and what to tell the person."""
+    top = field.split(".")[0] if field else None
+    name = label(top)
+    for pattern, words in _PYDANTIC:
+        found = pattern.search(message)
+        if found:
+            return Problem(top, words(name, found))
+    return Problem(top, plain(top, message.removeprefix("Value error, ")))
+
+
 def _from_pydantic(error: dict[str, Any]) -> Problem:
-    loc = [p for p in error.get("loc", []) if isinstance(p, str) and p not in ("body", "query")]
-    field = loc[0] if loc else None
-    kind, ctx = error.get("type", ""), error.get("ctx") or {}
-    name = label(field)
-    words = {
-        "missing": f"Enter {name.lower()}",
-        "string_too_long": f"{name} must be {ctx.get('max_length')} characters or fewer",
-        "string_too_short": f"Enter {name.lower()}",
-        "too_long": f"{name} can have at most {ctx.get('max_length')} entries",
-        "less_than_equal": f"{name} must be {ctx.get('le')} or less",
-        "greater_than_equal": f"{name} must be {ctx.get('ge')} or more",
-        "enum": f"Select a {name.lower()} from the list",
-        "literal_error": f"Select a {name.lower()} from the list",
-        "value_error": f"{name}: {str(error.get('msg', '')).removeprefix('Value error, ')}",
-    }.get(kind, f"{name}: {error.get('msg', 'is not valid')}")
-    return Problem(field, words)
+    loc = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path")]
+    return translate(".".join(loc) or None, str(error.get("msg", "is not valid")))
 
 
 def problems_of(body: Any) -> list[Problem]:
     if not isinstance(body, dict):
         return [Problem(None, "The service could not accept your answers. Check them and "
                               "try again.")]
-    detail = body.get("detail")
-    if isinstance(detail, list):
+    detail, listed = body.get("detail"), body.get("errors")
+    if isinstance(listed, list) and listed:  # the platform's shape, every problem listed
+        return [translate(e.get("field") or None, str(e.get("message", "")))
+                for e in listed if isinstance(e, dict)]
+    if isinstance(detail, list):  # FastAPI's own shape
         return [_from_pydantic(e) for e in detail if isinstance(e, dict)] or problems_of({})
     if isinstance(detail, str):
-        return [Problem(body.get("field"), plain(body.get("field"), detail))]
+        field = body.get("field")
+        if field and detail.startswith(f"{field}: "):
+            detail = detail[len(field) + 2:]
+        return [translate(field, detail)]
     return problems_of(None)
