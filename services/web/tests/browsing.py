@@ -24,6 +24,7 @@ class Visit:
     urls: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     checked: set[str] = field(default_factory=set)
+    javascript: bool = True
 
     async def close(self) -> None:
         await self.context.close()
@@ -36,7 +37,7 @@ async def open_page(browser: Browser, javascript: bool = True) -> Visit:
     await context.add_init_script(path=str(AXE))
     page = await context.new_page()
     page.set_default_timeout(30_000)
-    visit = Visit(context, page)
+    visit = Visit(context, page, javascript=javascript)
     page.on("request", lambda r: visit.urls.append(r.url))
     page.on("console", lambda m: visit.console_errors.append(m.text)
             if m.type == "error" else None)
@@ -63,7 +64,10 @@ async def sign_in(visit: Visit, web: str, sub: str, claims: dict, path: str = "/
 
 
 async def assert_accessible(visit: Visit) -> None:
-    """axe-core's WCAG 2.x A and AA rules find nothing on the page as it is now."""
+    """axe-core's WCAG 2.x A and AA rules find nothing on the page as it is now (axe is a
+    script: with JavaScript off the same pages were checked by the other journeys)."""
+    if not visit.javascript:
+        return
     result = await visit.page.evaluate(
         "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values:"
         " tags}}); return r.violations.map(v => ({id: v.id, help: v.help, nodes:"
@@ -76,3 +80,33 @@ async def fill_date(page: Page, name: str, day: str, month: str, year: str) -> N
     await page.fill(f"#{name}-day", day)
     await page.fill(f"#{name}-month", month)
     await page.fill(f"#{name}-year", year)
+
+
+async def tab_to(page: Page, selector: str, limit: int = 200) -> None:
+    """Press Tab until the element has the focus, as a keyboard user moves through a page."""
+    for _ in range(limit):
+        if await page.evaluate("s => document.activeElement === document.querySelector(s)",
+                               selector):
+            return
+        await page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+async def key_in(page: Page, selector: str, text: str) -> None:
+    await tab_to(page, selector)
+    await page.keyboard.type(text)
+
+
+async def key_choose(page: Page, selector: str, value: str) -> None:
+    """A closed select changes its choice with the arrow keys."""
+    await tab_to(page, selector)
+    for _ in range(30):
+        if await page.eval_on_selector(selector, "e => e.value") == value:
+            return
+        await page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{selector} never offered {value}")
+
+
+async def key_press(page: Page, selector: str, key: str = "Enter") -> None:
+    await tab_to(page, selector)
+    await page.keyboard.press(key)

@@ -127,8 +127,43 @@ async def test_an_applicant_signs_in_applies_and_sees_the_match(web_system, brow
         await page.goto(web_system.web + "/inbox")
         await expect(page.locator("#messages li").first).to_be_visible(timeout=60_000)
         await assert_accessible(visit)
+        if kind == "civil_servant":
+            await withdraw(visit, web_system.web, reference)
         # no token ever travels in an address, and the CSP never had to block anything
         assert not [u for u in visit.urls if "token=" in u or "eyJ" in u]
         assert not [e for e in visit.console_errors if "Content Security Policy" in e]
+    finally:
+        await visit.close()
+
+
+async def withdraw(visit, web: str, reference: str) -> None:
+    page = visit.page
+    await page.goto(f"{web}/applications/{reference}")
+    await page.click("#withdraw")
+    await expect(page.locator("h1")).to_contain_text("Are you sure")
+    await assert_accessible(visit)
+    await page.fill("#reason", "Mae fy nghynlluniau wedi newid ✈️")
+    await page.click("#confirm-withdraw")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("withdrawn")
+    await expect(page.locator("#status")).to_have_text("Withdrawn")
+    await expect(page.locator("#timeline")).to_contain_text("Mae fy nghynlluniau")
+    await assert_accessible(visit)
+
+
+async def test_a_whole_application_works_with_javascript_switched_off(web_system, browser):
+    journey = JOURNEYS["industry_professional"]
+    title = f"No-script placement {date.today().isoformat()}"
+    web_system.publish("host.windco", title=title, **{**journey["opportunity"],
+                                                       "sector": "life_sciences"})
+    journey = {**journey, "filters": {**journey["filters"], "#sector": "life_sciences"}}
+    visit = await open_page(browser, javascript=False)
+    try:
+        sub, claims = person("industry_professional")
+        await sign_in(visit, web_system.web, sub, claims)
+        await fill_profile(visit, journey)
+        await find_and_open(visit, web_system.web, journey, title)
+        reference = await apply(visit, date.today() + timedelta(days=75))
+        await until_matched(visit, web_system.web, reference)
+        assert not await visit.page.evaluate("document.body.classList.contains('js-enabled')")
     finally:
         await visit.close()

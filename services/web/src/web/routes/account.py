@@ -80,8 +80,8 @@ async def profile_page(request: Request, kind: str | None = None) -> Response:
 
 @router.post("/profile")
 async def save_profile(request: Request) -> Response:
-    user = signed_in(request)
     form = await posted(request)
+    user = signed_in(request)
     profile = await my_profile(request, user)
     kind = kind_of(user, profile, form.get("kind"))
     body, problems = from_form(form, kind, profile or {})
@@ -104,8 +104,8 @@ async def delete_warning(request: Request) -> Response:
 
 @router.post("/delete-my-data")
 async def delete_my_data(request: Request) -> Response:
-    user = signed_in(request)
     await posted(request)
+    user = signed_in(request)
     await request.app.state.apis.call(user, "applicant", "DELETE", "/applicants/me")
     request.app.state.sessions.end(session_of(request).id)
     request.state.session = None

@@ -63,8 +63,8 @@ async def withdraw_confirm(request: Request, application_id: str) -> Response:
 
 @router.post("/applications/{application_id}/withdraw")
 async def withdraw(request: Request, application_id: str) -> Response:
-    user = signed_in(request)
     form = await posted(request)
+    user = signed_in(request)
     application_id = uuid_or_404(application_id)
     apis = request.app.state.apis
     problems = form.too_long()

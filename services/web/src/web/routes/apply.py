@@ -61,8 +61,8 @@ async def when(request: Request, scheme: str, opportunity: str | None = None) ->
 
 @router.post("/apply/{scheme}")
 async def save_when(request: Request, scheme: str) -> Response:
-    signed_in(request)
     form = await posted(request)
+    signed_in(request)
     draft = draft_of(request, scheme)
     start, bad_start = read_date(form, "earliest_start")
     months, bad_months = read_whole_number(form, "desired_length_months")
@@ -94,8 +94,8 @@ async def interests(request: Request, scheme: str) -> Response:
 
 @router.post("/apply/{scheme}/interests")
 async def save_interests(request: Request, scheme: str) -> Response:
-    signed_in(request)
     form = await posted(request)
+    signed_in(request)
     draft = draft_of(request, scheme)
     found, problems = read_interests(form)
     problems += form.too_long()
@@ -126,8 +126,8 @@ async def check(request: Request, scheme: str) -> Response:
 
 @router.post("/apply/{scheme}/check")
 async def submit(request: Request, scheme: str) -> Response:
-    user = signed_in(request)
     await posted(request)
+    user = signed_in(request)
     draft = draft_of(request, scheme)
     if draft.get("done"):  # submitted already (double click, back button): same application
         return see_other(f"/applications/{draft['done']}/confirmation")
