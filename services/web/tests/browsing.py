@@ -84,6 +84,7 @@ async def fill_date(page: Page, name: str, day: str, month: str, year: str) -> N
 
 async def tab_to(page: Page, selector: str, limit: int = 200) -> None:
     """Press Tab until the element has the focus, as a keyboard user moves through a page."""
+    await page.wait_for_selector(selector)  # the page the last key press opened has loaded
     for _ in range(limit):
         if await page.evaluate("s => document.activeElement === document.querySelector(s)",
                                selector):

@@ -125,7 +125,17 @@ async def _start(system: WebSystem, tmp: Path, bootstrap: str, web_env: dict) ->
                           {n: system.url(n) for n in SERVICES}) | web_env
     system.procs["web"] = ServiceProcess("web", env, system.ports["web"],
                                          LOGS / f"web-{system.prefix}web.log")
-    await asyncio.gather(*(asyncio.to_thread(p.start, 240) for p in system.procs.values()))
+    await asyncio.gather(*(asyncio.to_thread(start_once_more, p)
+                           for p in system.procs.values()))
+
+
+def start_once_more(proc: ServiceProcess) -> None:
+    """Start; a service that exits at start-up is started once more. On a loaded shared broker
+    a freshly created topic's metadata can lag, and aiokafka's consumer start then gives up."""
+    try:
+        proc.start(240)
+    except RuntimeError:
+        proc.start(240)
 
 
 async def stop_web_system(system: WebSystem) -> None:
