@@ -22,10 +22,16 @@ async def web_system(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-async def browser():
+def chromium_installed() -> Path:
+    # `make setup` installs it; a missing browser is a failure, not a silent skip.
+    assert CHROMIUM.exists(), "needs Debian chromium: run `make setup` or apt-get install chromium"
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium_installed):
     from playwright.async_api import async_playwright
 
-    assert CHROMIUM.exists(), "needs Debian chromium: run `make setup` or apt-get install chromium"
     async with async_playwright() as p:
         chromium = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium

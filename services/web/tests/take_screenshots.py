@@ -11,10 +11,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from browsing import fill_date, open_page, person, sign_in
+from conftest import ARGS, CHROMIUM
 from playwright.async_api import async_playwright
 from web_system import start_web_system, stop_web_system
-
-from conftest import ARGS, CHROMIUM
 
 OUT = Path(__file__).resolve().parents[1] / "docs"
 

@@ -37,7 +37,7 @@ def assert_gov_uk_error(response, field_id: str, message: str) -> None:
     assert '"detail"' not in text and "Traceback" not in text
 
 
-async def test_empty_and_too_long_profile_answers_are_named_on_their_fields(web_system):
+def test_empty_and_too_long_profile_answers_are_named_on_their_fields(web_system):
     sub, claims = applicant()
     client = sign_in(web_system.web, sub, claims)
     empty = post_form(client, "/profile", civil_servant_profile(name=""))
@@ -50,7 +50,7 @@ async def test_empty_and_too_long_profile_answers_are_named_on_their_fields(web_
     assert huge.text.count("y" * 1000) >= 1
 
 
-async def test_dates_that_do_not_exist_or_run_backwards_are_refused(web_system):
+def test_dates_that_do_not_exist_or_run_backwards_are_refused(web_system):
     sub, claims = applicant()
     client = sign_in(web_system.web, sub, claims)
     feb = post_form(client, "/profile", civil_servant_profile(
@@ -75,7 +75,7 @@ def apply_with(client, start: date, months: str):
     return post_form(client, "/apply/industry/check", {})
 
 
-async def test_the_apis_rules_come_back_on_the_question_page(web_system):
+def test_the_apis_rules_come_back_on_the_question_page(web_system):
     client = signed_in_with_profile(web_system)
     past = apply_with(client, date.today() - timedelta(days=3), "6")
     assert_gov_uk_error(past, "earliest_start-day", "Earliest start date must be in the future")
@@ -87,7 +87,7 @@ async def test_the_apis_rules_come_back_on_the_question_page(web_system):
     assert_gov_uk_error(words, "desired_length_months", "whole number of months")
 
 
-async def test_welsh_arabic_and_emoji_are_kept_intact(web_system):
+def test_welsh_arabic_and_emoji_are_kept_intact(web_system):
     name = "Siân Ŵyn ap Llŷr – مريم 🎉"
     client = signed_in_with_profile(web_system, name=name, profession="Polisi ŵ")
     page = client.get("/profile")
@@ -95,7 +95,7 @@ async def test_welsh_arabic_and_emoji_are_kept_intact(web_system):
     assert "Polisi ŵ" in page.text
 
 
-async def test_a_double_submit_makes_one_application(web_system):
+def test_a_double_submit_makes_one_application(web_system):
     client = signed_in_with_profile(web_system)
     start = date.today() + timedelta(days=50)
     post_form(client, "/apply/industry", {

@@ -25,7 +25,7 @@ def apply_once(client: httpx.Client) -> str:
     return sent.headers["location"].split("/")[2]
 
 
-async def test_pages_carry_a_strict_csp_and_the_cookie_is_http_only_and_lax(web_system):
+def test_pages_carry_a_strict_csp_and_the_cookie_is_http_only_and_lax(web_system):
     page = httpx.get(web_system.web + "/")
     csp = page.headers["content-security-policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
@@ -38,7 +38,7 @@ async def test_pages_carry_a_strict_csp_and_the_cookie_is_http_only_and_lax(web_
     assert "<script>" not in page.text  # no inline script at all
 
 
-async def test_a_form_posted_without_its_csrf_token_is_refused(web_system):
+def test_a_form_posted_without_its_csrf_token_is_refused(web_system):
     sub, claims = applicant()
     client = sign_in(web_system.web, sub, claims)
     refused = client.post("/profile", data=civil_servant_profile())
@@ -46,7 +46,7 @@ async def test_a_form_posted_without_its_csrf_token_is_refused(web_system):
     assert client.get("/profile").text.count('value="Test Person"') <= 1  # nothing saved
 
 
-async def test_another_persons_application_is_a_not_found_page(web_system):
+def test_another_persons_application_is_a_not_found_page(web_system):
     owner_sub, owner_claims = applicant()
     owner = sign_in(web_system.web, owner_sub, owner_claims)
     application_id = apply_once(owner)
@@ -60,7 +60,7 @@ async def test_another_persons_application_is_a_not_found_page(web_system):
         assert owner_sub not in answer.text
 
 
-async def test_sign_out_ends_the_session_so_its_cookie_is_worthless(web_system):
+def test_sign_out_ends_the_session_so_its_cookie_is_worthless(web_system):
     sub, claims = applicant()
     client = sign_in(web_system.web, sub, claims)
     stolen = dict(client.cookies.items())
@@ -70,7 +70,7 @@ async def test_sign_out_ends_the_session_so_its_cookie_is_worthless(web_system):
     assert replay.status_code == 303 and replay.headers["location"].startswith("/sign-in")
 
 
-async def test_an_expired_session_signs_in_again_and_returns_with_what_was_typed(web_system):
+def test_an_expired_session_signs_in_again_and_returns_with_what_was_typed(web_system):
     web = extra_web(web_system, session_idle_minutes="0.05")  # 3 seconds
     web.start(240)
     try:
@@ -91,7 +91,7 @@ async def test_an_expired_session_signs_in_again_and_returns_with_what_was_typed
         web.stop()
 
 
-async def test_an_api_that_is_down_gives_the_sorry_page_with_503(web_system):
+def test_an_api_that_is_down_gives_the_sorry_page_with_503(web_system):
     web = extra_web(web_system, matching_url="http://127.0.0.1:9")  # nothing listens there
     web.start(240)
     try:

@@ -79,6 +79,13 @@ def opportunity(**fields) -> dict:
             "closing_date": str(today + timedelta(30)), **fields}
 
 
+def _spawn_provider(system: WebSystem) -> None:
+    cmd, env = devoidc.command(ROOT, system.oidc_port)  # fetches the jars on a first run
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = open(LOGS / f"web-{system.prefix}oidc.log", "ab")  # noqa: SIM115 - the child's
+    system.others.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT))
+
+
 def _service_env(system: WebSystem, name: str, bootstrap: str, smtp_port: int,
                  auth: dict[str, str]) -> dict[str, str]:
     p = name.upper() + "_"
@@ -104,10 +111,7 @@ async def start_web_system(tmp: Path, web_env: dict[str, str] | None = None) -> 
 
 
 async def _start(system: WebSystem, tmp: Path, bootstrap: str, web_env: dict) -> None:
-    cmd, env = devoidc.command(ROOT, system.oidc_port)
-    LOGS.mkdir(parents=True, exist_ok=True)
-    log = open(LOGS / f"web-{system.prefix}oidc.log", "ab")  # noqa: SIM115 - the child's
-    system.others.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT))
+    await asyncio.to_thread(_spawn_provider, system)
     smtp_port = free_port()
     system.others.append(subprocess.Popen(  # noqa: ASYNC220 - only forks
         [sys.executable, "-m", "notification.devsmtp", "--port", str(smtp_port),

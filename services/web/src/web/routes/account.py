@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from contracts import ApplicantKind, Clearance, Grade, Sector, UKRegion
+from contracts import Clearance, Grade, Sector, UKRegion
 from web.apis import ApiProblem, PageNotFound
 from web.domain import date_parts, lines, read_date
 from web.pages import Posted, posted, render, returning, see_other, session_of, signed_in
