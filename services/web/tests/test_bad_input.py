@@ -61,8 +61,12 @@ def test_dates_that_do_not_exist_or_run_backwards_are_refused(web_system):
         **date_fields("available_until", "1", "4", "2027")))
     assert_gov_uk_error(backwards, "available_until-day",
                         "Available until date must be after available from date")
-    part = post_form(client, "/apply/industry", {**date_fields("earliest_start", "", "4", "2027"),
-                                                 "desired_length_months": "6"})
+    # no profile yet: the application journey starts by asking for it
+    first = client.get("/apply/industry")
+    assert first.status_code == 303 and first.headers["location"] == "/profile?first=1"
+    part = post_form(client, "/apply/industry", {
+        **date_fields("earliest_start", "", "4", "2027"), "desired_length_months": "6"},
+        page="/profile")
     assert_gov_uk_error(part, "earliest_start-day", "Earliest start date must include a day")
 
 

@@ -41,6 +41,9 @@ def test_api_errors_become_plain_english_on_the_field_they_name():
     [short] = problems_of({"detail": [{"loc": ["body", "name"], "type": "string_too_short",
                                        "msg": "String should have at least 1 character"}]})
     assert (short.field, short.message) == ("name", "Enter full name")
+    [country] = problems_of({"detail": [{"loc": ["query", "country"], "type": "enum",
+                                         "msg": "Input should be 'AD', 'AE' or 'AF'"}]})
+    assert country.message == "Country must be two-letter country codes, like FR or DE"
     [odd] = problems_of("not json at all")
     assert odd.field is None and "{" not in odd.message
 

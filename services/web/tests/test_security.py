@@ -75,7 +75,8 @@ def test_an_expired_session_signs_in_again_and_returns_with_what_was_typed(web_s
     web.start(240)
     try:
         sub, claims = applicant()
-        client = sign_in(web.url, sub, claims, next_path="/apply/industry")
+        client = sign_in(web.url, sub, claims)
+        assert post_form(client, "/profile", civil_servant_profile()).status_code == 303
         token_page = client.get("/apply/industry")
         time.sleep(3.5)  # the idle limit itself is what this test waits out
         typed = {**date_fields("earliest_start", "14", "7", "2027"),

@@ -20,7 +20,7 @@ LABELS = {
     "organisation_name": "Organisation name", "scheme": "Scheme",
     "earliest_start": "Earliest start date", "desired_length_months": "Length of placement",
     "opportunity_id": "Opportunity", "reason": "Reason", "status": "Application",
-    "kind": "Type of applicant",
+    "kind": "Type of applicant", "country": "Country",
 }
 
 # GOV.UK date inputs: their error links go to the day box.
@@ -75,6 +75,8 @@ def translate(field: str | None, message: str) -> Problem:
     """One API problem -> the form field it concerns and what to tell the person."""
     top = field.split(".")[0] if field else None
     name = label(top)
+    if top in ("country", "preferred_countries") and "Input should be" in message:
+        return Problem(top, f"{name} must be two-letter country codes, like FR or DE")
     for pattern, words in _PYDANTIC:
         found = pattern.search(message)
         if found:

@@ -75,7 +75,8 @@ async def profile_page(request: Request, kind: str | None = None) -> Response:
                                                "email": user.get("email") or ""}
     typed = returning(request)
     return render(request, "profile.html", kind=chosen, values=values, typed=typed,
-                  saved=request.query_params.get("saved"), **CHOICES)
+                  saved=request.query_params.get("saved"),
+                  first=request.query_params.get("first"), **CHOICES)
 
 
 @router.post("/profile")
@@ -93,7 +94,7 @@ async def save_profile(request: Request) -> Response:
         except ApiProblem as exc:
             problems = exc.problems
     return render(request, "profile.html", status_code=422, problems=problems, kind=kind,
-                  values={}, typed=form, saved=None, **CHOICES)
+                  values={}, typed=form, saved=None, first=None, **CHOICES)
 
 
 @router.get("/delete-my-data")

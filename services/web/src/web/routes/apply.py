@@ -49,8 +49,10 @@ def when_page(request: Request, scheme: str, draft: dict, problems=None, typed=N
 
 @router.get("/apply/{scheme}")
 async def when(request: Request, scheme: str, opportunity: str | None = None) -> Response:
-    signed_in(request)
+    user = signed_in(request)
     draft = draft_of(request, scheme)
+    if await my_profile(request, user) is None:  # the application is built from the profile
+        return see_other("/profile?first=1")
     if draft.get("done"):  # a fresh start after a submitted application
         draft.clear()
         draft["key"] = str(uuid.uuid4())
