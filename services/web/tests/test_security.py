@@ -103,3 +103,18 @@ def test_an_api_that_is_down_gives_the_sorry_page_with_503(web_system):
         assert "Sorry, there is a problem with the service" in down.text
     finally:
         web.stop()
+
+
+def test_the_services_trust_the_providers_tokens_and_no_longer_dev_ones(web_system):
+    from shared.auth import mint_dev_token
+    from web import devoidc
+    from web_system import opportunity
+
+    token = devoidc.client_token(web_system.oidc_port, "script-host", "host", "org-script")
+    made = httpx.post(web_system.url("matching") + "/opportunities", json=opportunity(),
+                      headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    assert made.status_code == 201 and made.json()["host_org_id"] == "org-script"
+    forged = mint_dev_token("script-host", ["host"], "org-script")
+    refused = httpx.get(web_system.url("matching") + "/opportunities", timeout=30,
+                        headers={"Authorization": f"Bearer {forged}"})
+    assert refused.status_code == 401

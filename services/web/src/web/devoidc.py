@@ -56,10 +56,14 @@ def provider_config(people: list[dict], clients: list[dict], login_page: Path,
     signed_in = {"aud": [AUDIENCE, "${clientId}"], "azp": "${clientId}"}
     everyone = [{"requestParam": "grant_type", "match": grant, "claims": signed_in}
                 for grant in ("authorization_code", "refresh_token")]
+    # Any other client id: a script's token for that subject with the one role and the org it
+    # asks for (form fields `role` and `org`), as `make token` mints dev tokens.
+    anyone = [{"requestParam": "grant_type", "match": "client_credentials", "claims": {
+        "sub": "${client_id}", "aud": [AUDIENCE], "roles": ["${role}"], "org": "${org}"}}]
     return {"interactiveLogin": True, "httpServer": "NettyWrapper",
             "loginPagePath": str(login_page),
             "tokenCallbacks": [{"issuerId": ISSUER_ID, "tokenExpiry": token_seconds,
-                                "requestMappings": by_client + everyone}]}
+                                "requestMappings": by_client + everyone + anyone}]}
 
 
 def login_page(people: list[dict]) -> str:
@@ -128,11 +132,14 @@ def wait_ready(port: int, timeout: float = 120.0) -> None:
         time.sleep(0.2)
 
 
-def client_token(port: int, client_id: str) -> str:
-    """A client-credentials access token for a persona or a service (scripts, tests)."""
+def client_token(port: int, client_id: str, role: str | None = None,
+                 org: str | None = None) -> str:
+    """A client-credentials access token for a persona or a service (its claims from
+    personas.json), or for any other subject with this role and org (scripts, tests)."""
+    extra = {"role": role or "", "org": org or ""}
     response = httpx.post(f"{issuer_url(port)}/token", timeout=10.0, data={
         "grant_type": "client_credentials", "client_id": client_id,
-        "client_secret": "local", "scope": AUDIENCE})
+        "client_secret": "local", "scope": AUDIENCE, **extra})
     response.raise_for_status()
     return response.json()["access_token"]
 

@@ -34,8 +34,12 @@ def service_auth(services: list[str], port: int = OIDC_PORT) -> dict[str, str]:
     return devoidc.services_env(port, services)
 
 
-def token(client_id: str, port: int = OIDC_PORT) -> str:
-    return devoidc.client_token(port, client_id)
+def token(sub: str, role: str | None = None, org: str | None = None,
+          port: int = OIDC_PORT) -> str:
+    """A provider token: a persona's (by its sub) or any subject's with one role and an org;
+    what demo.py, simulate.py and `make token` need once the services trust only the
+    provider."""
+    return devoidc.client_token(port, sub, role, org)
 
 
 def web(urls: dict[str, str], port: int = WEB_PORT, oidc_port: int = OIDC_PORT
