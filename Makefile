@@ -13,13 +13,15 @@ SUB ?= dev-user
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-setup: ## install what is missing: uv, the locked Python env, Kafka jars, PostgreSQL, Chromium
+setup: ## install what is missing: uv, the locked Python env, Kafka and OIDC provider jars, PostgreSQL, Chromium, GOV.UK Frontend
 	@command -v $(PY) >/dev/null || { echo "Python 3.11 is missing: install python3.11 and retry"; exit 1; }
 	@test -x "$(UV)" || { echo "installing uv..."; $(PY) -m pip install -q --user uv 2>/dev/null || $(PY) -m pip install -q uv; }
 	@$(UV) sync --frozen --quiet
 	@$(PY) deploy/local/kafka.py fetch
 	@$(PY) deploy/local/postgres.py ensure >/dev/null
 	@$(PY) deploy/local/chromium.py ensure
+	@cd services/web && { test -d node_modules/govuk-frontend || npm ci --silent --no-audit --no-fund; }
+	@$(RUN) python -m web.devoidc fetch
 
 infra: setup ## start (or reuse) Kafka and PostgreSQL and create the topics
 	@$(RUN) python deploy/local/kafka.py ensure
