@@ -50,18 +50,25 @@ class TlsError(RuntimeError):
 
 @dataclass(frozen=True)
 class Certs:
-    """The files in one TLS folder."""
+    """The files in one TLS folder (Certs.at(folder))."""
 
     home: Path
+    ca: Path
+    ca_key: Path
+    broker_cert: Path
+    broker_key: Path
+    keystore: Path  # PKCS12: the broker's key and certificate chain
+    truststore: Path  # PKCS12: the CA
+    client_cert: Path
+    client_key: Path
+    password_file: Path
 
-    def __getattr__(self, name: str) -> Path:
-        files = {"ca": "ca.pem", "ca_key": "ca.key", "broker_cert": "broker.pem",
-                 "broker_key": "broker.key", "keystore": "broker.p12",
-                 "truststore": "truststore.p12", "client_cert": "client.pem",
-                 "client_key": "client.key", "password_file": "password"}
-        if name not in files:
-            raise AttributeError(name)
-        return self.home / files[name]
+    @classmethod
+    def at(cls, home: Path) -> Certs:
+        home = Path(home).resolve()
+        return cls(home, *(home / name for name in (
+            "ca.pem", "ca.key", "broker.pem", "broker.key", "broker.p12", "truststore.p12",
+            "client.pem", "client.key", "password")))
 
     @property
     def password(self) -> str:
@@ -102,7 +109,7 @@ def _require(tool: str, hint: str) -> str:
 
 def make_certs(home: Path = TLS_DIR) -> Certs:
     """Create the CA, the broker's stores and a client certificate unless they exist."""
-    certs = Certs(Path(home).resolve())
+    certs = Certs.at(home)
     if certs.complete():
         return certs
     openssl = _require("openssl", "install it, e.g. `apt-get install openssl`")
@@ -165,7 +172,8 @@ def server_properties(certs: Certs, listeners: Sequence[Listener], controller_po
         raise TlsError("one listener per protocol")
     inter = next((x for x in listeners if x.protocol == "SSL"), listeners[0])
     if inter.protocol == "SASL_SSL" and scram_admin is None:
-        raise TlsError("a SASL_SSL-only broker needs scram_admin to talk to itself")
+        raise TlsError("a SASL_SSL-only broker logs in to itself: give it a SCRAM user "
+                       "(scram_admin, or --scram-admin USER:PASSWORD)")
     bound = ",".join(f"{x.name}://127.0.0.1:{x.port}" for x in listeners)
     lines = [
         f"listeners={bound},CONTROLLER://127.0.0.1:{controller_port}",

@@ -211,7 +211,7 @@ def test_tls_files_with_a_plaintext_protocol_are_refused_by_name(certs):
 
 @pytest.mark.parametrize("protocol, security", [("SSL", BaseSecurity),
                                                 ("SASL_SSL", SASLScram256)])
-def test_the_broker_and_every_client_get_one_verifying_ssl_context(certs, protocol, security):
+async def test_the_broker_and_every_client_get_one_verifying_ssl_context(certs, protocol, security):
     settings = ServiceSettings(kafka_security_protocol=protocol, kafka_ssl_cafile=certs.ca,
                                kafka_ssl_certfile=certs.client_cert,
                                kafka_ssl_keyfile=certs.client_key,

@@ -1,4 +1,6 @@
-"""Kafka wiring: the FastStream broker and the raw producer the outbox relay uses.
+"""Kafka wiring: the FastStream broker, the raw producer the outbox relay and dead letters use,
+and admin and consumer clients. Each takes ServiceSettings.kafka_auth(), so PLAINTEXT, SSL,
+SASL_PLAINTEXT and SASL_SSL reach every client alike.
 
 Both producers are idempotent with acks=all: a retried send never duplicates or reorders
 records within a partition.
