@@ -39,6 +39,7 @@ class Child:
 def service_env(name: str, port: int, args: argparse.Namespace) -> dict[str, str]:
     prefix = name.upper() + "_"
     env = dict(os.environ)
+    env.setdefault("BPS_ENV", "local")  # the dev JWT key works only in local or test
     env.update({
         prefix + "HTTP_PORT": str(port),
         prefix + "KAFKA_BOOTSTRAP_SERVERS": args.kafka,

@@ -156,7 +156,7 @@ async def bench_round(applicants: int, opportunities: int, *, bootstrap: str,
     settings = MatchingSettings(kafka_bootstrap_servers=bootstrap, database_url=database_url,
                                 topic_prefix=topic_prefix, continuous_matching=False,
                                 outbox_poll_seconds=0.05, outbox_batch_size=2000,
-                                write_rate_per_minute=100_000)
+                                write_rate_per_minute=100_000, environment="test")
     async with running_service(build_app, settings, drop_db=False) as svc:
         await _seed(svc.runtime.pool, apps, opps)
         started = time.perf_counter()

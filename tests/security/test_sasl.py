@@ -122,7 +122,8 @@ async def test_the_applicant_service_runs_on_the_sasl_broker_as_its_own_principa
     settings = ApplicantSettings(
         kafka_bootstrap_servers=broker.bootstrap, kafka_security_protocol="SASL_PLAINTEXT",
         kafka_sasl_username="applicant", kafka_sasl_password=password,
-        database_url=await create_database("sasl_applicant"), outbox_poll_seconds=0.05)
+        database_url=await create_database("sasl_applicant"), outbox_poll_seconds=0.05,
+        environment="test")
     sub = f"sasl-{uuid.uuid4().hex[:8]}"
     async with running_service(build_app, settings) as svc:
         made = await svc.client.put("/applicants/me", headers=svc.auth(sub, "applicant"), json={
