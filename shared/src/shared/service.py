@@ -108,7 +108,8 @@ async def run_service(settings: ServiceSettings, migrations: Path,
                              relay, metrics)
     cleanup: Cleanup | None = None
     try:
-        await migrate(pool, migrations)
+        if settings.migrates_on_start:
+            await migrate(pool, migrations)
         await dlq_producer.start()
         cleanup = await wire(runtime)
         await broker.start()

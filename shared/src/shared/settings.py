@@ -43,6 +43,9 @@ class ServiceSettings(BaseSettings):
     database_url: str = "postgresql://bps@127.0.0.1:15432/postgres"
     db_pool_min: int = Field(default=1, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
+    # Unset: migrate at start in local/test only. A deployment runs `python -m <service>
+    # migrate` once (a Job / Helm hook) instead of every pod racing to migrate.
+    migrate_on_start: bool | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8100, ge=1, le=65535)
     # Filled with DEV_JWT_SECRET in local/test when no JWKS URL is set; refused in production.
@@ -85,6 +88,12 @@ class ServiceSettings(BaseSettings):
             raise ValueError("kafka_ssl_keyfile needs kafka_ssl_certfile (the client "
                              "certificate it belongs to)")
         return self
+
+    @property
+    def migrates_on_start(self) -> bool:
+        if self.migrate_on_start is not None:
+            return self.migrate_on_start
+        return self.environment in DEV_KEY_ENVIRONMENTS
 
     @model_validator(mode="after")
     def _dev_key_only_locally(self) -> Self:
