@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from actors import ApplicantActor, HostActor, Users, wait_for
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from contracts.pii import drop_paths
 from contracts.topics import DLQ_PARTITIONS
-from system import System
 
 from contracts import TOPICS, ContractError, event_class, pii_paths
+from tests.e2e.actors import ApplicantActor, HostActor, Users, wait_for
+from tests.e2e.system import System
 
 # Far from every other test's dates and sectors, so matching never mixes their people in.
 YEAR = 2091

@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from matrix import APPLICATION, HOOK_URL, INTRUDERS, OPPORTUNITY, PRINCIPALS, PROFILE
 from shared.auth import mint_dev_token
 from shared.testing.events import TopicReader
-from system import System
 from testkit.models import ApplicationIn, DecisionIn, OpportunityIn, ProfileIn, StageOut
 
 from testkit import Api, Caller, approver_for, wait_for
+from tests.e2e.system import System
+from tests.security.matrix import APPLICATION, HOOK_URL, INTRUDERS, OPPORTUNITY, PRINCIPALS, PROFILE
 
 # Low enough that the limits test can exhaust it quickly, high enough that the world and the
 # matrix walk (under ten writes per caller per service) never meet it.

@@ -9,9 +9,7 @@ import uuid
 
 import asyncpg
 import httpx
-from actors import Users, wait_for
 from contracts.examples import example
-from pii_journey import YEAR, Person, database_hits, leaks, mail_to, read_every_topic
 from shared.auth import mint_dev_token
 from shared.testing.events import publish
 
@@ -22,6 +20,8 @@ from contracts import (
     MatchProposed,
     parse_event,
 )
+from tests.e2e.actors import Users, wait_for
+from tests.security.pii_journey import YEAR, Person, database_hits, leaks, mail_to, read_every_topic
 
 
 def bearer(sub: str, *roles: str, org: str | None = None) -> dict[str, str]:
