@@ -3,37 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from bps_local import kafka as local_kafka
 from shared.testing.kafka import kafka_bootstrap_servers
-
-ROOT = Path(__file__).resolve().parents[2]
-KAFKA_CLI = ROOT / "deploy" / "local" / "kafka.py"
-
-
-def load_kafka_cli() -> ModuleType:
-    """deploy/local/kafka.py as a module (it is a script, not a package)."""
-    spec = importlib.util.spec_from_file_location("bps_local_kafka", KAFKA_CLI)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
-    done = subprocess.run([sys.executable, str(KAFKA_CLI), *args], capture_output=True,
+    """`python -m bps_local.kafka ARGS`, as make runs it."""
+    done = subprocess.run([sys.executable, "-m", "bps_local.kafka", *args], capture_output=True,
                           text=True, timeout=timeout)
-    assert done.returncode == 0, f"kafka.py {' '.join(args)} failed:\n{done.stderr}"
+    assert done.returncode == 0, f"bps_local.kafka {' '.join(args)} failed:\n{done.stderr}"
     return done
 
 
@@ -44,7 +31,7 @@ def kafka_bootstrap() -> str:
 
 @pytest.fixture(scope="session")
 def kafka_cli() -> ModuleType:
-    return load_kafka_cli()
+    return local_kafka
 
 
 def unique_topic(label: str) -> str:

@@ -1,0 +1,91 @@
+"""Processes and ports, through psutil: find our own processes by command line, stop them
+(SIGTERM, then SIGKILL after a grace period), and tell who listens on a port."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterable
+
+import psutil
+
+
+def find(match: Callable[[list[str]], bool]) -> list[psutil.Process]:
+    """Live (non-zombie) processes whose argument list satisfies `match`."""
+    found = []
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.info["status"] != psutil.STATUS_ZOMBIE and cmdline and match(cmdline):
+            found.append(proc)
+    return found
+
+
+def alive(pid: int) -> bool:
+    """True for a running process; a zombie (exited, not yet reaped) is not serving anything."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def process(pid: int) -> psutil.Process | None:
+    try:
+        proc = psutil.Process(pid)
+        return proc if proc.status() != psutil.STATUS_ZOMBIE else None
+    except psutil.NoSuchProcess:
+        return None
+
+
+def stop(procs: Iterable[psutil.Process], timeout: float = 30.0,
+         on_kill: Callable[[psutil.Process], None] | None = None) -> None:
+    """SIGTERM every process, wait for them together, SIGKILL whatever outlives `timeout`."""
+    procs = list(procs)
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _gone, rest = psutil.wait_procs(procs, timeout=timeout)
+    kill(rest, on_kill)
+
+
+def kill(procs: Iterable[psutil.Process],
+         on_kill: Callable[[psutil.Process], None] | None = None) -> None:
+    procs = list(procs)
+    for proc in procs:
+        try:
+            if on_kill:
+                on_kill(proc)
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=10)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        # SO_REUSEADDR: sockets of a just-stopped server linger in TIME_WAIT and would read as
+        # busy; a live listener still refuses the bind.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def listener(port: int) -> str:
+    """Who listens on 127.0.0.1:`port`, for a message to a person ("pid 123: java ...")."""
+    try:
+        conns = psutil.net_connections("tcp")
+    except psutil.AccessDenied:
+        return "a process this user cannot see"
+    for conn in conns:
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port:
+            if conn.pid is None:
+                return "a process this user cannot see"
+            try:
+                cmd = " ".join(psutil.Process(conn.pid).cmdline())
+            except psutil.Error:
+                cmd = "?"
+            return f"pid {conn.pid}: {cmd[:160]}"
+    return "nothing listening (yet)"
