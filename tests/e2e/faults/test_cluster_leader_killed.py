@@ -2,13 +2,13 @@
 partition is SIGKILLed mid-run and stays dead: nothing accepted is lost or applied twice."""
 
 import pytest
+from bps_local import kafka as local_kafka
 
 from tests.e2e.driver import Plan
 from tests.e2e.faults.checks import assert_nothing_lost_nothing_twice
 from tests.e2e.faults.scenario import (
     env_int,
     inject_poison,
-    kafka_cli,
     kill_partition_leader,
     run_with_faults,
 )
@@ -16,11 +16,10 @@ from tests.e2e.faults.scenario import (
 
 @pytest.fixture
 def cluster():
-    cli = kafka_cli()
     try:
-        yield cli.ensure_cluster(timeout=180)
+        yield local_kafka.ensure_cluster(timeout=180)
     finally:
-        cli.stop_cluster()
+        local_kafka.stop_cluster()
 
 
 async def leader_run(tmp_path, cluster: str, journeys: int) -> None:
