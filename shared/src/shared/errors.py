@@ -7,6 +7,12 @@ from fastapi.responses import JSONResponse
 from shared.logging import get_logger
 
 log = get_logger(__name__)
+# The database is away (crashed and recovering, restarting, failing over, out of connections):
+# the request may be sent again. Writes carry an Idempotency-Key, so one whose COMMIT landed
+# just before the connection broke is answered from its record, never applied twice.
+DATABASE_UNAVAILABLE = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                        asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
+                        asyncpg.AdminShutdownError, asyncpg.CrashShutdownError)
 
 
 class ServiceError(Exception):
@@ -51,6 +57,15 @@ def install_error_handlers(app: FastAPI) -> None:
         # PostgreSQL text cannot hold NUL; the statement failed, so nothing was applied.
         return JSONResponse({"detail": "text must not contain NUL (\\u0000) characters",
                              "field": None}, status_code=422)
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable", path=request.url.path, error=repr(exc))
+        return JSONResponse({"detail": "the database is unavailable; retry shortly (a write "
+                                       "with the same Idempotency-Key)", "field": None},
+                            status_code=503, headers={"Retry-After": "1"})
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(kind, _database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
