@@ -188,6 +188,9 @@ def _say_reused(cluster: Cluster) -> None:
                              "current_setting('fsync') f")[0]
         found = (f"PostgreSQL {row['v']}, data {row['d']}, synchronous_commit={row['s']}, "
                  f"fsync={row['f']}")
+        if (row["s"], row["f"]) != ("on", "on"):
+            found += (" - NOT the durability this checkout runs with (both on), so a crash "
+                      "may lose acknowledged commits")
     except (OSError, asyncpg.PostgresError, TimeoutError, IndexError) as exc:
         found = f"PostgreSQL (settings unreadable: {exc})"
     say(f"NOTE: port {cluster.port} already has a database server that this checkout did not "

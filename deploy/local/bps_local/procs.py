@@ -74,7 +74,7 @@ def port_free(port: int) -> bool:
 
 
 def listener(port: int) -> str:
-    """Who listens on 127.0.0.1:`port`, for a message to a person ("pid 123: java ...")."""
+    """Who listens on 127.0.0.1:`port`, for a message to a person (pid, name, folder)."""
     try:
         conns = psutil.net_connections("tcp")
     except psutil.AccessDenied:
@@ -84,8 +84,8 @@ def listener(port: int) -> str:
             if conn.pid is None:
                 return "a process this user cannot see"
             try:
-                cmd = " ".join(psutil.Process(conn.pid).cmdline())
+                proc = psutil.Process(conn.pid)
+                return f"pid {conn.pid}, {proc.name()}, working in {proc.cwd()}"
             except psutil.Error:
-                cmd = "?"
-            return f"pid {conn.pid}: {cmd[:160]}"
+                return f"pid {conn.pid}"
     return "nothing listening (yet)"
