@@ -21,7 +21,10 @@ def _print_status(nodes: list[Node]) -> bool:
         pid = node_pid(node)
         up = node_serving(node)
         all_up &= up
-        state = "serving" if up else ("starting or stuck" if pid else "stopped")
+        if up:
+            state = "serving" if pid else "serving, but not started by this checkout"
+        else:
+            state = "starting or stuck" if pid else "stopped"
         print(f"{node.name}: {state}  bootstrap={node.bootstrap}  pid={pid or '-'}  "
               f"data={node.data}  log={node.log}")
     return all_up

@@ -118,7 +118,7 @@ class Supervisor:
         child.restarts += 1
         child.restart_at = now + delay
         child.ready = child.port is None
-        out(f"{child.name} {ended}; restarting in {delay:.0f}s. See {child.log}")
+        out(f"{child.name} {ended}; restarting in {delay:g}s. See {child.log}")
 
     def not_ready(self) -> list[Child]:
         return [c for c in self.children if not c.check_ready()]
