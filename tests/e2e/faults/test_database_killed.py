@@ -36,10 +36,11 @@ async def database_kill_run(tmp_path, db: PrivateDatabase, journeys: int) -> Non
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(900)  # 40 journeys took 400 s on a loaded 2-core machine: each COMMIT
+# waits for its WAL flush here (synchronous_commit=on), as in production
 async def test_journeys_survive_postgresql_being_sigkilled_with_nothing_lost_or_twice(
         tmp_path, database):
-    await database_kill_run(tmp_path, database, env_int("BPS_FAULT_DATABASE_JOURNEYS", 40))
+    await database_kill_run(tmp_path, database, env_int("BPS_FAULT_DATABASE_JOURNEYS", 30))
 
 
 @pytest.mark.chaos
