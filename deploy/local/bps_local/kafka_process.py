@@ -108,8 +108,9 @@ def _wait_stopped(running: list[psutil.Process], timeout: float) -> None:
             alone_since = alone_since or time.monotonic()
             if time.monotonic() - alone_since > 1.5:
                 break
-    procs.kill(running, on_kill=lambda p: say(f"pid {p.pid} outlived SIGTERM; sending SIGKILL")
-               if not whole_cluster else None)
+    if running and not whole_cluster:
+        say(f"pid {running[0].pid} outlived SIGTERM for {timeout:.0f}s; sending SIGKILL")
+    procs.kill(running)
 
 
 def output_since_launch(node: Node) -> str:

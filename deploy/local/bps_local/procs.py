@@ -1,5 +1,5 @@
-"""Processes and ports, through psutil: find our own processes by command line, stop them
-(SIGTERM, then SIGKILL after a grace period), and tell who listens on a port."""
+"""Processes and ports, through psutil: find our own processes by command line, kill them,
+and tell who listens on a port."""
 
 from __future__ import annotations
 
@@ -20,14 +20,12 @@ def find(match: Callable[[list[str]], bool]) -> list[psutil.Process]:
 
 
 def alive(pid: int) -> bool:
-    """True for a running process; a zombie (exited, not yet reaped) is not serving anything."""
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
+    return process(pid) is not None
 
 
 def process(pid: int) -> psutil.Process | None:
+    """The running process `pid`; None when there is none, or only a zombie (exited, not yet
+    reaped), which serves nothing."""
     try:
         proc = psutil.Process(pid)
         return proc if proc.status() != psutil.STATUS_ZOMBIE else None
@@ -35,26 +33,11 @@ def process(pid: int) -> psutil.Process | None:
         return None
 
 
-def stop(procs: Iterable[psutil.Process], timeout: float = 30.0,
-         on_kill: Callable[[psutil.Process], None] | None = None) -> None:
-    """SIGTERM every process, wait for them together, SIGKILL whatever outlives `timeout`."""
+def kill(procs: Iterable[psutil.Process]) -> None:
+    """SIGKILL them all at once and wait until they are gone (children get reaped)."""
     procs = list(procs)
     for proc in procs:
         try:
-            proc.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _gone, rest = psutil.wait_procs(procs, timeout=timeout)
-    kill(rest, on_kill)
-
-
-def kill(procs: Iterable[psutil.Process],
-         on_kill: Callable[[psutil.Process], None] | None = None) -> None:
-    procs = list(procs)
-    for proc in procs:
-        try:
-            if on_kill:
-                on_kill(proc)
             proc.kill()
         except psutil.NoSuchProcess:
             pass
