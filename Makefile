@@ -18,7 +18,7 @@ setup: ## install what is missing: uv, the locked Python env, Kafka jars, Postgr
 	@test -x "$(UV)" || { echo "installing uv..."; $(PY) -m pip install -q --user uv 2>/dev/null || $(PY) -m pip install -q uv; }
 	@$(UV) sync --frozen --quiet
 	@$(RUN) python -m bps_local.kafka fetch >/dev/null
-	@$(RUN) python -m bps_local.postgres ensure >/dev/null
+	@$(RUN) python -m bps_local.postgres install >/dev/null
 	@$(RUN) python -m bps_local.chromium ensure
 
 infra: setup ## start (or reuse, saying so) Kafka and PostgreSQL and create the topics

@@ -6,7 +6,7 @@ synchronous_commit on, so a COMMIT the services acknowledge survives a crash (th
 project states are measured this way). Installs Debian's postgresql when the server is missing.
 
   python -m bps_local.postgres ensure    # start or reuse, create databases; prints the DSN base
-  python -m bps_local.postgres status | stop | reset
+  python -m bps_local.postgres install | status | stop | reset
 
 Fault tests run a private cluster (another port and folder) with Cluster(port, home) and
 SIGKILL it with kill().
@@ -247,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bps_local.postgres", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("install", help="install Debian's PostgreSQL server when it is missing")
     sub.add_parser("ensure", help="start (or reuse) the cluster, create databases, print DSN base")
     sub.add_parser("stop", help="stop the cluster")
     sub.add_parser("status", help="say whether the cluster serves")
@@ -254,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cluster = default_cluster()
     try:
-        if args.cmd == "ensure":
+        if args.cmd == "install":
+            print(install_if_missing())
+        elif args.cmd == "ensure":
             print(ensure(cluster))
         elif args.cmd == "stop":
             say("stopped" if stop(cluster) else "not running (from this checkout)")
