@@ -59,9 +59,10 @@ def install_error_handlers(app: FastAPI) -> None:
                              "field": None}, status_code=422)
 
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning("database unavailable", path=request.url.path, error=repr(exc))
-        return JSONResponse({"detail": "the database is unavailable; retry shortly (a write "
-                                       "with the same Idempotency-Key)", "field": None},
+        log.warning("backing service unavailable", path=request.url.path, error=repr(exc))
+        return JSONResponse({"detail": "temporarily unavailable (the database or another "
+                                       "service this needs cannot be reached); retry shortly, "
+                                       "a write with the same Idempotency-Key", "field": None},
                             status_code=503, headers={"Retry-After": "1"})
 
     for kind in DATABASE_UNAVAILABLE:
