@@ -10,9 +10,12 @@ log = get_logger(__name__)
 # The database is away (crashed and recovering, restarting, failing over, out of connections):
 # the request may be sent again. Writes carry an Idempotency-Key, so one whose COMMIT landed
 # just before the connection broke is answered from its record, never applied twice.
+# InternalClientError: asyncpg's own state goes wrong when the server dies mid-statement
+# (MagicStack/asyncpg#1069; seen in the PostgreSQL-kill fault run).
 DATABASE_UNAVAILABLE = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
                         asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
-                        asyncpg.AdminShutdownError, asyncpg.CrashShutdownError)
+                        asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
+                        asyncpg.InternalClientError)
 
 
 class ServiceError(Exception):
