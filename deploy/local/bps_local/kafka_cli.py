@@ -78,7 +78,8 @@ def _parser() -> argparse.ArgumentParser:
                         "broker, started if needed)")
     p.add_argument("--replication", type=int, default=None,
                    help="replication factor (default 1; 3 when --bootstrap has 3+ addresses)")
-    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--timeout", type=float, default=120.0,
+                   help="seconds to wait for the topics and their leaders (default 120)")
     p.add_argument("--sasl", action="store_true",
                    help="log in as admin of the --sasl broker (its --port/--data-dir)")
     _single_opts(p)

@@ -50,12 +50,13 @@ def make_producer(bootstrap_servers: str, client_id: str, **kwargs) -> AIOKafkaP
 
 async def ensure_topics(bootstrap_servers: str, prefix: str = "", replication: int = 1, *,
                         auth: dict[str, str] | None = None,
-                        timeout: float = 60.0) -> dict[str, str]:
+                        timeout: float = 120.0) -> dict[str, str]:
     """Create every catalogue topic and its .dlq twin under `prefix` (existing ones are left
     alone) and wait until every partition has a leader, so producers can use them at once.
     The one topic bootstrap: tests, fault runs and `python -m bps_local.kafka topics` call it.
-    `auth`: aiokafka security options (the admin of a SASL broker). Returns name -> "created"
-    or "exists"."""
+    `auth`: aiokafka security options (the admin of a SASL broker). `timeout` is generous: a
+    shared broker holding thousands of test topics on a loaded machine has taken over 60 s to
+    elect leaders. Returns name -> "created" or "exists"."""
     wanted = {prefix + t.name: t.partitions for t in TOPICS}
     wanted |= {prefix + t.dlq: DLQ_PARTITIONS for t in TOPICS}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers,
