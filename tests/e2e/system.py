@@ -81,14 +81,16 @@ class System:
 
 
 async def start_system(tmp: Path, extra_env: dict[str, str] | None = None,
-                       bootstrap: str | None = None, replication: int = 1) -> System:
-    # bootstrap/replication: the fault tests bring their own broker or three-node cluster.
+                       bootstrap: str | None = None, replication: int = 1,
+                       pg_base: str | None = None) -> System:
+    # bootstrap/replication/pg_base: the fault tests bring their own broker, three-node
+    # cluster or PostgreSQL.
     bootstrap = bootstrap or kafka_bootstrap_servers()
     system = System(prefix=unique_prefix(), bootstrap=bootstrap, maildir=tmp / "mail",
                     smtp_port=free_port(), extra_env=extra_env or {})
     await ensure_topics(bootstrap, system.prefix, replication)
     for name in SERVICES:
-        system.dsns[name] = await create_database(f"e2e_{name}")
+        system.dsns[name] = await create_database(f"e2e_{name}", pg_base)
     # Popen only forks; it does not wait, so it does not block the loop.
     system.smtp = subprocess.Popen(  # noqa: ASYNC220
         [sys.executable, "-m", "notification.devsmtp", "--port", str(system.smtp_port),

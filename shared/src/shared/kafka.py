@@ -8,11 +8,13 @@ records within a partition.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaTimeoutError, TopicAlreadyExistsError, for_code
 from contracts.topics import DLQ_PARTITIONS, TOPICS
 from faststream.kafka import KafkaBroker
 from faststream.security import BaseSecurity, SASLScram256, SASLScram512
@@ -71,19 +73,48 @@ def make_consumer(*topics: str, bootstrap_servers: str, auth: dict[str, Any] | N
                             **kwargs)
 
 
-async def ensure_topics(bootstrap_servers: str, prefix: str = "", replication: int = 1) -> None:
-    """Create every catalogue topic and DLQ under a prefix; existing ones are left alone."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+async def ensure_topics(bootstrap_servers: str, prefix: str = "", replication: int = 1, *,
+                        auth: dict[str, Any] | None = None,
+                        timeout: float = 120.0) -> dict[str, str]:
+    """Create every catalogue topic and its .dlq twin under `prefix` (existing ones are left
+    alone) and wait until every partition has a leader, so producers can use them at once.
+    The one topic bootstrap: tests, fault runs and `python -m bps_local.kafka topics` call it.
+    `auth`: aiokafka security options (the admin of a SASL broker). `timeout` is generous: a
+    shared broker holding thousands of test topics on a loaded machine has taken over 60 s to
+    elect leaders. Returns name -> "created" or "exists"."""
+    wanted = {prefix + t.name: t.partitions for t in TOPICS}
+    wanted |= {prefix + t.dlq: DLQ_PARTITIONS for t in TOPICS}
+    admin = make_admin(bootstrap_servers, auth=auth, request_timeout_ms=int(timeout * 1000))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [NewTopic(prefix + t.name, t.partitions, replication) for t in TOPICS]
-        wanted += [NewTopic(prefix + t.dlq, DLQ_PARTITIONS, replication) for t in TOPICS]
-        missing = [t for t in wanted if t.name not in existing]
+        result = {name: "exists" for name in wanted if name in existing}
+        missing = [NewTopic(name, parts, replication) for name, parts in wanted.items()
+                   if name not in existing]
         if missing:
-            try:
-                await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another process won the race; the topic is there, which is all we need
+            response = await admin.create_topics(missing, timeout_ms=int(timeout * 1000))
+            for name, code, *rest in response.topic_errors:
+                if code not in (0, TopicAlreadyExistsError.errno):  # lost a race: it is there
+                    raise for_code(code)(f"creating topic {name}: {rest[0] if rest else ''}")
+                result[name] = "created" if code == 0 else "exists"
+        await _wait_for_leaders(admin, wanted, timeout)
     finally:
         await admin.close()
+    return result
+
+
+async def _wait_for_leaders(admin: AIOKafkaAdminClient, wanted: dict[str, int],
+                            timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        described = {t["topic"]: t for t in await admin.describe_topics(list(wanted))}
+        not_ready = sorted(
+            name for name, parts in wanted.items()
+            if len(described.get(name, {}).get("partitions", ())) < parts
+            or any(p["leader"] < 0 for p in described[name]["partitions"]))
+        if not not_ready:
+            return
+        if time.monotonic() > deadline:
+            raise KafkaTimeoutError(f"topics without a leader after {timeout:.0f}s: "
+                                    f"{not_ready[:5]}")
+        await asyncio.sleep(0.1)

@@ -2,18 +2,18 @@
 partition is SIGKILLed mid-run and stays dead: nothing accepted is lost or applied twice."""
 
 import pytest
+from bps_local import kafka as local_kafka
 
 from tests.e2e.faults.checks import journeys_under, short_and_chaos
-from tests.e2e.faults.scenario import inject_poison, kafka_cli, kill_partition_leader
+from tests.e2e.faults.scenario import inject_poison, kill_partition_leader
 
 
 @pytest.fixture
 def cluster():
-    cli = kafka_cli()
     try:
-        yield cli.ensure_cluster(timeout=180)
+        yield local_kafka.ensure_cluster(timeout=180)
     finally:
-        cli.stop_cluster()
+        local_kafka.stop_cluster()
 
 
 @pytest.mark.parametrize("journeys", short_and_chaos("BPS_FAULT_CLUSTER_JOURNEYS", 40,
