@@ -20,7 +20,7 @@ SECTORS = {"advanced_manufacturing", "clean_energy", "creative_industries",
 async def run_seed(system: System) -> subprocess.CompletedProcess:
     urls = [f"--url={name}={proc.url}" for name, proc in system.services.items()]
     return await asyncio.to_thread(
-        subprocess.run, [sys.executable, str(ROOT / "deploy" / "local" / "demo.py"), "seed",
+        subprocess.run, [sys.executable, "-m", "bps_local.demo", "seed",
                          *urls, "--advance-timeout", "60"],
         capture_output=True, text=True, timeout=180, cwd=ROOT)
 

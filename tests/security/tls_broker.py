@@ -1,7 +1,7 @@
 """A private single KRaft broker with TLS listeners, for tests: its own ports and data folder
 (the shared broker is never touched), started from the Maven jars in .local/kafka/lib the way
-deploy/local/kafka.py starts one, with the certificates and listener lines of
-deploy/local/tls.py.
+bps_local.kafka starts one, with the certificates and listener lines of
+bps_local.tls.
 
 Two client listeners: SSL with mutual TLS (client certificate required; the inter-broker
 listener too) on `port`, and SASL_SSL (SCRAM over TLS, no client certificate) on `port + 2`;
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import importlib.util
 import os
 import secrets
 import signal
@@ -26,6 +25,7 @@ from types import ModuleType
 from typing import Any
 
 from aiokafka.helpers import create_ssl_context
+from bps_local import tls as local_tls
 from shared.kafka import make_admin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,12 +54,7 @@ num.io.threads=2
 
 
 def tls_module() -> ModuleType:
-    """deploy/local/tls.py (a script folder, not a package)."""
-    spec = importlib.util.spec_from_file_location("bps_local_tls", ROOT / "deploy/local/tls.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return local_tls
 
 
 @dataclass
@@ -100,7 +95,7 @@ def _java(*main: str, log: Path) -> list[str]:
 
 def ensure_jars() -> None:
     if not (LIB / ".fetched").exists():  # kafka.py's marker of a complete fetch
-        subprocess.run([sys.executable, str(ROOT / "deploy/local/kafka.py"), "fetch"],
+        subprocess.run([sys.executable, "-m", "bps_local.kafka", "fetch"],
                        check=True, timeout=900)
 
 

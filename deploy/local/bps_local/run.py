@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from bps_local import HERE, LOCAL, LOGS, ROOT, kafka, postgres
+from bps_local import LOCAL, LOGS, ROOT, kafka, postgres
 from bps_local.supervise import Child, Supervisor, out, python_module
 
 SERVICES = ("applicant", "matching", "approval", "notification", "monitor")
@@ -78,12 +78,11 @@ def stop_infra() -> None:
 
 
 def seed(args: argparse.Namespace) -> None:
-    demo = HERE / "demo.py"
-    if args.no_demo or not demo.exists():
+    if args.no_demo:
         return
     print("seeding demo data...", flush=True)
-    subprocess.run([sys.executable, str(demo), "seed", "--base-port", str(args.base_port)],
-                   check=False, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "bps_local.demo", "seed", "--base-port",
+                    str(args.base_port)], check=False, cwd=ROOT)
 
 
 def banner(supervisor: Supervisor, args: argparse.Namespace) -> None:

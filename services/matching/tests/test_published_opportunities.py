@@ -1,6 +1,6 @@
 """The applicant-facing list: open places only, public fields only, filters and pages."""
 
-from matching_support import opportunity_body, post_opportunity, unique_org
+from .matching_support import opportunity_body, post_opportunity, unique_org
 
 
 async def test_an_applicant_sees_open_opportunities_with_public_fields_only(service):

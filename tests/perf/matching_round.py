@@ -7,8 +7,8 @@ NoMatchFound written to the outbox in one transaction). The outbox relay then pu
 Kafka; the time until it has sent everything is reported separately. Bare path:
 `rounds.run_round` on the same applicants and opportunities, no I/O.
 
-    uv run python services/matching/bench_round.py            # 5k x 500, 50k x 5k, NRMP
-    uv run python services/matching/bench_round.py 50000 5000
+    uv run python -m tests.perf.matching_round            # 5k x 500, 50k x 5k, NRMP
+    uv run python -m tests.perf.matching_round 50000 5000
 
 tests/perf (make bench) imports `bench_round` and `SIZES` from here.
 """

@@ -10,7 +10,7 @@ what it made and tokens and URLs to try.
 Running it again creates nothing new: opportunities are looked up by title, applicants who
 already applied are left alone, and only stages still open are decided.
 
-`make run` calls `python deploy/local/demo.py seed --base-port 8101` once the services are
+`make run` calls `python -m bps_local.demo seed --base-port 8101` once the services are
 ready. Against other addresses: `--url applicant=http://127.0.0.1:9001` (repeatable).
 """
 

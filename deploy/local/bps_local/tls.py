@@ -8,9 +8,9 @@ chain) and truststore.p12 (the CA, for the broker's own client side and for mutu
 random store password in `password` (mode 600). The broker's certificate names 127.0.0.1 and
 localhost, so clients verify the host name too.
 
-  python deploy/local/tls.py certs                         # make (or reuse) .local/tls/
-  python deploy/local/tls.py properties --port 19094       # listener lines for server.properties
-  python deploy/local/tls.py env applicant --bootstrap 127.0.0.1:19094   # a service's settings
+  python -m bps_local.tls certs                         # make (or reuse) .local/tls/
+  python -m bps_local.tls properties --port 19094       # listener lines for server.properties
+  python -m bps_local.tls env applicant --bootstrap 127.0.0.1:19094   # a service's settings
 
 Needs `openssl` and `keytool` (the JDK that runs Kafka has it). Stdlib only.
 """
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TLS_DIR = ROOT / ".local" / "tls"
 DAYS = 825  # within what clients accept for a leaf certificate
 SCRAM = "SCRAM-SHA-256"
