@@ -154,6 +154,12 @@ MATCHING_SERVICE = [
     E("matching", "GET", "/rounds", HR),
     E("matching", "GET", "/rounds/{round_id}", HR, default=404,
       statuses={"hr:departmental": 403}),
+    # What applicants browse: any signed-in person sees open opportunities' public fields.
+    E("matching", "GET", "/published-opportunities", ANY),
+    E("matching", "GET", "/published-opportunities/{opportunity_id}", ANY),
+    # One's own current proposal only; anyone else's application is simply not found.
+    E("matching", "GET", "/my-proposals/{application_id}", ANY, default=404,
+      statuses={"applicant": 200}),
 ]
 
 APPROVAL_SERVICE = [
