@@ -14,6 +14,7 @@ from contracts.events.approvals import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
 )
 from contracts.events.matches import (
     FilterCheck,
@@ -48,6 +49,7 @@ __all__ = [
     "ApprovalRefused",
     "ApprovalReminderDue",
     "ApprovalStageOpened",
+    "ApprovalStageReassigned",
     "DeclaredInterest",
     "FilterCheck",
     "MatchExplanation",
