@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.kafka import ensure_topics
-from shared.testing.kafka import kafka_bootstrap_servers
-from shared.testing.postgres import create_database, drop_database
-from shared.testing.process import ServiceProcess
-from shared.testing.service import unique_prefix
+from testkit.harness.kafka import kafka_bootstrap_servers
+from testkit.harness.postgres import create_database, drop_database
+from testkit.harness.process import ServiceProcess
+from testkit.harness.service import unique_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("applicant", "matching", "approval", "notification", "monitor")

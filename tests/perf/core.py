@@ -19,7 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from contracts.examples import example
 from contracts.topics import TOPICS
 from shared.kafka import ensure_topics
-from shared.testing.postgres import create_database, drop_database
+from testkit.harness.postgres import create_database, drop_database
 
 from contracts import ApplicationSubmitted
 

@@ -14,7 +14,7 @@ import socket
 import sys
 from pathlib import Path
 
-from shared.testing.process import ServiceProcess
+from testkit.harness.process import ServiceProcess
 from testkit.http import to_json
 
 from tests.perf.core import Context, Metric, bench

@@ -29,8 +29,8 @@ from matching.app import build_app
 from matching.config import MatchingSettings
 from matching.convert import to_applicant, to_opportunity
 from matching.domain import Rules
-from shared.testing.events import eventually
-from shared.testing.service import running_service
+from testkit.harness.events import eventually
+from testkit.harness.service import running_service
 
 from contracts import Country, Grade, Sector, UKRegion
 
@@ -184,8 +184,8 @@ async def bench_round(applicants: int, opportunities: int, *, bootstrap: str,
 
 async def _standalone(sizes: dict[str, tuple[int, ...]]) -> None:
     from shared.kafka import ensure_topics
-    from shared.testing.kafka import kafka_bootstrap_servers
-    from shared.testing.postgres import create_database, drop_database
+    from testkit.harness.kafka import kafka_bootstrap_servers
+    from testkit.harness.postgres import create_database, drop_database
     bootstrap = kafka_bootstrap_servers()
     for label, (n, m, *places) in sizes.items():
         prefix = f"bench{uuid.uuid4().hex[:6]}."

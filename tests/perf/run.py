@@ -21,8 +21,8 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from shared.testing.kafka import kafka_bootstrap_servers
-from shared.testing.postgres import pg_dsn_base
+from testkit.harness.kafka import kafka_bootstrap_servers
+from testkit.harness.postgres import pg_dsn_base
 
 # importing registers the benches, in this order (floors first: later ratios need them)
 from tests.perf import floors, plumbing  # noqa: F401 isort: skip

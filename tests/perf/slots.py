@@ -11,7 +11,7 @@ import socket
 from pathlib import Path
 
 from contracts.topics import SERVICES
-from shared.testing.process import ServiceProcess
+from testkit.harness.process import ServiceProcess
 
 from tests.perf.core import Context, Metric, Pending, Target, bench
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shared.testing.kafka import kafka_bootstrap_servers
+from testkit.harness.kafka import kafka_bootstrap_servers
 
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = ("floor.raw_produce", "floor.raw_consume", "floor.consume_produce_loop",

@@ -17,8 +17,8 @@ import psutil
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from bps_local import kafka as local_kafka
-from shared.testing.kafka import kafka_bootstrap_servers
-from shared.testing.postgres import pg_dsn_base
+from testkit.harness.kafka import kafka_bootstrap_servers
+from testkit.harness.postgres import pg_dsn_base
 
 
 def run_cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:

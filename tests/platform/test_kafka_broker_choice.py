@@ -7,7 +7,7 @@ import socket
 import time
 
 import pytest
-from shared.testing import kafka as choice
+from testkit.harness import kafka as choice
 
 
 def test_kafka_bootstrap_servers_prefers_the_address_given_in_the_environment(monkeypatch):

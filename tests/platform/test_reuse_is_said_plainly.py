@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 from bps_local import kafka, postgres
-from shared.testing.postgres import pg_dsn_base
+from testkit.harness.postgres import pg_dsn_base
 
 
 def test_a_broker_this_checkout_did_not_start_is_reused_with_a_plain_note(

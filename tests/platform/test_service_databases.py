@@ -3,7 +3,7 @@
 import asyncpg
 import pytest
 from contracts.topics import SERVICES
-from shared.testing.postgres import pg_dsn_base
+from testkit.harness.postgres import pg_dsn_base
 
 
 @pytest.mark.parametrize("service", SERVICES)

@@ -10,7 +10,7 @@ import yaml
 from bps_local import kafka_sasl
 from contracts.generate import ASYNCAPI_FILE, ROOT
 from contracts.topics import DLQ_READERS, TOPICS
-from shared.testing.specs import dead_letter_groups, service_specs
+from testkit.harness.specs import dead_letter_groups, service_specs
 
 from tests.e2e.faults import reconcile
 

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from shared.auth import mint_dev_token
-from shared.testing.events import TopicReader
+from testkit.harness.events import TopicReader
 from testkit.models import ApplicationIn, DecisionIn, OpportunityIn, ProfileIn, StageOut
 
 from testkit import Api, Caller, approver_for, wait_for

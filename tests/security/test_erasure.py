@@ -11,7 +11,7 @@ import asyncpg
 import httpx
 from contracts.examples import example
 from shared.auth import mint_dev_token
-from shared.testing.events import publish
+from testkit.harness.events import publish
 
 from contracts import (
     ApplicantErased,

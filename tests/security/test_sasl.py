@@ -17,8 +17,8 @@ from applicant.app import build_app
 from applicant.config import ApplicantSettings
 from bps_local import kafka, kafka_sasl, procs
 from shared.kafka import ensure_topics
-from shared.testing.postgres import create_database
-from shared.testing.service import running_service
+from testkit.harness.postgres import create_database
+from testkit.harness.service import running_service
 
 pytestmark = pytest.mark.slow
 

@@ -25,8 +25,8 @@ from faststream.security import BaseSecurity, SASLScram256
 from pydantic import ValidationError
 from shared.kafka import broker_security, make_admin, make_consumer, make_producer
 from shared.settings import ServiceSettings
-from shared.testing.postgres import create_database
-from shared.testing.service import running_service, unique_prefix
+from testkit.harness.postgres import create_database
+from testkit.harness.service import running_service, unique_prefix
 
 from tests.e2e.actors import Users
 from tests.e2e.conftest import Mailbox, World

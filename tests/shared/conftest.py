@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 from shared.kafka import ensure_topics
 from shared.settings import ServiceSettings
-from shared.testing.kafka import kafka_bootstrap_servers
-from shared.testing.postgres import create_database, drop_database
-from shared.testing.service import unique_prefix
+from testkit.harness.kafka import kafka_bootstrap_servers
+from testkit.harness.postgres import create_database, drop_database
+from testkit.harness.service import unique_prefix
 
 from contracts import ApplicationWithdrawn, Scheme
 

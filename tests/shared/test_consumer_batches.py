@@ -4,7 +4,7 @@ the record-by-record path, so its neighbours still take effect exactly once, in 
 from shared.consumer import current_message
 from shared.dlq import FailedMessage
 from shared.service import run_service
-from shared.testing.events import TopicReader, eventually, publish
+from testkit.harness.events import TopicReader, eventually, publish
 
 from contracts import ApplicationWithdrawn
 from shared import inbox

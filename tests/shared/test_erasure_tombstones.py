@@ -6,7 +6,7 @@ import asyncio
 
 import asyncpg
 from shared.db import migrate
-from shared.testing.events import eventually
+from testkit.harness.events import eventually
 
 from shared import erasure
 

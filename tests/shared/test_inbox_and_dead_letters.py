@@ -5,7 +5,7 @@ import json
 
 from shared.dlq import H_CONSUMER, H_OFFSET, H_REASON, H_TOPIC
 from shared.service import run_service
-from shared.testing.events import TopicReader, eventually, publish, publish_raw
+from testkit.harness.events import TopicReader, eventually, publish, publish_raw
 
 from contracts import ApplicationWithdrawn
 from shared import inbox

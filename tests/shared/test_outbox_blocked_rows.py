@@ -10,7 +10,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from shared.db import create_pool, migrate
 from shared.metrics import PlumbingMetrics
 from shared.outbox import Outbox, OutboxRelay
-from shared.testing.events import TopicReader, eventually
+from testkit.harness.events import TopicReader, eventually
 
 from .conftest import MIGRATIONS, withdrawn
 

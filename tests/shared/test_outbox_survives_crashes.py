@@ -7,7 +7,7 @@ from pathlib import Path
 
 from shared.db import create_pool
 from shared.service import run_service
-from shared.testing.events import TopicReader, eventually
+from testkit.harness.events import TopicReader, eventually
 
 from contracts import ApplicationWithdrawn
 

@@ -9,8 +9,8 @@ from aiokafka import AIOKafkaProducer
 from shared.dlq import FailedMessage
 from shared.service import run_service
 from shared.spec import ServiceSpec
-from shared.testing.events import eventually
 from shared.workers import WorkerLoop
+from testkit.harness.events import eventually
 
 from contracts import ApplicantErased, MatchProposed, PlacementConfirmed, PlacementRejected
 

@@ -4,8 +4,8 @@ from datetime import date, timedelta
 import pytest
 from applicant.app import build_app
 from applicant.config import ApplicantSettings
-from shared.testing.events import TopicReader, eventually, publish
-from shared.testing.service import running_service, test_settings
+from testkit.harness.events import TopicReader, eventually, publish
+from testkit.harness.service import running_service, test_settings
 
 from contracts import Event, Scheme
 

@@ -5,7 +5,7 @@ reassignment; everyone else hears 404."""
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from shared.testing.events import eventually
+from testkit.harness.events import eventually
 
 from contracts import (
     ApprovalGranted,

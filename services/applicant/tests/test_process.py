@@ -8,10 +8,10 @@ import uuid
 import httpx
 from applicant.config import ApplicantSettings
 from shared.auth import mint_dev_token
-from shared.testing.events import TopicReader, eventually
-from shared.testing.postgres import drop_database
-from shared.testing.process import ServiceProcess
-from shared.testing.service import test_settings as fresh_settings
+from testkit.harness.events import TopicReader, eventually
+from testkit.harness.postgres import drop_database
+from testkit.harness.process import ServiceProcess
+from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import Scheme
 

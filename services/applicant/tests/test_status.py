@@ -2,7 +2,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from contracts.examples import example
-from shared.testing.events import eventually
+from testkit.harness.events import eventually
 
 from contracts import (
     ApprovalEscalated,

@@ -6,8 +6,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from contracts.examples import example
-from shared.testing.events import TopicReader, eventually, publish
-from shared.testing.service import running_service, test_settings
+from testkit.harness.events import TopicReader, eventually, publish
+from testkit.harness.service import running_service, test_settings
 
 from contracts import (
     ApplicationWithdrawn,

@@ -2,7 +2,7 @@
 
 import uuid
 
-from shared.testing.events import eventually
+from testkit.harness.events import eventually
 
 from contracts import Scheme
 

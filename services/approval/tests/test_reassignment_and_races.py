@@ -7,9 +7,9 @@ import uuid
 import pytest
 from approval.app import build_app
 from approval.config import ApprovalSettings
-from shared.testing.events import eventually
-from shared.testing.service import running_service
-from shared.testing.service import test_settings as fresh_settings
+from testkit.harness.events import eventually
+from testkit.harness.service import running_service
+from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import Scheme, parse_event
 

@@ -8,11 +8,11 @@ import asyncpg
 import pytest
 from approval.app import build_app
 from approval.config import ApprovalSettings
-from shared.testing.events import TopicReader, eventually, publish
-from shared.testing.postgres import drop_database
-from shared.testing.process import ServiceProcess
-from shared.testing.service import running_service
-from shared.testing.service import test_settings as fresh_settings
+from testkit.harness.events import TopicReader, eventually, publish
+from testkit.harness.postgres import drop_database
+from testkit.harness.process import ServiceProcess
+from testkit.harness.service import running_service
+from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import Scheme
 

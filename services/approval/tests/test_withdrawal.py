@@ -30,7 +30,7 @@ async def test_a_proposal_arriving_after_the_withdrawal_is_rejected_at_once(serv
     p = proposal(Scheme.INDUSTRY)
     await propose(service, withdrawal(p))
     async with service.runtime.pool.acquire() as conn:
-        from shared.testing.events import eventually
+        from testkit.harness.events import eventually
 
         await eventually(lambda: conn.fetchval(
             "SELECT true FROM withdrawn_applications WHERE application_id = $1",

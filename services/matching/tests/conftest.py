@@ -1,8 +1,8 @@
 import pytest
 from matching.app import build_app
 from matching.config import MatchingSettings
-from shared.testing.events import TopicReader
-from shared.testing.service import running_service, test_settings
+from testkit.harness.events import TopicReader
+from testkit.harness.service import running_service, test_settings
 
 from .matching_support import FAST
 

@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 
 from contracts.examples import example
-from shared.testing.events import publish
+from testkit.harness.events import publish
 
 from contracts import ApplicationSubmitted, PlacementRejected, RejectionReason
 

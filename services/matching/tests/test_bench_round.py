@@ -1,8 +1,8 @@
 import uuid
 
 from shared.kafka import ensure_topics
-from shared.testing.kafka import kafka_bootstrap_servers
-from shared.testing.postgres import create_database, drop_database
+from testkit.harness.kafka import kafka_bootstrap_servers
+from testkit.harness.postgres import create_database, drop_database
 
 
 async def test_the_round_benchmark_runs_and_agrees_with_the_bare_algorithm():

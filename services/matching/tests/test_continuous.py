@@ -1,6 +1,6 @@
 import uuid
 
-from shared.testing.events import eventually
+from testkit.harness.events import eventually
 
 from contracts import ApplicationWithdrawn, Scheme, Sector
 

@@ -1,4 +1,4 @@
-from shared.testing.errors import assert_error_shape, assert_openapi_documents_error_shape
+from testkit.harness.errors import assert_error_shape, assert_openapi_documents_error_shape
 
 from .matching_support import opportunity_body
 

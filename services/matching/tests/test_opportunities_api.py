@@ -87,7 +87,7 @@ async def test_an_opportunity_cannot_be_amended_once_a_candidate_was_proposed(se
 
 
 async def test_published_amended_and_closed_opportunities_reach_the_topic(service):
-    from shared.testing.events import TopicReader
+    from testkit.harness.events import TopicReader
     org = unique_org()
     opp = await post_opportunity(service, org)
     headers = service.auth("o", "host", org=org)

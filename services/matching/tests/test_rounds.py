@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 from matching.domain import feasible, rank_key, score
 from matching.preferences import preference_lists
 from matching.rounds import Minimum, blocking_pairs, group_of, report, run_round
-from matching_strategies import RULES, exclusions, worlds
+
+from .matching_strategies import RULES, exclusions, worlds
 
 BIG_K = 10_000
 

@@ -3,9 +3,9 @@ import uuid
 import pytest
 from matching.app import build_app
 from matching.config import MatchingSettings
-from shared.testing.events import TopicReader, eventually
-from shared.testing.service import running_service
-from shared.testing.service import test_settings as settings_for
+from testkit.harness.events import TopicReader, eventually
+from testkit.harness.service import running_service
+from testkit.harness.service import test_settings as settings_for
 
 from contracts import Sector
 

@@ -12,8 +12,8 @@ import uvicorn
 from contracts.examples import example
 from monitor.app import build_app
 from monitor.config import MonitorSettings
-from shared.testing.events import eventually, publish
-from shared.testing.service import running_service, test_settings
+from testkit.harness.events import eventually, publish
+from testkit.harness.service import running_service, test_settings
 
 from contracts import ApplicationSubmitted, Event, Scheme
 

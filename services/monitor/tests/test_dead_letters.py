@@ -3,7 +3,7 @@ import asyncio
 from aiokafka import AIOKafkaProducer
 from contracts.examples import example
 from shared.dlq import FailedMessage, dead_letter
-from shared.testing.events import TopicReader, eventually, publish, publish_raw
+from testkit.harness.events import TopicReader, eventually, publish, publish_raw
 
 from contracts import ApplicantErased
 

@@ -1,4 +1,4 @@
-from shared.testing.errors import assert_error_shape, assert_openapi_documents_error_shape
+from testkit.harness.errors import assert_error_shape, assert_openapi_documents_error_shape
 
 
 async def test_bad_input_gets_the_platform_error_shape_naming_the_field(service, hr):

@@ -5,10 +5,10 @@ import socket
 
 import asyncpg
 from monitor.config import MonitorSettings
-from shared.testing.events import eventually, publish
-from shared.testing.postgres import drop_database
-from shared.testing.process import ServiceProcess
-from shared.testing.service import test_settings as fresh_settings
+from testkit.harness.events import eventually, publish
+from testkit.harness.postgres import drop_database
+from testkit.harness.process import ServiceProcess
+from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import ApplicationWithdrawn
 

@@ -9,7 +9,7 @@ import pytest
 from notification.app import build_app
 from notification.config import NotificationSettings
 from notification.devsmtp import DevSMTP
-from shared.testing.service import running_service, test_settings
+from testkit.harness.service import running_service, test_settings
 
 
 def free_port() -> int:

@@ -13,8 +13,8 @@ from contracts.examples import example
 from notification.app import build_app
 from notification.config import NotificationSettings
 from shared.crypto import encode_key, new_data_key, seal
-from shared.testing import service as testing_service  # its test_settings is no test
-from shared.testing.events import eventually, publish
+from testkit.harness import service as testing_service  # its test_settings is no test
+from testkit.harness.events import eventually, publish
 
 from contracts import ApplicationSubmittedV2, ApprovalStageOpened, MatchProposed, SealedContact
 

@@ -2,7 +2,7 @@
 fails is read again, never acknowledged past and lost."""
 
 from aiokafka import AIOKafkaProducer
-from shared.testing.events import eventually
+from testkit.harness.events import eventually
 
 # Fails the first insert of a dead-letter notice, as a serialization failure or a dropped
 # connection would. A sequence, because it is not rolled back with the failed transaction.

@@ -3,7 +3,7 @@
 import uuid
 
 from contracts.examples import example
-from shared.testing.events import TopicReader, eventually, publish, publish_raw
+from testkit.harness.events import TopicReader, eventually, publish, publish_raw
 
 from contracts import ApplicationSubmitted, ApprovalGranted, ApprovalStageOpened
 
@@ -120,7 +120,7 @@ async def test_a_dead_letter_is_reported_to_hr_by_email(service, smtp):
 async def test_a_burst_to_one_recipient_is_deferred_not_dropped(smtp):
     from notification.app import build_app
     from notification.config import NotificationSettings
-    from shared.testing.service import running_service, test_settings
+    from testkit.harness.service import running_service, test_settings
 
     from .conftest import FAST
 

@@ -10,10 +10,10 @@ from contracts.examples import example
 from notification.config import NotificationSettings
 from notification.devsmtp import DevSMTP
 from shared.auth import mint_dev_token
-from shared.testing import service as testing_service
-from shared.testing.events import eventually, publish
-from shared.testing.postgres import drop_database
-from shared.testing.process import ServiceProcess
+from testkit.harness import service as testing_service
+from testkit.harness.events import eventually, publish
+from testkit.harness.postgres import drop_database
+from testkit.harness.process import ServiceProcess
 
 from contracts import ApprovalGranted, MatchProposed
 

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from contracts.examples import example
 from notification.app import build_app
 from notification.config import NotificationSettings
-from shared.testing import service as testing_service  # its test_settings is no test
-from shared.testing.events import TopicReader, eventually, publish
+from testkit.harness import service as testing_service  # its test_settings is no test
+from testkit.harness.events import TopicReader, eventually, publish
 
 from contracts import ApplicationSubmitted, NoMatchFound
 

@@ -2,7 +2,7 @@
 
 from contracts.examples import example
 from notification.domain import verify
-from shared.testing.events import TopicReader, eventually, publish
+from testkit.harness.events import TopicReader, eventually, publish
 
 from contracts import MatchProposed
 

@@ -19,7 +19,7 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from contracts.topics import TOPICS
-from shared.testing.specs import dead_letter_groups, subscribed
+from testkit.harness.specs import dead_letter_groups, subscribed
 
 from tests.e2e.driver import TERMINAL, Stats
 from tests.e2e.system import SERVICES, System

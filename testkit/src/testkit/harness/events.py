@@ -8,9 +8,9 @@ import uuid
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from shared.outbox import envelope_headers
 
 from contracts import Event, parse_event
-from shared.outbox import envelope_headers
 
 
 async def publish(bootstrap: str, prefix: str, *events: Event) -> None:

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import httpx
 from fastapi import FastAPI
-
 from shared.auth import mint_dev_token
 from shared.kafka import ensure_topics
 from shared.settings import ServiceSettings
-from shared.testing.kafka import kafka_bootstrap_servers
-from shared.testing.postgres import create_database, drop_database
+
+from testkit.harness.kafka import kafka_bootstrap_servers
+from testkit.harness.postgres import create_database, drop_database
 
 
 def unique_prefix() -> str:

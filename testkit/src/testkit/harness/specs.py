@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib
 
 from contracts.topics import SERVICES
-
 from shared.spec import ServiceSpec
 
 
