@@ -24,8 +24,8 @@ SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification"
 _APP = "application id"
 
 # Readers are what the services' specs handle: matching reads `placements` for
-# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); nobody but the
-# monitor reads `opportunities` (notification has no opportunity messages).
+# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); notification
+# reads `opportunities` only for titles and host names, so its messages can say them.
 TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         "applications",
@@ -34,7 +34,8 @@ TOPICS: tuple[TopicSpec, ...] = (
         readers=("matching", "approval", "notification", "monitor"),
     ),
     TopicSpec(
-        "opportunities", owner="matching", key="opportunity id", readers=("monitor",)
+        "opportunities", owner="matching", key="opportunity id",
+        readers=("notification", "monitor"),
     ),
     TopicSpec(
         "matches",

@@ -37,6 +37,8 @@ APPLICANT_ROLE = "applicant"
 # An applicant's name before their sealed contact details are opened: reads as "applicant",
 # and the word joiners around it let the opener put the real name in (repository.fill_in_name).
 PENDING_NAME = "\u2060applicant\u2060"
+# The same applicant, as messages to other people (approvers, host, HR) name them until then.
+PENDING_APPLICANT = "\u2060the applicant\u2060"
 
 
 class Status(StrEnum):
