@@ -96,7 +96,8 @@ def test_the_host_hears_who_was_proposed_for_which_opportunity():
 def test_no_match_lists_the_reasons_in_words():
     text = render(NoMatchFound, "no_match_found",
                   reasons=("no opportunity in your sectors", f"opportunity {OPP} is full"))
-    assert "- no opportunity in your sectors" in text.body and "opportunity [id] is full" in text.body
+    assert "- no opportunity in your sectors" in text.body
+    assert "opportunity [id] is full" in text.body
     assert "On 5 January 2027 we looked" in text.body
 
 
