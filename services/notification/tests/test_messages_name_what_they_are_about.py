@@ -82,7 +82,7 @@ async def test_an_approver_is_emailed_who_what_and_when_in_words_with_a_link_to_
                                    timeout=30)
 
     body = asked.get_content()
-    assert asked["Subject"] == ("Your decision is needed: line manager approval for "
+    assert str(asked["Subject"]).strip() == ("Your decision is needed: line manager approval for "
                                 "Net zero grid secondment")
     assert "The application from Alice Smith" in body
     assert "Net zero grid secondment at Northern Power Networks" in body
