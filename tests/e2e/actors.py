@@ -14,7 +14,6 @@ with the diplomat's post as org; BCC = role bcc with the opportunity's `bcc_cham
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,7 +29,6 @@ from shared.settings import DEV_JWT_SECRET
 PATIENCE = 90.0
 T = TypeVar("T")
 Json = dict[str, Any]
-PLACEMENT_IN_TEXT = re.compile(r"placement ([0-9a-f]{8}-[0-9a-f-]{27})")
 
 
 class ApiError(AssertionError):
@@ -342,10 +340,11 @@ class HostActor(ApproverActor):
         return await self.decide(stage_id, "decline", reason=reason)
 
     async def confirmed_placement_ids(self) -> list[str]:
-        """Placement ids from the 'placement confirmed' messages in the host's inbox."""
-        return [m.group(1) for item in await self.inbox()
+        """Placement ids from the 'placement confirmed' messages in the host's inbox (their
+        text names no ids; each item says, as ids, what it is about)."""
+        return [item["about"]["placement_id"] for item in await self.inbox()
                 if item["template"] == "placement_confirmed_host"
-                and (m := PLACEMENT_IN_TEXT.search(item["body"]))]
+                and item["about"]["placement_id"]]
 
     async def wait_placement(self, application_id: str, within: float = PATIENCE) -> Json:
         """The confirmed placement of an application, once its message reaches the inbox."""

@@ -20,7 +20,6 @@ import asyncio
 import hashlib
 import math
 import random
-import re
 import time
 import uuid
 from collections import Counter
@@ -44,7 +43,6 @@ REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midland
            "West Midlands", "East of England", "London", "South East", "South West", "Wales",
            "Scotland", "Northern Ireland")
 COUNTRIES = ("FR", "DE", "US", "JP", "IN", "BR", "KE", "AU", "CA", "SG")
-PLACEMENT_IN_BODY = re.compile(r"placement ([0-9a-f]{8}-[0-9a-f-]{27})")
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 CENTRAL_HR = ("driver-hr", ("hr",), None)
 INBOX_PAGE = 50
@@ -286,9 +284,10 @@ class HostDesk:
                 return
 
     async def _handle(self, org: str, message: dict) -> None:
-        found = PLACEMENT_IN_BODY.search(message["body"])
-        if message["template"] == "placement_confirmed_host" and found:
-            self.found[message["application_id"]] = found.group(1)
+        # The text names no ids; the item says, as ids, what it is about.
+        placement_id = (message.get("about") or {}).get("placement_id")
+        if message["template"] == "placement_confirmed_host" and placement_id:
+            self.found[message["application_id"]] = placement_id
         resp = await self.api.call("notification", "POST", f"/inbox/{message['id']}/read",
                                    self.who(org, bucket(message["id"])))
         expect(resp, 200)

@@ -81,6 +81,12 @@ async def test_an_approver_is_emailed_who_what_and_when_in_words_with_a_link_to_
         [asked] = await eventually(lambda: mails_to(smtp, f"{approver}@placements.example"),
                                    timeout=30)
 
+        async def inbox() -> list | None:
+            r = await service.client.get("/inbox", headers=service.auth(approver, "line_manager"))
+            return r.json() if r.status_code == 200 and r.json() else None
+
+        [item] = await eventually(inbox, timeout=30)
+
     body = asked.get_content()
     assert str(asked["Subject"]).strip() == ("Your decision is needed: line manager approval for "
                                 "Net zero grid secondment")
@@ -89,6 +95,11 @@ async def test_an_approver_is_emailed_who_what_and_when_in_words_with_a_link_to_
     assert "Please decide by 19 January 2027" in body
     assert f"{WEB}/tasks/{opened.stage_id}" in body
     assert machine_marks(body) == [], body
+    # The in-app copy reads the same, and says as ids what it is about, for other pages.
+    assert "The application from Alice Smith" in item["body"]
+    assert machine_marks(item["body"]) == []
+    assert item["about"]["stage_id"] == str(opened.stage_id)
+    assert item["about"]["application_id"] == str(application.application_id)
     proposed_body = proposed.get_content()
     assert "Net zero grid secondment at Northern Power Networks" in proposed_body
     assert f"{WEB}/applications/{application.application_id}" in proposed_body
