@@ -35,10 +35,8 @@ STRIMZI_PATTERN = {"LITERAL": "literal", "PREFIXED": "prefix"}
 def acl_plan() -> list[tuple[str, str, str, str, str]]:
     """(principal, resource type, pattern type, name, operation) for every allow-ACL, from the
     local runtime's plan: the broker `make run --sasl` starts enforces the very same list."""
-    try:  # the local runtime as an installed package (deploy/local/bps_local)
-        from bps_local.kafka_sasl import acl_plan as plan
-    except ImportError:  # the single-file local runtime
-        from deploy.local.kafka import acl_plan as plan
+    from bps_local.kafka_sasl import acl_plan as plan  # the local runtime (deploy/local)
+
     return list(plan())
 
 

@@ -90,7 +90,7 @@ async def test_the_image_command_serves_installs_nothing_and_stops_cleanly_on_si
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path),
            # Any attempt to reach a package registry would go nowhere and fail.
            "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
-           "UV_OFFLINE": "1", "PIP_NO_INDEX": "1",
+           "UV_OFFLINE": "1", "PIP_NO_INDEX": "1", "BPS_ENV": "test",
            "APPLICANT_HTTP_PORT": str(port), "APPLICANT_DATABASE_URL": dsn,
            "APPLICANT_KAFKA_BOOTSTRAP_SERVERS": bootstrap, "APPLICANT_TOPIC_PREFIX": prefix}
     before = snapshot(venv)

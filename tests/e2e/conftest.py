@@ -24,8 +24,10 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from testkit.models import ApplicationOut, OpportunityIn, OpportunityOut
 
-from tests.e2e.actors import PATIENCE, ApplicantActor, HostActor, Json, Users, wait_for
+from testkit import bodies
+from tests.e2e.actors import PATIENCE, ApplicantActor, HostActor, Users, wait_for
 from tests.e2e.system import System, start_system, stop_system
 
 VETTING_DUE_SECONDS = 3.0
@@ -140,31 +142,26 @@ class World:
     def applicant(self, what: str = "applicant") -> ApplicantActor:
         return self.users.applicant(self.name(what))
 
-    def opportunity_fields(self, scheme: str, **overrides: Any) -> Json:
-        uk = scheme != "diplomatic"
-        fields = {
-            "host_name": overrides.pop("host_name", f"Host {self.tag}"),
-            "host_staff_count": 40 if scheme == "diplomatic" else 400,
-            "host_sector": "clean_energy", "country": "GB" if uk else "FR",
-            "region": "North West" if uk else None,
-            "bcc_chamber_id": None if uk else self.name("bcc"),
-            "scheme": scheme, "title": f"{scheme} secondment {self.tag}",
-            "sector": "clean_energy", "required_skills": [], "desired_skills": [],
-            "start_window_from": f"{self.year}-02-01", "start_window_to": f"{self.year}-06-30",
-            "length_months": 1, "clearance_needed": "none", "capacity": 1,
-            "closing_date": f"{self.year}-01-15"}
-        fields.update(overrides)
-        return {k: v for k, v in fields.items() if v is not None}
+    def opportunity(self, scheme: str, **fields: Any) -> OpportunityIn:
+        """One place in this test's year, 1 month long (diplomatic: a chamber of its own)."""
+        if scheme == "diplomatic":
+            fields.setdefault("bcc_chamber_id", self.name("bcc"))
+        else:
+            fields.setdefault("region", "North West")
+        fields = {"host_name": f"Host {self.tag}", "length_months": 1, **fields}
+        return bodies.opportunity(scheme, f"{scheme} secondment {self.tag}",
+                                  f"{self.year}-02-01", f"{self.year}-06-30",
+                                  f"{self.year}-01-15", **fields)
 
-    async def publish(self, host: HostActor, scheme: str, **overrides: Any) -> Json:
-        opportunity = await host.post_opportunity(**self.opportunity_fields(scheme, **overrides))
-        self.opportunities.append((host, opportunity["opportunity_id"]))
+    async def publish(self, host: HostActor, scheme: str, **fields: Any) -> OpportunityOut:
+        opportunity = await host.publish(self.opportunity(scheme, **fields))
+        self.opportunities.append((host, str(opportunity.opportunity_id)))
         return opportunity
 
-    async def apply(self, applicant: ApplicantActor, scheme: str, **extra: Any) -> Json:
-        extra.setdefault("desired_length_months", 1)
-        application = await applicant.apply(scheme, self.start, **extra)
-        self.applications.append((applicant, application["id"]))
+    async def apply(self, applicant: ApplicantActor, scheme: str, months: int = 1,
+                    **fields: Any) -> ApplicationOut:
+        application = await applicant.submit(scheme, self.start, months, **fields)
+        self.applications.append((applicant, str(application.id)))
         return application
 
     async def tidy(self) -> None:
@@ -172,7 +169,7 @@ class World:
             await host.close_opportunity(opportunity_id, "test finished")
         for applicant, application_id in self.applications:
             app = await applicant.application(application_id)
-            if app["status"] not in ("withdrawn", "rejected", "ended", "started"):
+            if app.status not in ("withdrawn", "rejected", "ended", "started"):
                 await applicant.withdraw(application_id, "test finished")
 
 

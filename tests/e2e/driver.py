@@ -19,23 +19,31 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-import httpx
-from shared.auth import mint_dev_token
-from shared.settings import DEV_JWT_SECRET
+from testkit.bodies import SCHEME_OF
+from testkit.caller import PAGE
+from testkit.models import (
+    ApplicationIn,
+    DecisionIn,
+    EndIn,
+    InboxItem,
+    OpportunityIn,
+    ProfileIn,
+    StageOut,
+    StartIn,
+)
+
+from testkit import Api, ApiError, Caller, approver_for, bodies
 
 TERMINAL = frozenset({"ended", "withdrawn", "rejected"})
-KINDS = ("civil_servant", "industry_professional", "diplomat")
-SCHEME_OF = {"civil_servant": "industry", "industry_professional": "government",
-             "diplomat": "diplomatic"}
+KINDS = tuple(SCHEME_OF)
 SECTORS = ("advanced_manufacturing", "clean_energy", "creative_industries",
            "digital_and_technologies", "financial_services", "defence", "life_sciences",
            "professional_and_business_services")
@@ -43,11 +51,12 @@ REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midland
            "West Midlands", "East of England", "London", "South East", "South West", "Wales",
            "Scotland", "Northern Ireland")
 COUNTRIES = ("FR", "DE", "US", "JP", "IN", "BR", "KE", "AU", "CA", "SG")
-RETRY_STATUSES = frozenset({429, 502, 503, 504})
-CENTRAL_HR = ("driver-hr", ("hr",), None)
 INBOX_PAGE = 50
 POLL_FIRST, POLL_MAX = 0.5, 5.0  # seconds between status reads of one journey
 BOTS_PER_ROLE = 16  # distinct subs, so per-caller write rate limits are never the bottleneck
+
+
+T = TypeVar("T")
 
 
 class DriverError(RuntimeError):
@@ -102,144 +111,93 @@ def bucket(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 100
 
 
-class Api:
-    """One pooled client per service; every call retried while the service is away."""
-
-    def __init__(self, urls: dict[str, str], stats: Stats, retry_for: float,
-                 connections: int = 64, secret: str = DEV_JWT_SECRET) -> None:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        self.clients = {name: httpx.AsyncClient(base_url=url, timeout=30.0, limits=limits)
-                        for name, url in urls.items()}
-        self.stats = stats
-        self.retry_for = retry_for
-        self.secret = secret
-        self._tokens: dict[tuple, str] = {}
-
-    def token(self, sub: str, roles: tuple[str, ...], org: str | None) -> str:
-        key = (sub, roles, org)
-        if key not in self._tokens:
-            self._tokens[key] = mint_dev_token(sub, list(roles), org, secret=self.secret)
-        return self._tokens[key]
-
-    async def call(self, service: str, method: str, path: str, who: tuple, *,
-                   json: Any = None, params: dict | None = None,
-                   key: str | None = None) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token(*who)}"}
-        if key:
-            headers["Idempotency-Key"] = key
-        deadline = time.monotonic() + self.retry_for
-        for attempt in range(1_000_000):
-            wait = min(2.0, 0.05 * 2 ** attempt) * random.uniform(0.5, 1.0)
-            try:
-                resp = await self.clients[service].request(method, path, json=json,
-                                                           params=params, headers=headers)
-            except httpx.TransportError as exc:
-                reason = type(exc).__name__
-            else:
-                if resp.status_code not in RETRY_STATUSES:
-                    return resp
-                reason = str(resp.status_code)
-                if resp.status_code == 429:
-                    wait = float(resp.headers.get("Retry-After", "1"))
-            self.stats.retries[f"{service} {reason}"] += 1
-            if time.monotonic() + wait > deadline:
-                raise DriverError(f"{method} {service}{path}: still {reason} after "
-                                  f"{self.retry_for:.0f}s")
-            await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
-
-    async def close(self) -> None:
-        await asyncio.gather(*(c.aclose() for c in self.clients.values()))
-
-
-def expect(resp: httpx.Response, *codes: int) -> Any:
-    if resp.status_code not in codes:
-        raise DriverError(f"{resp.request.method} {resp.request.url} -> {resp.status_code}: "
-                          f"{resp.text[:500]}")
-    return resp.json() if resp.content else None
+async def unless(statuses: tuple[int, ...], call: Awaitable[T]) -> T | None:
+    """The call's answer, or None when the service answered one of `statuses` (409: the case
+    moved on meanwhile, or a retried write had landed the first time)."""
+    try:
+        return await call
+    except ApiError as exc:
+        if exc.status_code not in statuses:
+            raise
+        return None
 
 
 # ------------------------------------------------------------------------- what people send
-def opportunity_body(plan: Plan, scheme: str, k: int, capacity: int, today: date) -> dict:
+def opportunity_body(plan: Plan, scheme: str, k: int, capacity: int, today: date
+                     ) -> OpportunityIn:
     sector = SECTORS[k % len(SECTORS)]
-    body = {"host_sector": sector, "scheme": scheme, "sector": sector, "capacity": capacity,
-            "title": f"{sector.replace('_', ' ')} placement {k}", "length_months": 6,
-            "required_skills": ["analysis"], "desired_skills": ["policy"],
-            "start_window_from": (today + timedelta(days=30)).isoformat(),
-            "start_window_to": (today + timedelta(days=400)).isoformat(),
-            "closing_date": (today + timedelta(days=300)).isoformat()}
-    if scheme == "diplomatic":
-        body.update(host_name=f"SME {plan.run_id}-{k}", host_staff_count=40 + k,
-                    country=COUNTRIES[k % len(COUNTRIES)], bcc_chamber_id=f"bcc-{k % 3}")
-    elif scheme == "government":
-        body.update(host_name=f"Department {plan.run_id}-{k}", host_staff_count=2000,
-                    country="GB", region=REGIONS[k % len(REGIONS)],
-                    clearance_needed="SC" if k % 2 else "BPSS")
-    else:
-        body.update(host_name=f"Business {plan.run_id}-{k}", host_staff_count=300 + k,
-                    country="GB", region=REGIONS[k % len(REGIONS)])
-    return body
+    where = {"diplomatic": {"host_name": f"SME {plan.run_id}-{k}", "host_staff_count": 40 + k,
+                            "country": COUNTRIES[k % len(COUNTRIES)],
+                            "bcc_chamber_id": f"bcc-{k % 3}"},
+             "government": {"host_name": f"Department {plan.run_id}-{k}",
+                            "clearance_needed": "SC" if k % 2 else "BPSS"},
+             "industry": {"host_name": f"Business {plan.run_id}-{k}",
+                          "host_staff_count": 300 + k}}[scheme]
+    if scheme != "diplomatic":
+        where["region"] = REGIONS[k % len(REGIONS)]
+    return bodies.opportunity(
+        scheme, f"{sector.replace('_', ' ')} placement {k}", today + timedelta(days=30),
+        today + timedelta(days=400), today + timedelta(days=300), sector=sector,
+        capacity=capacity, required_skills=["analysis"], desired_skills=["policy"], **where)
 
 
 def host_org(plan: Plan, scheme: str, k: int) -> str:
     return f"{plan.run_id}-{scheme}-host-{k}"
 
 
-def profile_body(plan: Plan, i: int, kind: str) -> dict:
+def profile_body(plan: Plan, i: int, kind: str) -> ProfileIn:
     sub = applicant_sub(plan, i)
-    body = {"kind": kind, "name": f"Applicant {i}", "email": f"{sub}@people.example",
-            "skills": ["analysis", "policy"], "sectors": [SECTORS[i % len(SECTORS)]],
-            "preferred_regions": [REGIONS[i % len(REGIONS)]]}
-    if kind == "civil_servant":
-        body.update(organisation_id=f"dept-{i % 7}", grade="G7", profession="Policy",
-                    line_manager_id=f"{plan.run_id}-manager-{i % 40}")
-    elif kind == "industry_professional":
-        body.update(organisation_id=f"employer-{i % 9}", role="Analyst", clearance_held="BPSS")
-    else:
-        body.update(organisation_id=f"post-{i % 11}", grade="SEO",
-                    preferred_countries=[COUNTRIES[i % len(COUNTRIES)]])
-    return body
+    org, extra = {
+        "civil_servant": (f"dept-{i % 7}", {"line_manager_id": f"{plan.run_id}-manager-{i % 40}"}),
+        "industry_professional": (f"employer-{i % 9}", {"role": "Analyst"}),
+        "diplomat": (f"post-{i % 11}", {"preferred_countries": [COUNTRIES[i % len(COUNTRIES)]]}),
+    }[kind]
+    return bodies.profile(kind, sub, org, name=f"Applicant {i}", email=f"{sub}@people.example",
+                          skills=["analysis", "policy"], sectors=[SECTORS[i % len(SECTORS)]],
+                          preferred_regions=[REGIONS[i % len(REGIONS)]], **extra)
 
 
 def applicant_sub(plan: Plan, i: int) -> str:
     return f"{plan.run_id}-applicant-{i}"
 
 
-def application_body(i: int, kind: str, today: date) -> dict:
-    return {"scheme": SCHEME_OF[kind], "desired_length_months": 6,
-            "earliest_start": (today + timedelta(days=40 + i % 60)).isoformat()}
+def application_body(i: int, kind: str, today: date) -> ApplicationIn:
+    return bodies.application(SCHEME_OF[kind], today + timedelta(days=40 + i % 60), 6)
 
 
 # ------------------------------------------------------------------------------ the robots
 class ApproverDesk:
-    """Central HR lists the open stages; each is decided as its own approver would."""
+    """Central HR lists the open stages; each is decided as its own approver would: refused in
+    `refuse_percent` of cases (by the stage's id, so a retry decides the same), else granted.
+    It looks again every half second, or at once when woken (the benches wake it on each
+    ApprovalStageOpened they read, so approvals add no polling delay to their latencies)."""
 
-    def __init__(self, api: Api, plan: Plan, stats: Stats) -> None:
-        self.api, self.plan, self.stats = api, plan, stats
+    def __init__(self, api: Api, refuse_percent: int, decisions: Counter) -> None:
+        self.api, self.refuse_percent, self.decisions = api, refuse_percent, decisions
+        self.hr = Caller(api, "driver-hr", ("hr",))
         self.slots = asyncio.Semaphore(16)
+        self.woken = asyncio.Event()
+
+    def wake(self) -> None:
+        self.woken.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            resp = await self.api.call("approval", "GET", "/stages", CENTRAL_HR,
-                                       params={"status": "open", "limit": 200})
-            stages = expect(resp, 200)
+            self.woken.clear()
+            stages = await self.hr.stages("open", every_page=False)
             await asyncio.gather(*(self._decide(s) for s in stages))
-            if len(stages) < 200:
-                await _sleep_or_stop(stop, 0.5)
+            if len(stages) < PAGE:
+                await _sleep_or_stop(stop, 0.5, self.woken)
 
-    async def _decide(self, stage: dict) -> None:
+    async def _decide(self, stage: StageOut) -> None:
         async with self.slots:
-            role, org = stage["approver_role"], stage["approver_org_id"]
-            sub = stage["approver_id"] or f"{role}-bot-{bucket(stage['id']) % BOTS_PER_ROLE}"
-            refuse = bucket(stage["id"]) < self.plan.refuse_percent
-            body = ({"decision": "refuse", "reason": "simulated refusal"} if refuse
-                    else {"decision": "grant", "note": "simulated approval"})
-            resp = await self.api.call("approval", "POST", f"/stages/{stage['id']}/decision",
-                                       (sub, (role,), org), json=body)
-            # 409: the case closed meanwhile (withdrawn); 404: not ours after all.
-            expect(resp, 200, 409)
-            outcome = "conflict" if resp.status_code == 409 else body["decision"]
-            self.stats.decisions[f"{stage['stage']} {outcome}"] += 1
+            robot = f"{stage.approver_role}-bot-{bucket(str(stage.id)) % BOTS_PER_ROLE}"
+            refuse = bucket(str(stage.id)) < self.refuse_percent
+            body = (DecisionIn(decision="refuse", reason="simulated refusal") if refuse
+                    else DecisionIn(decision="grant", note="simulated approval"))
+            approver = approver_for(self.api, stage, robot)
+            answer = await unless((409,), approver.decide(stage.id, body))
+            self.decisions[f"{stage.stage} {body.decision if answer else 'conflict'}"] += 1
 
 
 class HostDesk:
@@ -251,9 +209,8 @@ class HostDesk:
         self.wanted: dict[str, set[str]] = {}  # host org -> applications waiting for an id
         self.found: dict[str, str] = {}  # application id -> placement id
 
-    @staticmethod
-    def who(org: str, n: int = 0) -> tuple:
-        return (f"{org}-desk-{n % BOTS_PER_ROLE}", ("host",), org)
+    def host(self, org: str, n: int = 0) -> Caller:
+        return Caller(self.api, f"{org}-desk-{n % BOTS_PER_ROLE}", ("host",), org)
 
     async def placement_for(self, application_id: str, org: str, within: float) -> str:
         deadline = time.monotonic() + within
@@ -276,28 +233,27 @@ class HostDesk:
         # message created earlier may be delivered later, so "stop at the first one already
         # seen" would miss it.
         while True:
-            resp = await self.api.call("notification", "GET", "/inbox", self.who(org),
-                                       params={"limit": INBOX_PAGE, "unread_only": "true"})
-            items = expect(resp, 200)
+            items = await self.host(org).inbox(INBOX_PAGE, unread_only=True)
             await asyncio.gather(*(self._handle(org, m) for m in items))
             if len(items) < INBOX_PAGE:
                 return
 
-    async def _handle(self, org: str, message: dict) -> None:
+    async def _handle(self, org: str, message: InboxItem) -> None:
         # The text names no ids; the item says, as ids, what it is about.
-        placement_id = (message.get("about") or {}).get("placement_id")
-        if message["template"] == "placement_confirmed_host" and placement_id:
-            self.found[message["application_id"]] = placement_id
-        resp = await self.api.call("notification", "POST", f"/inbox/{message['id']}/read",
-                                   self.who(org, bucket(message["id"])))
-        expect(resp, 200)
+        placement_id = message.about.placement_id
+        if message.template == "placement_confirmed_host" and placement_id:
+            self.found[str(message.application_id)] = str(placement_id)
+        await self.host(org, bucket(str(message.id))).mark_read(message.id)
 
 
-async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
+async def _sleep_or_stop(stop: asyncio.Event, seconds: float,
+                         woken: asyncio.Event | None = None) -> None:
+    waits = [asyncio.create_task(e.wait()) for e in (stop, woken) if e is not None]
     try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except TimeoutError:
-        pass
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in waits:
+            task.cancel()
 
 
 # ------------------------------------------------------------------------------ the driver
@@ -306,11 +262,15 @@ class Driver:
                  on_progress: Callable[[Stats], None] | None = None) -> None:
         self.plan = plan
         self.stats = Stats(planned=plan.journeys)
-        self.api = Api(urls, self.stats, plan.retry_for, connections=plan.concurrency + 32)
+        self.api = Api(urls, timeout=30.0, connections=plan.concurrency + 32,
+                       retry_for=plan.retry_for, on_retry=self._count_retry)
         self.hosts = HostDesk(self.api)
-        self.approvers = ApproverDesk(self.api, plan, self.stats)
+        self.approvers = ApproverDesk(self.api, plan.refuse_percent, self.stats.decisions)
         self.on_progress = on_progress or (lambda stats: None)
         self.today = date.today()
+
+    def _count_retry(self, service: str, reason: str) -> None:
+        self.stats.retries[f"{service} {reason}"] += 1
 
     async def seed(self) -> None:
         """Opportunities with room for every applicant of their scheme, and some to spare."""
@@ -320,11 +280,10 @@ class Driver:
         capacity = min(1000, math.ceil(per_scheme * 1.5 / n) + 1)
         for scheme in ("industry", "government", "diplomatic"):
             for k in range(n):
-                org = host_org(self.plan, scheme, k)
-                body = opportunity_body(self.plan, scheme, k, capacity, self.today)
-                resp = await self.api.call("matching", "POST", "/opportunities",
-                                           self.hosts.who(org), json=body)
-                self.stats.opportunities[expect(resp, 201)["opportunity_id"]] = capacity
+                host = self.hosts.host(host_org(self.plan, scheme, k))
+                made = await host.publish(opportunity_body(self.plan, scheme, k, capacity,
+                                                           self.today))
+                self.stats.opportunities[str(made.opportunity_id)] = capacity
 
     async def run(self) -> Stats:
         stop = asyncio.Event()
@@ -355,43 +314,40 @@ class Driver:
         return self.stats
 
     async def close(self) -> None:
-        await self.api.close()
+        await self.api.aclose()
 
     async def journey(self, i: int) -> None:
         kind = KINDS[i % len(KINDS)]
-        who = (applicant_sub(self.plan, i), ("applicant",), None)
-        resp = await self.api.call("applicant", "PUT", "/applicants/me", who,
-                                   json=profile_body(self.plan, i, kind))
-        expect(resp, 200, 201)
-        resp = await self.api.call("applicant", "POST", "/applications", who,
-                                   json=application_body(i, kind, self.today),
-                                   key=f"{self.plan.run_id}-{i}")
-        if resp.status_code in (409, 422):  # a rule said no: counted, not a failure
-            self.stats.refused_submissions.append(resp.text[:200])
+        person = Caller(self.api, applicant_sub(self.plan, i), ("applicant",))
+        await person.save_profile(profile_body(self.plan, i, kind))
+        try:
+            application = await person.apply(application_body(i, kind, self.today),
+                                              key=f"{self.plan.run_id}-{i}")
+        except ApiError as exc:  # a rule said no: counted, not a failure
+            if exc.status_code not in (409, 422):
+                raise
+            self.stats.refused_submissions.append(exc.response.text[:200])
             return
-        application_id = expect(resp, 201)["id"]
-        self.stats.accepted[application_id] = who[0]
-        await self.follow(application_id, who, bucket(who[0]) < self.plan.withdraw_percent)
+        self.stats.accepted[str(application.id)] = person.sub
+        await self.follow(str(application.id), person,
+                          bucket(person.sub) < self.plan.withdraw_percent)
 
-    async def follow(self, application_id: str, who: tuple, withdraw: bool) -> None:
+    async def follow(self, application_id: str, person: Caller, withdraw: bool) -> None:
         deadline = time.monotonic() + self.plan.journey_timeout
         pause, last, placed = POLL_FIRST, None, False
         while True:
-            resp = await self.api.call("applicant", "GET", f"/applications/{application_id}", who)
-            app = expect(resp, 200)
-            status = app["status"]
+            app = await person.application(application_id)
+            status = app.status
             if status in TERMINAL:
                 self.stats.final[application_id] = status
                 return
             if status == "waiting" or (withdraw and status == "in_approval"):
-                resp = await self.api.call("applicant", "POST",
-                                           f"/applications/{application_id}/withdraw", who,
-                                           json={"reason": "simulated change of plans"})
-                expect(resp, 200, 409)
+                await unless((409,), person.withdraw(application_id,
+                                                     "simulated change of plans"))
                 withdraw = False
                 continue
             if status == "confirmed" and not placed:
-                await self.live_placement(application_id, app["awaiting"]["from"])
+                await self.live_placement(application_id, app.awaiting.from_)
                 placed = True
             if time.monotonic() > deadline:
                 self.stats.stuck[application_id] = status
@@ -405,18 +361,16 @@ class Driver:
         """The host starts the placement on its start date and ends it with feedback."""
         placement_id = await self.hosts.placement_for(application_id, org,
                                                       self.plan.journey_timeout)
-        host = self.hosts.who(org, bucket(placement_id))
-        path = f"/placements/{placement_id}"
-        placement = expect(await self.api.call("approval", "GET", path, host), 200)
-        if placement["status"] == "confirmed":
-            resp = await self.api.call("approval", "POST", path + "/start", host,
-                                       json={"started_on": placement["start_date"]})
-            expect(resp, 200, 409)  # 409 after a retry: the first attempt started it
+        host = self.hosts.host(org, bucket(placement_id))
+        placement = await host.placement(placement_id)
+        if placement.status == "confirmed":
+            # 409 after a retry: the first attempt started it.
+            await unless((409,), host.start_placement(
+                placement_id, StartIn(started_on=placement.start_date)))
             self.stats.lifecycle["started"] += 1
-        ending = {"outcome": "completed", "ended_on": placement["end_date"], "host_rating": 4,
-                  "placee_rating": 5, "skills_gained": ["simulation"]}
-        resp = await self.api.call("approval", "POST", path + "/end", host, json=ending)
-        expect(resp, 200, 409)
+        ending = EndIn(outcome="completed", ended_on=placement.end_date, host_rating=4,
+                       placee_rating=5, skills_gained=["simulation"])
+        await unless((409,), host.end_placement(placement_id, ending))
         self.stats.lifecycle["ended"] += 1
 
 

@@ -10,10 +10,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-from shared.auth import mint_dev_token
 from shared.kafka import ensure_topics
-from shared.settings import DEV_JWT_SECRET
 from shared.testing.kafka import kafka_bootstrap_servers
 from shared.testing.postgres import create_database, drop_database
 from shared.testing.process import ServiceProcess
@@ -43,12 +40,6 @@ class System:
 
     def url(self, service: str) -> str:
         return self.services[service].url
-
-    def client(self, service: str, sub: str, *roles: str, org: str | None = None
-               ) -> httpx.AsyncClient:
-        token = mint_dev_token(sub, list(roles), org, secret=DEV_JWT_SECRET)
-        return httpx.AsyncClient(base_url=self.url(service), timeout=15.0,
-                                 headers={"Authorization": f"Bearer {token}"})
 
     def env_for(self, name: str, port: int) -> dict[str, str]:
         p = name.upper() + "_"
@@ -90,14 +81,16 @@ class System:
 
 
 async def start_system(tmp: Path, extra_env: dict[str, str] | None = None,
-                       bootstrap: str | None = None, replication: int = 1) -> System:
-    # bootstrap/replication: the fault tests bring their own broker or three-node cluster.
+                       bootstrap: str | None = None, replication: int = 1,
+                       pg_base: str | None = None) -> System:
+    # bootstrap/replication/pg_base: the fault tests bring their own broker, three-node
+    # cluster or PostgreSQL.
     bootstrap = bootstrap or kafka_bootstrap_servers()
     system = System(prefix=unique_prefix(), bootstrap=bootstrap, maildir=tmp / "mail",
                     smtp_port=free_port(), extra_env=extra_env or {})
     await ensure_topics(bootstrap, system.prefix, replication)
     for name in SERVICES:
-        system.dsns[name] = await create_database(f"e2e_{name}")
+        system.dsns[name] = await create_database(f"e2e_{name}", pg_base)
     # Popen only forks; it does not wait, so it does not block the loop.
     system.smtp = subprocess.Popen(  # noqa: ASYNC220
         [sys.executable, "-m", "notification.devsmtp", "--port", str(system.smtp_port),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from datetime import date
 
 from tests.e2e.actors import HrActor, Users
 from tests.e2e.system import ROOT, System
@@ -19,15 +20,15 @@ SECTORS = {"advanced_manufacturing", "clean_energy", "creative_industries",
 async def run_seed(system: System) -> subprocess.CompletedProcess:
     urls = [f"--url={name}={proc.url}" for name, proc in system.services.items()]
     return await asyncio.to_thread(
-        subprocess.run, [sys.executable, str(ROOT / "deploy" / "local" / "demo.py"), "seed",
+        subprocess.run, [sys.executable, "-m", "bps_local.demo", "seed",
                          *urls, "--advance-timeout", "60"],
         capture_output=True, text=True, timeout=180, cwd=ROOT)
 
 
 async def everything(hr: HrActor) -> tuple[list, list]:
-    opportunities = await hr.call("matching", "GET", "/opportunities", params={"limit": 200})
-    applications = await hr.call("applicant", "GET", "/applications", params={"limit": 200})
-    return opportunities, applications["items"]
+    opportunities = await hr.opportunities()
+    applications = await hr.applications(limit=200)
+    return opportunities, applications.items
 
 
 async def test_the_demo_seed_fills_every_sector_and_scheme_and_a_second_run_adds_nothing(
@@ -38,18 +39,17 @@ async def test_the_demo_seed_fills_every_sector_and_scheme_and_a_second_run_adds
     assert "try:" in first.stdout and "Bearer" in first.stdout
 
     opportunities, applications = await everything(hr)
-    demo_opps = [o for o in opportunities if o["host_org_id"].startswith(("org-", "dept-", "sme-"))]
-    assert {o["data"]["sector"] for o in demo_opps} == SECTORS
-    assert {o["data"]["scheme"] for o in demo_opps} == {"industry", "government", "diplomatic"}
-    assert len({o["data"].get("region") for o in demo_opps} - {None}) >= 5
-    abroad = [o for o in demo_opps if o["data"]["country"] != "GB"]
-    assert len({o["data"]["country"] for o in abroad}) >= 4
-    assert all(o["data"]["bcc_chamber_id"] and o["data"]["host_staff_count"] < 250
-               for o in abroad)
-    demo_apps = [a for a in applications if a["earliest_start"] < "2090-01-01"]
-    assert {a["scheme"] for a in demo_apps} == {"industry", "government", "diplomatic"}
-    confirmed = [a for a in demo_apps if a["status"] == "confirmed"]
-    assert {a["scheme"] for a in confirmed} == {"industry", "government", "diplomatic"}, \
+    demo_opps = [o for o in opportunities if o.host_org_id.startswith(("org-", "dept-", "sme-"))]
+    assert {o.data["sector"] for o in demo_opps} == SECTORS
+    assert {o.data["scheme"] for o in demo_opps} == {"industry", "government", "diplomatic"}
+    assert len({o.data.get("region") for o in demo_opps} - {None}) >= 5
+    abroad = [o for o in demo_opps if o.data["country"] != "GB"]
+    assert len({o.data["country"] for o in abroad}) >= 4
+    assert all(o.data["bcc_chamber_id"] and o.data["host_staff_count"] < 250 for o in abroad)
+    demo_apps = [a for a in applications if a.earliest_start < date(2090, 1, 1)]
+    assert {a.scheme for a in demo_apps} == {"industry", "government", "diplomatic"}
+    confirmed = [a for a in demo_apps if a.status == "confirmed"]
+    assert {a.scheme for a in confirmed} == {"industry", "government", "diplomatic"}, \
         first.stdout
 
     again = await run_seed(system)

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from notification.wording import stage as stage_words
+from testkit.bodies import EMAIL_DOMAIN, KIND_OF
+from testkit.models import PlacementOut
 
 from tests.e2e.actors import (
     ApplicantActor,
@@ -21,40 +23,39 @@ from tests.e2e.actors import (
 from tests.e2e.conftest import Mailbox, World
 
 
-async def kpi_snapshot(hr: HrActor) -> Json:
-    return await hr.kpis()
-
-
 async def live_through_placement(host: ApproverActor, applicant: ApplicantActor,
-                                 placement: Json) -> Json:
+                                 placement: PlacementOut) -> PlacementOut:
     """Host starts it on its start date, extends it by a month, then ends it with feedback."""
-    pid = placement["id"]
-    started = await host.start_placement(pid, started_on=placement["start_date"])
-    assert started["status"] == "started"
-    await applicant.wait_status(placement["application_id"], "started")
-    end = date.fromisoformat(placement["end_date"])
+    pid = placement.id
+    started = await host.start(pid, started_on=placement.start_date)
+    assert started.status == "started"
+    await applicant.wait_status(placement.application_id, "started")
+    end = placement.end_date
     longer = date(end.year + (end.month == 12), end.month % 12 + 1, min(end.day, 28))
-    extended = await host.extend_placement(pid, longer.isoformat())
-    assert extended["end_date"] == longer.isoformat()
-    ended = await host.end_placement(pid, "completed", ended_on=longer.isoformat(),
-                                     host_rating=5, placee_rating=4,
-                                     skills_gained=["stakeholder management"])
-    assert (ended["status"], ended["outcome"], ended["host_rating"]) == ("ended", "completed", 5)
+    extended = await host.extend(pid, longer)
+    assert extended.end_date == longer
+    ended = await host.end(pid, "completed", ended_on=longer, host_rating=5, placee_rating=4,
+                           skills_gained=["stakeholder management"])
+    assert (ended.status, ended.outcome, ended.host_rating) == ("ended", "completed", 5)
     return ended
 
 
-async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: HrActor,
-                               applicant: ApplicantActor, application: Json,
-                               host, chain: list[tuple[str, ApproverActor]],
-                               applicant_email: str, kpis_before: Json) -> None:
-    app_id = application["id"]
+async def assert_whole_journey(world: World, mail: Mailbox, hr: HrActor,
+                               applicant: ApplicantActor, scheme: str, host,
+                               chain: list[tuple[str, ApproverActor]]) -> None:
+    """The applicant (profile saved) applies to `scheme`, `chain` approves in turn, and the
+    placement is lived through; then the timeline, mail, monitor and KPIs must show it."""
+    kpis_before = await hr.kpis()
+    application = await world.apply(applicant, scheme)
+    applicant_email = f"{applicant.sub}@{EMAIL_DOMAIN[KIND_OF[scheme]]}"
+    app_id = application.id
     await applicant.wait_status(app_id, "in_approval")
     await grant_in_order(app_id, chain)
     confirmed = await applicant.wait_status(app_id, "confirmed")
-    assert confirmed["awaiting"]["from"] == host.org
+    assert confirmed.awaiting.from_ == host.org
     placement = await host.wait_placement(app_id)
-    assert placement["status"] == "confirmed" and placement["applicant_id"] == applicant.sub
-    assert (await applicant.placement(placement["id"]))["id"] == placement["id"]  # placee sees it
+    assert placement.status == "confirmed" and placement.applicant_id == applicant.sub
+    assert (await applicant.placement(placement.id)).id == placement.id  # placee sees it
     await live_through_placement(host, applicant, placement)
     await applicant.wait_status(app_id, "ended")
 
@@ -66,7 +67,7 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
     assert types.count("ApprovalGranted") == len(stages), types
     assert types[-5:] == ["PlacementApproved", "PlacementConfirmed", "PlacementStarted",
                           "PlacementExtended", "PlacementEnded"], types
-    assert "ended on" in lines[-1]["summary"] and "completed" in lines[-1]["summary"]
+    assert "ended on" in lines[-1].summary and "completed" in lines[-1].summary
 
     expected = ["received your placement application", "found a possible placement",
                 "has been approved", "is confirmed",
@@ -82,7 +83,7 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
                                     "ApprovalStageOpened", "ApprovalGranted",
                                     "PlacementApproved", "PlacementConfirmed",
                                     "PlacementStarted", "PlacementExtended", "PlacementEnded")
-    assert monitor["scheme"] == application["scheme"]
+    assert monitor["scheme"] == scheme
     opened = [s for s in monitor["steps"] if s["event_type"] == "ApprovalStageOpened"]
     assert len(opened) == len(stages)
 
@@ -92,7 +93,6 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
                 and now["applications"] == kpis_before["applications"] + 1)
         return now if done else None
     kpis = await wait_for(kpis_counted, "the monitor's KPIs to count one more ended placement")
-    scheme = application["scheme"]
     assert kpis["by_scheme"][scheme] == kpis_before["by_scheme"].get(scheme, 0) + 1
     assert kpis["outcomes"]["by_outcome"]["completed"] == \
         kpis_before["outcomes"]["by_outcome"].get("completed", 0) + 1
@@ -102,58 +102,49 @@ async def assert_whole_journey(world: World, users: Users, mail: Mailbox, hr: Hr
 
 async def test_a_civil_servant_goes_into_industry_through_line_manager_hr_ethics_and_host(
         world: World, users: Users, mail: Mailbox, hr: HrActor) -> None:
-    before = await kpi_snapshot(hr)
     host = world.host("windco")
     await world.publish(host, "industry", host_name=f"Windco {world.tag}")
     department, manager = world.name("dept"), world.name("manager")
     applicant = world.applicant("civil-servant")
     await applicant.civil_servant(department, manager)
-    application = await world.apply(applicant, "industry")
     chain = [("line_manager", users.line_manager(manager)),
              ("departmental_hr", users.departmental_hr(department)),
              ("conflict_of_interest", users.ethics()),
              ("host_acceptance", host)]
-    await assert_whole_journey(world, users, mail, hr, applicant, application, host, chain,
-                               f"{applicant.sub}@civilservice.example", before)
+    await assert_whole_journey(world, mail, hr, applicant, "industry", host, chain)
     await mail.wait(f"{manager}@placements.example", "decision is needed: line manager")
 
 
 async def test_an_industry_professional_comes_into_government_released_by_their_employer(
         world: World, users: Users, mail: Mailbox, hr: HrActor) -> None:
-    before = await kpi_snapshot(hr)
     host = world.host("energy-department")
     await world.publish(host, "government", host_name=f"Department {world.tag}",
                         sector="digital_and_technologies", clearance_needed="BPSS")
     employer = world.name("acme")
     applicant = world.applicant("professional")
     await applicant.industry_professional(employer)
-    application = await world.apply(applicant, "government")
     # The professional already holds BPSS, so no security vetting stage is needed.
     chain = [("releasing_employer", users.employer(employer)),
              ("host_department", host),
              ("conflict_of_interest", users.ethics())]
-    await assert_whole_journey(world, users, mail, hr, applicant, application, host, chain,
-                               f"{applicant.sub}@industry.example", before)
+    await assert_whole_journey(world, mail, hr, applicant, "government", host, chain)
     await mail.wait(f"employer.{employer}@placements.example",
                     "decision is needed: releasing employer")
 
 
 async def test_a_diplomat_goes_into_an_sme_abroad_with_post_bcc_ethics_and_sme_approval(
         world: World, users: Users, mail: Mailbox, hr: HrActor) -> None:
-    before = await kpi_snapshot(hr)
     host = world.host("paris-sme")
     opportunity = await world.publish(host, "diplomatic", host_name=f"Atelier {world.tag}",
                                       sector="creative_industries")
-    chamber = opportunity["data"]["bcc_chamber_id"]
+    chamber = opportunity.data["bcc_chamber_id"]
     post = world.name("post-paris")
     applicant = world.applicant("diplomat")
     await applicant.diplomat(post, preferred_countries=["FR"])
-    application = await world.apply(applicant, "diplomatic")
     chain = [("fcdo_post", users.fcdo_post(post)),
              ("bcc_endorsement", users.bcc(chamber)),
              ("conflict_of_interest", users.ethics()),
              ("sme_acceptance", host)]
-    await assert_whole_journey(world, users, mail, hr, applicant, application, host, chain,
-                               f"{applicant.sub}@fcdo.example", before)
+    await assert_whole_journey(world, mail, hr, applicant, "diplomatic", host, chain)
     await mail.wait(f"bcc.{chamber}@placements.example",
                     "decision is needed: British Chambers of Commerce endorsement")

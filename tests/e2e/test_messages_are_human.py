@@ -45,9 +45,9 @@ async def test_no_email_after_whole_journeys_shows_a_raw_id_or_an_iso_timestamp(
     title = f"industry secondment {world.tag}"
     placed, department, manager = await civil_servant(world, "placed")
     app = await world.apply(placed, "industry")
-    await grant_in_order(app["id"], chain(users, department, manager) + [("host_acceptance",
+    await grant_in_order(app.id, chain(users, department, manager) + [("host_acceptance",
                                                                          host)])
-    await placed.wait_status(app["id"], "confirmed")
+    await placed.wait_status(app.id, "confirmed")
     placed_mail = f"{placed.sub}@civilservice.example"
     got = await mail.wait(placed_mail, "received your placement application",
                           "found a possible placement", "passed line manager approval",
@@ -59,27 +59,27 @@ async def test_no_email_after_whole_journeys_shows_a_raw_id_or_an_iso_timestamp(
 
     [confirmed] = [m for m in got if "is confirmed" in str(m["Subject"])]
     text = body(confirmed)
-    assert f"Dear Civil Servant {placed.sub}" in text
+    assert f"Dear Civil servant {placed.sub}" in text
     assert f"{title} at Grid Co {world.tag}" in text
     assert re.search(r"from [1-9]\d? February \d{4} to [1-9]\d? \w+ \d{4}", text), text
-    assert f"/applications/{app['id']}" in text
+    assert f"/applications/{app.id}" in text
 
     # A second applicant, refused at the ethics stage with a reason (the place above is taken).
     await world.publish(host, "industry", host_name=f"Grid Co {world.tag}",
                         title=f"second secondment {world.tag}")
     refused, department, manager = await civil_servant(world, "refused")
     second = await world.apply(refused, "industry")
-    await grant_in_order(second["id"], chain(users, department, manager)[:2])
+    await grant_in_order(second.id, chain(users, department, manager)[:2])
     ethics = users.ethics()
-    stage = await ethics.waiting_stage(second["id"], "conflict_of_interest")
-    await ethics.refuse(stage["id"], "advised Grid Co on a contract in 2026")
+    stage = await ethics.waiting_stage(second.id, "conflict_of_interest")
+    await ethics.refuse(stage.id, "advised Grid Co on a contract in 2026")
     told = await mail.wait(f"{refused.sub}@civilservice.example",
                            "not approved at the conflict of interest check stage",
                            "will not go ahead")
     [refusal] = [m for m in told if "not approved" in str(m["Subject"])]
     assert "Reason given: advised Grid Co on a contract in 2026" in body(refusal)
     assert f"second secondment {world.tag}" in body(refusal)
-    assert opportunity["opportunity_id"] != stage["opportunity_id"]
+    assert opportunity.opportunity_id != stage.opportunity_id
 
     offenders = [(m["To"], str(m["Subject"]), marks) for m in mail.all()
                  if (marks := machine_marks(m))]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -100,28 +101,16 @@ async def raw_consume(ctx: Context) -> list[Metric]:
 @bench("floor.consume_produce_loop", group="floors", smoke=True)
 async def consume_produce_loop(ctx: Context) -> list[Metric]:
     """Raw consume -> produce -> commit loop: read a batch, send each, await acks, commit."""
-    prefix = await _filled_prefix(ctx)
-    want = ctx.sizes.messages
-    producer = AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, client_id="bench-loop",
-                                **PRODUCER)
-    consumer, _ = await asyncio.gather(assigned_consumer(ctx.bootstrap, prefix + "applications"),
-                                       producer.start())
-    try:
-        await producer.send_and_wait(prefix + "matches", b"warm-up")
-        seen, started = 0, time.perf_counter()
-        while seen < want:
-            batch = await consumer.getmany(timeout_ms=200, max_records=500)
-            if not batch:
-                continue
-            futures = [await producer.send(prefix + "matches", r.value, key=r.key,
-                                           headers=list(r.headers))
-                       for rs in batch.values() for r in rs]
+    async def relay(consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, topic: str) -> int:
+        batch = await consumer.getmany(timeout_ms=200, max_records=500)
+        futures = [await producer.send(topic, r.value, key=r.key, headers=list(r.headers))
+                   for rs in batch.values() for r in rs]
+        if futures:
             await asyncio.gather(*futures)
             await consumer.commit()
-            seen += len(futures)
-        seconds = time.perf_counter() - started
-    finally:
-        await asyncio.gather(consumer.stop(), producer.stop())
+        return len(futures)
+
+    seen, seconds = await _relay_until(ctx, "bench-loop", ctx.sizes.messages, relay)
     return [Metric("floor.consume_produce_loop", rate(seen, seconds), "msg/s",
                    detail={"messages": seen, "seconds": seconds, "batch": 500})]
 
@@ -129,9 +118,28 @@ async def consume_produce_loop(ctx: Context) -> list[Metric]:
 @bench("floor.consume_produce_per_message", group="floors")
 async def consume_produce_per_message(ctx: Context) -> list[Metric]:
     """Raw loop one message at a time: consume, send and wait for the ack, commit (info only)."""
-    prefix = await _filled_prefix(ctx)
+    async def relay(consumer: AIOKafkaConsumer, producer: AIOKafkaProducer, topic: str) -> int:
+        moved = 0
+        for tp, rs in (await consumer.getmany(timeout_ms=200, max_records=1)).items():
+            for r in rs:
+                await producer.send_and_wait(topic, r.value, key=r.key, headers=list(r.headers))
+                await consumer.commit({tp: r.offset + 1})
+                moved += 1
+        return moved
+
     want = min(ctx.sizes.messages, 2_000)  # ~ms per message: keep the run short
-    producer = AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, client_id="bench-loop1",
+    seen, seconds = await _relay_until(ctx, "bench-loop1", want, relay)
+    return [Metric("floor.consume_produce_per_message", rate(seen, seconds), "msg/s",
+                   detail={"messages": seen, "seconds": seconds})]
+
+
+async def _relay_until(ctx: Context, client_id: str, want: int,
+                       relay: Callable[[AIOKafkaConsumer, AIOKafkaProducer, str],
+                                       Awaitable[int]]) -> tuple[int, float]:
+    """Moves records from the filled `applications` to `matches` with `relay` (which says how
+    many it moved) until `want` have moved; returns that count and the seconds it took."""
+    prefix = await _filled_prefix(ctx)
+    producer = AIOKafkaProducer(bootstrap_servers=ctx.bootstrap, client_id=client_id,
                                 **PRODUCER)
     consumer, _ = await asyncio.gather(assigned_consumer(ctx.bootstrap, prefix + "applications"),
                                        producer.start())
@@ -139,18 +147,10 @@ async def consume_produce_per_message(ctx: Context) -> list[Metric]:
         await producer.send_and_wait(prefix + "matches", b"warm-up")
         seen, started = 0, time.perf_counter()
         while seen < want:
-            batch = await consumer.getmany(timeout_ms=200, max_records=1)
-            for tp, rs in batch.items():
-                for r in rs:
-                    await producer.send_and_wait(prefix + "matches", r.value, key=r.key,
-                                                 headers=list(r.headers))
-                    await consumer.commit({tp: r.offset + 1})
-                    seen += 1
-        seconds = time.perf_counter() - started
+            seen += await relay(consumer, producer, prefix + "matches")
+        return seen, time.perf_counter() - started
     finally:
         await asyncio.gather(consumer.stop(), producer.stop())
-    return [Metric("floor.consume_produce_per_message", rate(seen, seconds), "msg/s",
-                   detail={"messages": seen, "seconds": seconds})]
 
 
 @bench("floor.pg_insert_tx", group="floors", smoke=True)

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from shared.testing.process import ServiceProcess
+from testkit.http import to_json
 
 from tests.perf.core import Context, Metric, bench
 from tests.perf.people import applicant_id, application, bearer, create_profiles
@@ -68,7 +69,7 @@ async def load(ctx: Context, port: int, requests: list[dict], tag: str,
 
 
 def intake_requests(subs: list[str]) -> list[dict]:
-    body = json.dumps(application())
+    body = json.dumps(to_json(application()))
     return [{"method": "POST", "path": "/applications", "body": body,
              "headers": bearer(sub, "applicant")} for sub in subs]
 
@@ -97,7 +98,7 @@ async def measure_bare(ctx: Context, count: int) -> dict:
                           ctx.out_dir / "logs" / "intake-bare.log")
     await asyncio.to_thread(proc.start, 90.0)
     try:
-        body = json.dumps(application())
+        body = json.dumps(to_json(application()))
         requests = [{"method": "POST", "path": "/bare", "body": body,
                      "headers": bearer("bare", "applicant")}] * count
         await load(ctx, port, requests[:200], "bare-warm")

@@ -18,31 +18,26 @@ import asyncio
 import json
 import os
 import time
-import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import default as email_policy
 from pathlib import Path
 
-import httpx
 from aiokafka import AIOKafkaConsumer
 
+from testkit import Api, Caller
+from tests.e2e.driver import ApproverDesk
 from tests.e2e.system import System, start_system, stop_system
 from tests.perf import latency
 from tests.perf.core import Context, Metric, Target, bench
-from tests.perf.people import (
-    applicant_id,
-    application,
-    bearer,
-    create_profiles,
-    opportunity,
-)
+from tests.perf.people import applicant_id, application, bounded, create_profiles, opportunity
 from tests.perf.slots import MEMORY_LIMIT_MB, _rss_mb
 
 CONFIRMED_SUBJECT = "Your placement is confirmed"
 HOST_ORG = "host-bench"
 PLACES_PER_OPPORTUNITY = 1000
-# Bench approvers are four robots deciding for thousands of applicants, and each stage's
+# Bench approvers are a few robots deciding for thousands of applicants, and each stage's
 # approver gets an email per journey: per-caller write and per-recipient email limits meant
 # for people would throttle them, so they are lifted here (and only here).
 BENCH_ENV = {"APPROVAL_WRITE_RATE_PER_MINUTE": "10000000",
@@ -96,66 +91,34 @@ class Tracker:
                 self.done.set()
 
 
-class Approver:
-    """One approver identity; lists its open stages and grants them when woken."""
-
-    def __init__(self, client: httpx.AsyncClient, role: str, org: str | None,
-                 user: str | None) -> None:
-        self.client = client
-        self.headers = bearer(user or f"{role}-bench", role, org=org)
-        self.wake = asyncio.Event()
-        self.decided = 0
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await asyncio.wait_for(self.wake.wait(), 1.0)  # 1 s: a safety net only
-            except TimeoutError:
-                pass
-            self.wake.clear()
-            while stages := await self._open_stages():
-                await asyncio.gather(*(self._grant(s) for s in stages))
-
-    async def _open_stages(self) -> list[dict]:
-        r = await self.client.get("/stages", params={"status": "open", "limit": 200},
-                                  headers=self.headers)
-        r.raise_for_status()
-        return r.json()
-
-    async def _grant(self, stage: dict) -> None:
-        r = await self.client.post(f"/stages/{stage['id']}/decision",
-                                   json={"decision": "grant"}, headers=self.headers)
-        if r.status_code >= 400 and r.status_code != 409:  # 409: decided meanwhile
-            raise RuntimeError(f"decision on {stage['stage']} failed: {r.text}")
-        self.decided += 1
-
-
 class Robots:
-    """Watches `matches` and `approvals`; wakes (creating on first sight) each approver."""
+    """Watches `matches` and `approvals`: times each MatchProposed, and wakes the approver desk
+    (the e2e driver's robots, refusing nothing) on every ApprovalStageOpened, so each stage is
+    decided as soon as it opens."""
 
-    def __init__(self, system: System, tracker: Tracker) -> None:
+    def __init__(self, system: System, tracker: Tracker, api: Api) -> None:
         self.system = system
         self.tracker = tracker
-        self.client: httpx.AsyncClient | None = None
-        self.approvers: dict[tuple, Approver] = {}
-        self.tasks: list[asyncio.Task] = []
+        self.decisions: Counter = Counter()
+        self.desk = ApproverDesk(api, refuse_percent=0, decisions=self.decisions)
 
-    async def run(self) -> None:
-        self.client = httpx.AsyncClient(base_url=self.system.url("approval"), timeout=30.0,
-                                        limits=httpx.Limits(max_connections=16))
+    async def run(self, stop: asyncio.Event) -> None:
         consumer = AIOKafkaConsumer(
             self.system.prefix + "matches", self.system.prefix + "approvals",
             bootstrap_servers=self.system.bootstrap, auto_offset_reset="earliest",
             enable_auto_commit=False, group_id=None, fetch_max_wait_ms=20)
         await consumer.start()
+        desk = asyncio.create_task(self.desk.run(stop))
         try:
-            while True:
+            while not desk.done():
                 batches = await consumer.getmany(timeout_ms=100)
                 now = time.time()
                 for records in batches.values():
                     for record in records:
                         self._on(json.loads(record.value), now)
+            desk.result()  # a dead desk stalls every journey: say why
         finally:
+            desk.cancel()
             await consumer.stop()
 
     def _on(self, event: dict, now: float) -> None:
@@ -165,23 +128,7 @@ class Robots:
         elif kind == "NoMatchFound":
             self.tracker.no_match += 1
         elif kind == "ApprovalStageOpened":
-            key = (event["approver_role"], event.get("approver_org_id"), event.get("approver_id"))
-            if key not in self.approvers:
-                self.approvers[key] = approver = Approver(self.client, *key)
-                self.tasks.append(asyncio.create_task(approver.run()))
-            self.approvers[key].wake.set()
-
-    def failures(self) -> list[str]:
-        """Why approver robots stopped, if any did: a dead robot stalls every journey."""
-        return [repr(t.exception()) for t in self.tasks if t.done() and not t.cancelled()
-                and t.exception() is not None]
-
-    async def close(self) -> None:
-        for t in self.tasks:
-            t.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-        if self.client is not None:
-            await self.client.aclose()
+            self.desk.wake()
 
 
 async def watch_maildir(maildir: Path, tracker: Tracker) -> None:
@@ -206,11 +153,10 @@ def _eml_names(maildir: Path) -> set[str]:
 
 
 class Driver:
-    def __init__(self, system: System, tracker: Tracker) -> None:
+    def __init__(self, system: System, tracker: Tracker, api: Api) -> None:
         self.system = system
         self.tracker = tracker
-        self.client = httpx.AsyncClient(base_url=system.url("applicant"), timeout=30.0,
-                                        limits=httpx.Limits(max_connections=64))
+        self.api = api
         self.body = application()
         self.batch = 0
 
@@ -223,21 +169,11 @@ class Driver:
         return subs
 
     async def apply(self, sub: str) -> None:
-        r = await self.client.post("/applications", json=self.body,
-                                   headers={**bearer(sub, "applicant"),
-                                            "Idempotency-Key": str(uuid.uuid4())})
-        if r.status_code != 201:
-            raise RuntimeError(f"POST /applications: {r.status_code} {r.text}")
-        self.tracker.accepted(sub, r.json()["id"], time.time())
+        made = await Caller(self.api, sub, ("applicant",)).apply(self.body)
+        self.tracker.accepted(sub, str(made.id), time.time())
 
     async def saturate(self, subs: list[str], concurrency: int = 16) -> None:
-        gate = asyncio.Semaphore(concurrency)
-
-        async def one(sub: str) -> None:
-            async with gate:
-                await self.apply(sub)
-
-        await asyncio.gather(*(one(s) for s in subs))
+        await bounded(subs, self.apply, concurrency)
 
     async def paced(self, subs: list[str], per_second: float) -> None:
         """Open loop: the i-th application starts at i / rate, whatever the others are doing."""
@@ -265,11 +201,10 @@ async def wait_emails(tracker: Tracker, subs: list[str], within: float) -> None:
                            f"within {within:.0f}s (NoMatchFound: {tracker.no_match})") from None
 
 
-async def publish_places(system: System, places: int) -> None:
-    async with system.client("matching", "host-admin", "host", org=HOST_ORG) as client:
-        for _ in range(-(-places // PLACES_PER_OPPORTUNITY)):
-            r = await client.post("/opportunities", json=opportunity(PLACES_PER_OPPORTUNITY))
-            assert r.status_code == 201, r.text
+async def publish_places(api: Api, places: int) -> None:
+    host = Caller(api, "host-admin", ("host",), HOST_ORG)
+    for _ in range(-(-places // PLACES_PER_OPPORTUNITY)):
+        await host.publish(opportunity(PLACES_PER_OPPORTUNITY))
 
 
 def histograms(tracker: Tracker, subs: list[str]) -> tuple:
@@ -300,21 +235,21 @@ async def journeys(ctx: Context) -> list[Metric]:
     sizes = ctx.sizes
     system = await start_system(ctx.out_dir / f"journeys-{ctx.run_id}", extra_env=BENCH_ENV)
     tracker = Tracker()
-    robots = Robots(system, tracker)
-    driver, watchers = None, []
+    api = Api({name: proc.url for name, proc in system.services.items()}, timeout=30.0)
+    robots = Robots(system, tracker, api)
+    stop = asyncio.Event()
+    watchers = [asyncio.create_task(robots.run(stop)),
+                asyncio.create_task(watch_maildir(system.maildir, tracker))]
     try:
-        watchers = [asyncio.create_task(robots.run()),
-                    asyncio.create_task(watch_maildir(system.maildir, tracker))]
-        driver = Driver(system, tracker)
-        await publish_places(system, 20 * sizes.journeys)
+        driver = Driver(system, tracker, api)
+        await publish_places(api, 20 * sizes.journeys)
         await one_phase(driver, tracker, 10, None, within=300)  # warm-up: leaders, pools
         subs, seconds = await one_phase(driver, tracker, sizes.journeys, None,
                                         within=300 + 5 * sizes.journeys)
         saturation = len(subs) / seconds
         out = [Metric("journeys.saturation", saturation, "journeys/s",
                       detail={"journeys": len(subs), "seconds": seconds,
-                              "approvers": {"/".join(str(k) for k in key): a.decided
-                                            for key, a in robots.approvers.items()}})]
+                              "decisions": dict(robots.decisions)})]
         for share in (10, 50):
             rate = saturation * share / 100
             count = max(sizes.journey_samples, round(rate * sizes.journey_seconds))
@@ -328,16 +263,16 @@ async def journeys(ctx: Context) -> list[Metric]:
         out += service_memory(system)
         return out
     except TimeoutError as exc:
-        if robots.failures():
-            raise TimeoutError(f"{exc}; approver robots died: {robots.failures()}") from exc
+        if watchers[0].done() and not watchers[0].cancelled() and watchers[0].exception():
+            raise TimeoutError(f"{exc}; the approver robots died: "
+                               f"{watchers[0].exception()!r}") from exc
         raise
     finally:
+        stop.set()
         for t in watchers:
             t.cancel()
         await asyncio.gather(*watchers, return_exceptions=True)
-        await robots.close()
-        if driver is not None:
-            await driver.client.aclose()
+        await api.aclose()
         await stop_system(system)
 
 

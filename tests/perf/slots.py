@@ -6,7 +6,6 @@ Journeys are in journeys.py, HTTP intake in intake.py.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import inspect
 import socket
 from pathlib import Path
@@ -17,7 +16,6 @@ from shared.testing.process import ServiceProcess
 from tests.perf.core import Context, Metric, Pending, Target, bench
 
 ROOT = Path(__file__).resolve().parents[2]
-MATCHING_BENCH = ROOT / "services" / "matching" / "bench_round.py"
 # (applicants, opportunities[, places]); bench_round.SIZES overrides these.
 MATCHING_SIZES = {"5k_x_500": (5_000, 500), "50k_x_5k": (50_000, 5_000),
                   "nrmp": (45_000, 6_400, 41_500)}
@@ -33,15 +31,11 @@ async def matching_round(ctx: Context) -> list[Metric]:
     """Matching rounds at 5k x 500, 50k x 5k and NRMP scale: service time vs bare algorithm.
 
     Calls `bench_round(applicants, opportunities, *, bootstrap, database_url, topic_prefix)`
-    from services/matching/bench_round.py (sync or async), which returns a dict with
+    from tests/perf/matching_round.py (sync or async), which returns a dict with
     `service_seconds` (round incl. persistence) and `algorithm_seconds` (same input, bare).
     The module may set `SIZES = {name: (applicants, opportunities)}` to override ours.
     """
-    if not MATCHING_BENCH.exists():
-        raise Pending(f"needs {MATCHING_BENCH.relative_to(ROOT)} (the matching team's)")
-    spec = importlib.util.spec_from_file_location("matching_bench_round", MATCHING_BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from tests.perf import matching_round as module
     sizes = getattr(module, "SIZES", MATCHING_SIZES)
     if ctx.sizes.quick:
         sizes = {"quick_500_x_50": (500, 50)}

@@ -1,16 +1,10 @@
 """The matching bench's inputs are the sizes it claims: NRMP scale means 41,500 places."""
 
-import importlib.util
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[2] / "services" / "matching" / "bench_round.py"
+from tests.perf import matching_round
 
 
 def _bench_round():
-    spec = importlib.util.spec_from_file_location("matching_bench_round", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return matching_round
 
 
 def test_the_nrmp_size_has_45000_applicants_6400_opportunities_and_41500_places_in_total():

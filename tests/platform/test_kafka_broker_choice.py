@@ -1,4 +1,5 @@
-"""How tests pick their broker (DESIGN.md §6): the environment, then Docker, then the local one."""
+"""How tests pick their broker (docs/architecture.md §6): the environment, then Docker, then
+the local one."""
 
 from __future__ import annotations
 

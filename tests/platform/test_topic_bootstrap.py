@@ -1,4 +1,5 @@
-"""`kafka.py topics` creates the catalogue explicitly; the broker never creates topics itself."""
+"""`python -m bps_local.kafka topics` creates the catalogue explicitly; the broker never
+creates topics itself."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import asyncio
 import uuid
 
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.client import AIOKafkaClient
+from aiokafka.protocol.metadata import MetadataRequest
 from contracts.topics import DLQ_PARTITIONS, TOPICS
 
 UNKNOWN_TOPIC_OR_PARTITION = 3
@@ -33,11 +36,18 @@ async def test_topic_bootstrap_creates_every_topic_and_its_dlq_with_catalogue_pa
 
 
 async def test_the_broker_does_not_create_a_topic_when_a_client_asks_for_an_unknown_one(
-        kafka_bootstrap, kafka_cli):
+        kafka_bootstrap):
     name = f"test.never-created.{uuid.uuid4().hex[:8]}"
-    # A metadata request that explicitly allows auto creation is exactly how a client would
-    # trigger it; the broker must answer "unknown topic" and create nothing.
-    answer = await asyncio.to_thread(kafka_cli.metadata, kafka_bootstrap, [name], True)
-    assert answer.topics[name][0] == UNKNOWN_TOPIC_OR_PARTITION
-    everything = await asyncio.to_thread(kafka_cli.metadata, kafka_bootstrap, None)
-    assert name not in everything.topics
+    client = AIOKafkaClient(bootstrap_servers=kafka_bootstrap)
+    await client.bootstrap()
+    try:
+        # A metadata request that explicitly allows auto creation is exactly how a client
+        # would trigger it; the broker must answer "unknown topic" and create nothing.
+        node = client.get_random_node()
+        asked = await client.send(node, MetadataRequest([name], allow_auto_topic_creation=True))
+        answer = {t["topic"]: t["error_code"] for t in asked.to_object()["topics"]}
+        assert answer[name] == UNKNOWN_TOPIC_OR_PARTITION
+        everything = await client.send(node, MetadataRequest(None))
+        assert name not in {t["topic"] for t in everything.to_object()["topics"]}
+    finally:
+        await client.close()

@@ -1,18 +1,15 @@
 """Security tests run against the whole system as real processes (tests/e2e/system.py) on the
 real broker and database, started once for this folder."""
 
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).parent
-# Lets test modules import the local helpers under --import-mode=importlib.
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "e2e"))
+import httpx
+import pytest
 
-import httpx  # noqa: E402
-import pytest  # noqa: E402
-from security_world import MAX_BODY_BYTES, WRITE_RATE_PER_MINUTE, build_world  # noqa: E402
-from system import SERVICES, start_system, stop_system  # noqa: E402
+from tests.e2e.system import SERVICES, start_system, stop_system
+from tests.security.security_world import MAX_BODY_BYTES, WRITE_RATE_PER_MINUTE, build_world
+
+HERE = Path(__file__).parent
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +32,8 @@ async def http():
 
 
 @pytest.fixture(scope="session")
-async def world(security_system, http):
-    return await build_world(security_system, http)
+async def world(security_system):
+    return await build_world(security_system)
 
 
 def pytest_collection_modifyitems(items):

@@ -14,6 +14,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shared.auth import Role
+from testkit.http import to_json
+from testkit.models import (
+    CloseIn,
+    ContactIn,
+    DecisionIn,
+    EndIn,
+    ExtendIn,
+    OpportunityPatch,
+    RoundIn,
+    StartIn,
+    WebhookIn,
+    WithdrawIn,
+)
+
+from testkit import bodies
 
 ROLES = tuple(r.value for r in Role)
 
@@ -40,6 +55,7 @@ INTRUDERS: dict[str, tuple[str, str, str | None]] = {
 # Tokens that must never get past authentication (built in test_authorisation_matrix.py).
 BAD_TOKENS = ("no token", "bad signature", "expired", "not a jwt", "wrong audience")
 
+HOOK_URL = "http://127.0.0.1:9/sec-hook"  # nothing listens: deliveries fail, harmlessly
 PUBLIC = None
 ANY = frozenset(ROLES)
 APPLICANT = frozenset({"applicant"})
@@ -89,21 +105,17 @@ def E(service: str, method: str, path: str, allowed: frozenset[str] | None, **kw
     return Endpoint(service, method, path, allowed, **kw)
 
 
-PROFILE = {"kind": "civil_servant", "name": "Imogen Quartermaine",
-           "email": "imogen.quartermaine@dbt.gov.uk", "organisation_id": "sec-dept-dbt",
-           "grade": "G7", "profession": "Policy", "line_manager_id": "sec-manager-1",
-           "skills": ["policy", "data"], "sectors": ["clean_energy"],
-           "preferred_regions": ["North West"], "available_from": "2027-01-01",
-           "available_until": "2027-12-31"}
-APPLICATION = {"scheme": "industry", "earliest_start": "2027-04-01", "desired_length_months": 6}
-OPPORTUNITY = {"host_name": "Quayside Turbines Ltd", "host_staff_count": 120,
-               "host_sector": "clean_energy", "country": "GB", "region": "North West",
-               "scheme": "industry", "title": "Offshore wind policy secondment",
-               "sector": "clean_energy", "required_skills": ["policy"],
-               "desired_skills": ["data"], "start_window_from": "2027-03-01",
-               "start_window_to": "2027-06-30", "length_months": 6, "grade_min": "HEO",
-               "grade_max": "G7", "clearance_needed": "none", "capacity": 1,
-               "closing_date": "2027-02-15"}
+# Request bodies are the services' own models (testkit), sent as JSON by the walk.
+PROFILE = to_json(bodies.profile(
+    "civil_servant", "sec-alice", "sec-dept-dbt", name="Imogen Quartermaine",
+    email="imogen.quartermaine@dbt.gov.uk", line_manager_id="sec-manager-1",
+    skills=["policy", "data"], sectors=["clean_energy"], preferred_regions=["North West"],
+    available_from="2027-01-01", available_until="2027-12-31"))
+APPLICATION = to_json(bodies.application("industry", "2027-04-01", 6))
+OPPORTUNITY = to_json(bodies.opportunity(
+    "industry", "Offshore wind policy secondment", "2027-03-01", "2027-06-30", "2027-02-15",
+    host_name="Quayside Turbines Ltd", host_staff_count=120, required_skills=["policy"],
+    desired_skills=["data"], grade_min="HEO", grade_max="G7", clearance_needed="none"))
 # A second opportunity nobody in the world fits (another sector and region).
 OTHER_OPPORTUNITY = {**OPPORTUNITY, "title": "Battery plant logistics", "region": "Wales",
                      "sector": "advanced_manufacturing", "host_sector": "advanced_manufacturing"}
@@ -137,8 +149,8 @@ MATCHING_SERVICE = [
       default=404, statuses={"host": 200, "hr": 200, "hr:departmental": 403}),
     # Matched already, so its owner may no longer amend it.
     E("matching", "PATCH", "/opportunities/{opportunity_id}", HOST, default=404,
-      statuses={"host": 409}, body={"capacity": 2}),
-    E("matching", "POST", "/rounds", HR, default=201, body={}),
+      statuses={"host": 409}, body=to_json(OpportunityPatch(capacity=2))),
+    E("matching", "POST", "/rounds", HR, default=201, body=to_json(RoundIn())),
     E("matching", "GET", "/rounds", HR),
     E("matching", "GET", "/rounds/{round_id}", HR, default=404,
       statuses={"hr:departmental": 403}),
@@ -151,7 +163,7 @@ APPROVAL_SERVICE = [
     # Repeating the same decision is allowed; central HR sees the stage but may decide it
     # only once it has been escalated.
     E("approval", "POST", "/stages/{stage_id}/decision", APPROVERS, default=404,
-      statuses={"line_manager": 200, "hr": 403}, body={"decision": "grant"}),
+      statuses={"line_manager": 200, "hr": 403}, body=to_json(DecisionIn(decision="grant"))),
     E("approval", "GET", "/placements/{placement_id}", PARTIES, default=404,
       statuses={"applicant": 200, "host": 200, "hr": 200}),
 ]
@@ -166,7 +178,7 @@ NOTIFICATION_SERVICE = [
     E("notification", "GET", "/webhooks", HOST),
     E("notification", "PUT", "/contacts/{contact_id}", HR,
       statuses={"hr:departmental": 403},
-      body={"email": "approvals@quayside.example", "name": "Quayside approvals"}),
+      body=to_json(ContactIn(email="approvals@quayside.example", name="Quayside approvals"))),
 ]
 
 MONITOR_SERVICE = [
@@ -188,21 +200,24 @@ MONITOR_SERVICE = [
 # the first allowed caller changes the state and later ones see the result.
 LIFECYCLE = [
     E("approval", "POST", "/placements/{placement_id}/start", HOST_OR_HR, default=404,
-      statuses={"host": 200, "hr": 409}, body={"started_on": "2027-04-01"}, phase=1),
+      statuses={"host": 200, "hr": 409}, body=to_json(StartIn(started_on="2027-04-01")),
+      phase=1),
     E("approval", "POST", "/placements/{placement_id}/extend", HOST_OR_HR, default=404,
-      statuses={"host": 200, "hr": 422}, body={"new_end_date": "2027-12-01"}, phase=1),
+      statuses={"host": 200, "hr": 422}, body=to_json(ExtendIn(new_end_date="2027-12-01")),
+      phase=1),
     E("approval", "POST", "/placements/{placement_id}/end", PARTIES, default=404,
       statuses={"applicant": 200, "host": 409, "hr": 409}, phase=1,
-      body={"outcome": "completed", "ended_on": "2027-11-30", "placee_rating": 5}),
+      body=to_json(EndIn(outcome="completed", ended_on="2027-11-30", placee_rating=5))),
     # Ended placements can no longer be withdrawn from.
     E("applicant", "POST", "/applications/{application_id}/withdraw", APPLICANT, default=404,
-      statuses={"applicant": 409}, body={"reason": "changed my mind"}, phase=1),
+      statuses={"applicant": 409}, body=to_json(WithdrawIn(reason="changed my mind")),
+      phase=1),
     E("matching", "POST", "/opportunities/{opportunity_id}/close", HOST, default=404,
-      statuses={"host": 200}, body={"reason": "filled"}, phase=1),
+      statuses={"host": 200}, body=to_json(CloseIn(reason="filled")), phase=1),
     E("notification", "DELETE", "/webhooks/{webhook_id}", HOST, default=404,
       statuses={"host": 204}, phase=1),
     E("notification", "POST", "/webhooks", HOST, default=201,
-      body={"url": "http://127.0.0.1:9/sec-hook"}, phase=1),
+      body=to_json(WebhookIn(url=HOOK_URL)), phase=1),
     # Erasure, last: central HR erases another applicant on request; departmental HR hears
     # of no such applicant. Then the owner erases themself.
     E("applicant", "POST", "/applicants/{applicant_id}/erase", HR, default=204,

@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from actors import ApplicantActor, HostActor, Users, wait_for
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from contracts.pii import drop_paths
 from contracts.topics import DLQ_PARTITIONS
-from system import System
 
 from contracts import TOPICS, ContractError, event_class, pii_paths
+from tests.e2e.actors import ApplicantActor, HostActor, Users, wait_for
+from tests.e2e.system import System
 
 # Far from every other test's dates and sectors, so matching never mixes their people in.
 YEAR = 2091
@@ -73,22 +73,22 @@ async def placed_and_ended(users: Users, tag: str | None = None) -> Journey:
     department, manager = f"pii-dept-{tag}", f"pii-manager-{tag}"
     await applicant.civil_servant(department, manager, name=person.name, email=person.email,
                                   sectors=["life_sciences"], preferred_regions=["London"])
-    application = await applicant.apply("industry", f"{YEAR}-02-01", 2)
-    app_id = application["id"]
+    application = await applicant.submit("industry", f"{YEAR}-02-01", 2)
+    app_id = str(application.id)
     await applicant.wait_status(app_id, "in_approval", within=60)
     for stage_name, approver in [("line_manager", users.line_manager(manager)),
                                  ("departmental_hr", users.departmental_hr(department)),
                                  ("conflict_of_interest", users.ethics()),
                                  ("host_acceptance", host)]:
         stage = await approver.waiting_stage(app_id, stage_name, within=60)
-        await approver.grant(stage["id"], note=f"{stage_name} content")
+        await approver.grant(stage.id, note=f"{stage_name} content")
     await applicant.wait_status(app_id, "confirmed", within=60)
     placement = await host.wait_placement(app_id, within=60)
-    await host.start_placement(placement["id"], started_on=placement["start_date"])
-    await host.end_placement(placement["id"], "completed", ended_on=placement["end_date"],
-                             host_rating=5, placee_rating=4, skills_gained=["trial design"])
+    await host.start(placement.id, started_on=placement.start_date)
+    await host.end(placement.id, "completed", ended_on=placement.end_date, host_rating=5,
+                   placee_rating=4, skills_gained=["trial design"])
     await applicant.wait_status(app_id, "ended", within=60)
-    return Journey(person, applicant, host, app_id, placement["id"])
+    return Journey(person, applicant, host, app_id, str(placement.id))
 
 
 async def mail_to(system: System, address: str, count: int = 1, within: float = 60.0

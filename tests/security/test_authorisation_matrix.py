@@ -8,10 +8,19 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from matrix import BAD_TOKENS, INTRUDERS, MATRIX, PRINCIPALS, PROFILE, Endpoint, role_of
-from security_world import World, as_principal
 from shared.auth import mint_dev_token
-from system import SERVICES, System
+
+from tests.e2e.system import SERVICES, System
+from tests.security.matrix import (
+    BAD_TOKENS,
+    INTRUDERS,
+    MATRIX,
+    PRINCIPALS,
+    PROFILE,
+    Endpoint,
+    role_of,
+)
+from tests.security.security_world import World, as_principal
 
 pytestmark = pytest.mark.timeout(600)
 

@@ -9,9 +9,7 @@ import uuid
 
 import asyncpg
 import httpx
-from actors import Users, wait_for
 from contracts.examples import example
-from pii_journey import YEAR, Person, database_hits, leaks, mail_to, read_every_topic
 from shared.auth import mint_dev_token
 from shared.testing.events import publish
 
@@ -22,6 +20,8 @@ from contracts import (
     MatchProposed,
     parse_event,
 )
+from tests.e2e.actors import Users, wait_for
+from tests.security.pii_journey import YEAR, Person, database_hits, leaks, mail_to, read_every_topic
 
 
 def bearer(sub: str, *roles: str, org: str | None = None) -> dict[str, str]:
@@ -47,12 +47,12 @@ async def in_approval_with_a_granted_stage(users: Users, tag: str) -> tuple[Pers
     await applicant.civil_servant(f"erase-dept-{tag}", manager, name=person.name,
                                   email=person.email, sectors=["life_sciences"],
                                   preferred_regions=["Wales"])
-    application = await applicant.apply("industry", f"{YEAR - 1}-02-01", 2)
-    await applicant.wait_status(application["id"], "in_approval", within=60)
-    stage = await users.line_manager(manager).waiting_stage(application["id"], "line_manager",
+    application = await applicant.submit("industry", f"{YEAR - 1}-02-01", 2)
+    await applicant.wait_status(application.id, "in_approval", within=60)
+    stage = await users.line_manager(manager).waiting_stage(application.id, "line_manager",
                                                             within=60)
-    await users.line_manager(manager).grant(stage["id"], note="knows the applicant well")
-    return person, application["id"]
+    await users.line_manager(manager).grant(stage.id, note="knows the applicant well")
+    return person, str(application.id)
 
 
 async def test_an_erased_applicant_leaves_no_personal_data_in_any_database_or_topic(

@@ -16,10 +16,11 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from matrix import MATRIX, PRINCIPALS, Endpoint
 from schemathesis import GenerationMode
 from shared.auth import mint_dev_token
-from system import SERVICES, System
+
+from tests.e2e.system import SERVICES, System
+from tests.security.matrix import MATRIX, PRINCIPALS, Endpoint
 
 SHORT_CASES = 4
 LONG_CASES = int(os.environ.get("BPS_FUZZ_CASES", "150"))

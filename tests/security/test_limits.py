@@ -10,11 +10,12 @@ import uuid
 
 import httpx
 from fastapi.routing import APIRoute
-from matrix import MATRIX, PRINCIPALS, ROLES, Endpoint
-from security_world import MAX_BODY_BYTES, WRITE_RATE_PER_MINUTE, as_principal
 from shared.auth import mint_dev_token
 from shared.limits import MAX_PAGE_SIZE, write_limited
-from system import SERVICES
+
+from tests.e2e.system import SERVICES
+from tests.security.matrix import MATRIX, PRINCIPALS, ROLES, Endpoint
+from tests.security.security_world import MAX_BODY_BYTES, WRITE_RATE_PER_MINUTE, as_principal
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -3,9 +3,9 @@ scores...); the 422 names the field. Checked on the published schemas and on the
 
 from __future__ import annotations
 
-from matrix import MATRIX, PRINCIPALS, Endpoint
-from security_world import as_principal
-from system import SERVICES
+from tests.e2e.system import SERVICES
+from tests.security.matrix import MATRIX, PRINCIPALS, Endpoint
+from tests.security.security_world import as_principal
 
 # Fields an attacker would like to set on their own objects.
 TEMPTING = ("status", "owner", "applicant_id", "host_org_id", "score", "places_held", "id",

@@ -10,17 +10,7 @@ import json
 
 import httpx
 import pytest
-from actors import Users
 from contracts.examples import example
-from pii_journey import (
-    Journey,
-    Person,
-    Record,
-    leaks,
-    mail_to,
-    placed_and_ended,
-    read_every_topic,
-)
 from shared.auth import mint_dev_token
 from shared.crypto import decode_key, unseal
 
@@ -29,6 +19,16 @@ from contracts import (
     ApplicationSubmittedV2,
     ApplicationWithdrawn,
     parse_event,
+)
+from tests.e2e.actors import Users
+from tests.security.pii_journey import (
+    Journey,
+    Person,
+    Record,
+    leaks,
+    mail_to,
+    placed_and_ended,
+    read_every_topic,
 )
 
 

@@ -6,39 +6,27 @@ run unchanged on it given their SASL settings."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 from applicant.app import build_app
 from applicant.config import ApplicantSettings
+from bps_local import kafka, kafka_sasl, procs
+from shared.kafka import ensure_topics
 from shared.testing.postgres import create_database
 from shared.testing.service import running_service
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parents[2]
 
 
-def kafka_cli() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bps_local_kafka_sasl",
-                                                  ROOT / "deploy" / "local" / "kafka.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def free_port_pair(cli: ModuleType) -> int:
+def free_port_pair() -> int:
     """A port whose neighbour (the controller's) is free too."""
     for port in range(39700, 39900, 2):
-        if cli._port_free(port) and cli._port_free(port + 1):
+        if procs.port_free(port) and procs.port_free(port + 1):
             return port
     raise RuntimeError("no free port pair in 39700-39900")
 
@@ -56,16 +44,14 @@ class SaslBroker:
 
 @pytest.fixture(scope="module")
 async def broker(tmp_path_factory) -> AsyncIterator[SaslBroker]:
-    cli = kafka_cli()
-    port, home = free_port_pair(cli), tmp_path_factory.mktemp("sasl") / "node"
+    port, home = free_port_pair(), tmp_path_factory.mktemp("sasl") / "node"
     try:
-        bootstrap = await asyncio.to_thread(cli.ensure_single, port, home, 240.0, True)
-        users = cli.sasl_credentials(port, home)
-        made = SaslBroker(bootstrap, users)
-        await cli.create_topics(bootstrap, 1, 60.0, made.login("admin"))
+        bootstrap = await asyncio.to_thread(kafka.ensure_single, port, home, 240.0, True)
+        made = SaslBroker(bootstrap, kafka_sasl.users(kafka.single_node(port, home, sasl=True)))
+        await ensure_topics(bootstrap, auth=made.login("admin"))
         yield made
     finally:
-        await asyncio.to_thread(cli.stop_single, port, home)
+        await asyncio.to_thread(kafka.stop_single, port, home)
 
 
 async def produce(broker: SaslBroker, user: str, topic: str, password: str | None = None):
@@ -122,7 +108,8 @@ async def test_the_applicant_service_runs_on_the_sasl_broker_as_its_own_principa
     settings = ApplicantSettings(
         kafka_bootstrap_servers=broker.bootstrap, kafka_security_protocol="SASL_PLAINTEXT",
         kafka_sasl_username="applicant", kafka_sasl_password=password,
-        database_url=await create_database("sasl_applicant"), outbox_poll_seconds=0.05)
+        database_url=await create_database("sasl_applicant"), outbox_poll_seconds=0.05,
+        environment="test")
     sub = f"sasl-{uuid.uuid4().hex[:8]}"
     async with running_service(build_app, settings) as svc:
         made = await svc.client.put("/applicants/me", headers=svc.auth(sub, "applicant"), json={

@@ -25,7 +25,8 @@ async def settings():
     prefix = unique_prefix()
     await ensure_topics(bootstrap, prefix)
     dsn = await create_database("shared")
-    yield ServiceSettings(service_name="kit", kafka_bootstrap_servers=bootstrap,
-                          topic_prefix=prefix, database_url=dsn, outbox_poll_seconds=0.05,
+    yield ServiceSettings(service_name="kit", environment="test",
+                          kafka_bootstrap_servers=bootstrap, topic_prefix=prefix,
+                          database_url=dsn, outbox_poll_seconds=0.05,
                           consumer_retry_backoff_seconds=0.01)
     await drop_database(dsn)

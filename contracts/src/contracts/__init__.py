@@ -10,21 +10,8 @@ from contracts.catalogue import (
     parse_event,
     redact,
 )
-from contracts.enums import (
-    ApplicantKind,
-    ApprovalStage,
-    Clearance,
-    Country,
-    DeliveryStatus,
-    Grade,
-    InterestKind,
-    NotificationChannel,
-    PlacementOutcome,
-    RejectionReason,
-    Scheme,
-    Sector,
-    UKRegion,
-)
+from contracts.enums import *  # noqa: F403 - the enums are the package's API too
+from contracts.enums import __all__ as _enum_names
 from contracts.envelope import ContractError, Event
 from contracts.events import *  # noqa: F403 - the catalogue is the package's API
 from contracts.events import __all__ as _event_names
@@ -39,22 +26,9 @@ __all__ = [
     "PII_MARK",
     "TOPICS",
     "AnyEvent",
-    "ApplicantKind",
-    "ApprovalStage",
-    "Clearance",
     "ContractError",
-    "Country",
-    "DeliveryStatus",
     "Event",
-    "Grade",
-    "InterestKind",
-    "NotificationChannel",
-    "PlacementOutcome",
-    "RejectionReason",
-    "Scheme",
-    "Sector",
     "TopicSpec",
-    "UKRegion",
     "all_topic_names",
     "event_class",
     "events_for_topic",
@@ -62,5 +36,6 @@ __all__ = [
     "pii_field",
     "pii_paths",
     "redact",
+    *_enum_names,
     *_event_names,
 ]

@@ -13,7 +13,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
+
+from contracts.catalogue import ALL_EVENTS
+from contracts.event_schemas import event_schema
 
 Schema = dict[str, Any]
 
@@ -114,8 +118,6 @@ class _Diff:
 
 
 def _load_dir_or_ref(where: str) -> dict[str, Schema]:
-    from pathlib import Path
-
     folder = Path(where)
     if folder.is_dir():
         return {p.name: json.loads(p.read_text()) for p in folder.glob("*.json")}
@@ -140,9 +142,6 @@ def _load_dir_or_ref(where: str) -> dict[str, Schema]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from contracts.catalogue import ALL_EVENTS
-    from contracts.generate import event_schema
-
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 1:
         print(__doc__, file=sys.stderr)

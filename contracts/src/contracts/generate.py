@@ -19,27 +19,12 @@ from pydantic.json_schema import models_json_schema
 from contracts.catalogue import ALL_EVENTS, events_for_topic
 from contracts.compat import breaking_changes
 from contracts.envelope import Event
+from contracts.event_schemas import event_schema, schema_file
 from contracts.topics import DLQ_PARTITIONS, DLQ_READERS, TOPICS, TopicSpec
 
 ROOT = Path(__file__).resolve().parents[2]  # the contracts/ folder
-SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ASYNCAPI_FILE = "asyncapi.yaml"
 KAFKA_BINDING = "0.5.0"
-
-
-def schema_file(cls: type[Event]) -> str:
-    return f"schemas/{cls.tag()}.json"
-
-
-def event_schema(cls: type[Event]) -> dict[str, Any]:
-    body = cls.model_json_schema()
-    return {
-        "$schema": SCHEMA_DIALECT,
-        "$id": f"{cls.tag()}.json",
-        **body,
-        "x-topic": cls.TOPIC,
-        "x-key": cls.KEY_FIELD,
-    }
 
 
 def _dump_json(obj: Any) -> str:

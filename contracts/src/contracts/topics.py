@@ -23,44 +23,24 @@ class TopicSpec:
 SERVICES: tuple[str, ...] = ("applicant", "matching", "approval", "notification", "monitor")
 _APP = "application id"
 
+PEOPLE_FACING = ("notification", "monitor")  # tell people about it, and show it to HR
+
+
+def _topic(name: str, owner: str, key: str, *readers: str) -> TopicSpec:
+    return TopicSpec(name, owner=owner, key=key, readers=readers)
+
+
 # Readers are what the services' specs handle: matching reads `placements` for
 # PlacementRejected (propose the next best) and PlacementConfirmed (capacity); notification
 # reads `opportunities` only for titles and host names, so its messages can say them.
 TOPICS: tuple[TopicSpec, ...] = (
-    TopicSpec(
-        "applications",
-        owner="applicant",
-        key=_APP + " (applicant id for ApplicantErased)",
-        readers=("matching", "approval", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "opportunities", owner="matching", key="opportunity id",
-        readers=("notification", "monitor"),
-    ),
-    TopicSpec(
-        "matches",
-        owner="matching",
-        key=_APP,
-        readers=("applicant", "approval", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "approvals",
-        owner="approval",
-        key=_APP,
-        readers=("applicant", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "placements",
-        owner="approval",
-        key=_APP,
-        readers=("applicant", "matching", "notification", "monitor"),
-    ),
-    TopicSpec(
-        "notifications",
-        owner="notification",
-        key=_APP + " (recipient id when none)",
-        readers=("monitor",),
-    ),
+    _topic("applications", "applicant", _APP + " (applicant id for ApplicantErased)",
+           "matching", "approval", *PEOPLE_FACING),
+    _topic("opportunities", "matching", "opportunity id", *PEOPLE_FACING),
+    _topic("matches", "matching", _APP, "applicant", "approval", *PEOPLE_FACING),
+    _topic("approvals", "approval", _APP, "applicant", *PEOPLE_FACING),
+    _topic("placements", "approval", _APP, "applicant", "matching", *PEOPLE_FACING),
+    _topic("notifications", "notification", _APP + " (recipient id when none)", "monitor"),
 )
 
 DLQ_PARTITIONS = 1

@@ -1,15 +1,10 @@
-import sys
-from pathlib import Path
+import pytest
+from matching.app import build_app
+from matching.config import MatchingSettings
+from shared.testing.events import TopicReader
+from shared.testing.service import running_service, test_settings
 
-# Lets test modules import the local helper modules under --import-mode=importlib.
-sys.path.insert(0, str(Path(__file__).parent))
-
-import pytest  # noqa: E402
-from matching.app import build_app  # noqa: E402
-from matching.config import MatchingSettings  # noqa: E402
-from matching_support import FAST  # noqa: E402
-from shared.testing.events import TopicReader  # noqa: E402
-from shared.testing.service import running_service, test_settings  # noqa: E402
+from .matching_support import FAST
 
 
 # A fresh service (database and topics) per test: continuous matching looks at every open

@@ -1,4 +1,4 @@
-"""Helpers shared by the service tests (a unique module name: tests dirs share sys.path)."""
+"""Helpers shared by the service tests (imported as `from .matching_support import ...`)."""
 
 import uuid
 from datetime import date

@@ -1,18 +1,12 @@
-import importlib.util
 import uuid
-from pathlib import Path
 
 from shared.kafka import ensure_topics
 from shared.testing.kafka import kafka_bootstrap_servers
 from shared.testing.postgres import create_database, drop_database
 
-BENCH = Path(__file__).resolve().parents[1] / "bench_round.py"
-
 
 async def test_the_round_benchmark_runs_and_agrees_with_the_bare_algorithm():
-    spec = importlib.util.spec_from_file_location("matching_bench_round", BENCH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from tests.perf import matching_round as module
     bootstrap = kafka_bootstrap_servers()
     prefix = f"tbench{uuid.uuid4().hex[:6]}."
     await ensure_topics(bootstrap, prefix)

@@ -1,9 +1,10 @@
 import uuid
 
-from matching_support import application, post_opportunity, rejection, send, unique_org
 from shared.testing.events import eventually
 
 from contracts import ApplicationWithdrawn, Scheme, Sector
+
+from .matching_support import application, post_opportunity, rejection, send, unique_org
 
 
 def for_app(app):

@@ -1,5 +1,6 @@
-from matching_support import opportunity_body
 from shared.testing.errors import assert_error_shape, assert_openapi_documents_error_shape
+
+from .matching_support import opportunity_body
 
 
 async def test_a_bad_body_gets_the_platform_error_shape_naming_the_field(service):

@@ -1,6 +1,6 @@
 """Inputs found by fuzzing (tests/security/test_fuzz.py) that once gave a 500."""
 
-from matching_support import opportunity_body
+from .matching_support import opportunity_body
 
 HUGE = 10**30
 

@@ -1,4 +1,4 @@
-from matching_support import application, opportunity_body, post_opportunity, send, unique_org
+from .matching_support import application, opportunity_body, post_opportunity, send, unique_org
 
 DIPLOMATIC = dict(scheme="diplomatic", country="FR", region=None, bcc_chamber_id="bcc-france")
 

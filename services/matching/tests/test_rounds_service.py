@@ -3,12 +3,13 @@ import uuid
 import pytest
 from matching.app import build_app
 from matching.config import MatchingSettings
-from matching_support import FAST, application, opportunity_body, send, unique_org
 from shared.testing.events import TopicReader, eventually
 from shared.testing.service import running_service
 from shared.testing.service import test_settings as settings_for
 
 from contracts import Sector
+
+from .matching_support import FAST, application, opportunity_body, send, unique_org
 
 
 @pytest.fixture

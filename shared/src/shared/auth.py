@@ -60,7 +60,12 @@ class TokenVerifier:
     def __init__(self, *, dev_secret: str | None, jwks_url: str | None, issuer: str,
                  audience: str) -> None:
         if not dev_secret and not jwks_url:
-            raise ValueError("set either a JWKS URL or a dev secret for token verification")
+            # What a production deployment without auth configuration stops on (settings only
+            # hand out the dev key when BPS_ENV is local or test).
+            raise ValueError(
+                "no way to verify bearer tokens: set <SERVICE>_JWKS_URL and "
+                "<SERVICE>_JWT_ISSUER to your identity provider's (e.g. APPLICANT_JWKS_URL), or "
+                "BPS_ENV=local (or test) to use the dev signing key")
         self.dev_secret = dev_secret
         self.jwks = jwt.PyJWKClient(jwks_url, cache_keys=True) if jwks_url else None
         self.issuer = issuer

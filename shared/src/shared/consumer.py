@@ -37,8 +37,11 @@ log = get_logger(__name__)
 AfterCommit = Callable[[], Awaitable[None]]
 Handler = Callable[[asyncpg.Connection, Any], Awaitable[AfterCommit | None]]
 # Failures that say "try again later" rather than "this message is bad".
+# InternalClientError: asyncpg's state goes wrong when the server dies mid-statement
+# (MagicStack/asyncpg#1069), as in the PostgreSQL-kill fault run.
 TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-             asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError)
+             asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
+             asyncpg.InternalClientError)
 TRANSIENT_BACKOFF_SECONDS = 1.0
 # The record whose event a handler is handling, for handlers that key on Kafka positions.
 current_message: contextvars.ContextVar[FailedMessage] = contextvars.ContextVar("current_message")

@@ -52,6 +52,15 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _doc("the resource's state does not allow this now"),
     422: _doc("the request breaks a rule or fails validation; `field` names it"),
 }
+# The database is away (crashed and recovering, restarting, failing over, out of connections):
+# the request may be sent again. Writes carry an Idempotency-Key, so one whose COMMIT landed
+# just before the connection broke is answered from its record, never applied twice.
+# InternalClientError: asyncpg's own state goes wrong when the server dies mid-statement
+# (MagicStack/asyncpg#1069; seen in the PostgreSQL-kill fault run).
+DATABASE_UNAVAILABLE = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                        asyncpg.CannotConnectNowError, asyncpg.TooManyConnectionsError,
+                        asyncpg.AdminShutdownError, asyncpg.CrashShutdownError,
+                        asyncpg.InternalClientError)
 
 
 class ServiceError(Exception):
@@ -127,6 +136,16 @@ def install_error_handlers(app: FastAPI) -> None:
         # PostgreSQL text cannot hold NUL; the statement failed, so nothing was applied.
         return JSONResponse(error_body("text must not contain NUL (\\u0000) characters"),
                             status_code=422)
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("backing service unavailable", path=request.url.path, error=repr(exc))
+        return JSONResponse(error_body("temporarily unavailable (the database or another "
+                                       "service this needs cannot be reached); retry shortly, "
+                                       "a write with the same Idempotency-Key"),
+                            status_code=503, headers={"Retry-After": "1"})
+
+    for kind in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(kind, _database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

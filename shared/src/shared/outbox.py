@@ -149,13 +149,21 @@ class OutboxRelay:
         await self._listen_conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
         await self._loop.start()
 
-    async def stop(self) -> None:
+    async def stop(self, flush_seconds: float = 5.0) -> None:
         await self._loop.stop()
+        # A last flush: rows committed while the service drained go out now rather than at
+        # the next start (another replica may relay them too; the advisory lock decides).
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._flush(), flush_seconds)
         if self._listen_conn:
             with contextlib.suppress(Exception):
                 await self._listen_conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
             await self.pool.release(self._listen_conn)
         await self.producer.stop()
+
+    async def _flush(self) -> None:
+        while await self.publish_batch() >= self.batch_size:
+            pass
 
     def _on_notify(self, *_args: object) -> None:
         self._loop.wake()

@@ -108,7 +108,8 @@ async def run_service(settings: ServiceSettings, migrations: Path,
                              relay, metrics)
     cleanup: Cleanup | None = None
     try:
-        await migrate(pool, migrations)
+        if settings.migrates_on_start:
+            await migrate(pool, migrations)
         await dlq_producer.start()
         cleanup = await wire(runtime)
         await broker.start()
@@ -116,11 +117,14 @@ async def run_service(settings: ServiceSettings, migrations: Path,
         log.info("service started", port=settings.http_port)
         yield runtime
     finally:
-        with contextlib.suppress(Exception):
-            await relay.stop()
+        # Drain in the order work flows: HTTP has already stopped (uvicorn shuts the server
+        # before the lifespan), then the consumers, then the workers finish what they hold
+        # (deliveries, timers), then the relay publishes what all of them committed.
+        await broker.stop()
         if cleanup is not None:
             await cleanup()
-        await broker.stop()
+        with contextlib.suppress(Exception):
+            await relay.stop()
         await dlq_producer.stop()
         await pool.close()
 
@@ -128,20 +132,29 @@ async def run_service(settings: ServiceSettings, migrations: Path,
 def ops_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 
-    @router.get("/healthz", summary="Liveness: the process answers")
-    async def healthz() -> dict:
-        return {"status": "ok"}
-
-    @router.get("/readyz", summary="Readiness: database and Kafka reachable")
-    async def readyz(request: Request, response: Response) -> dict:
+    @router.get("/healthz", summary="Liveness: the process answers (Kafka's state as detail)")
+    async def healthz(request: Request) -> dict:
+        # Never fails on Kafka: a broker blip must not restart pods whose outbox holds the work.
         runtime: ServiceRuntime | None = getattr(request.app.state, "runtime", None)
-        checks = {"database": False, "kafka": False}
+        kafka = "not started"
+        if runtime is not None:
+            kafka = "unreachable"
+            with contextlib.suppress(Exception):
+                if await runtime.broker.ping(timeout=1.0):
+                    kafka = "reachable"
+        return {"status": "ok", "kafka": kafka}
+
+    @router.get("/readyz", summary="Readiness: started, not draining, database reachable")
+    async def readyz(request: Request, response: Response) -> dict:
+        # "Can serve": a request needs the database; an event it causes waits in the outbox
+        # if Kafka is away, so Kafka is not a readiness condition.
+        runtime: ServiceRuntime | None = getattr(request.app.state, "runtime", None)
+        draining = bool(getattr(request.app.state, "draining", False))
+        checks = {"started": runtime is not None, "draining": draining, "database": False}
         if runtime is not None:
             with contextlib.suppress(Exception):
                 checks["database"] = await runtime.pool.fetchval("SELECT 1") == 1
-            with contextlib.suppress(Exception):
-                checks["kafka"] = bool(await runtime.broker.ping(timeout=2.0))
-        ready = all(checks.values())
+        ready = checks["started"] and checks["database"] and not draining
         response.status_code = 200 if ready else 503
         return {"status": "ready" if ready else "not ready", "checks": checks}
 
@@ -169,5 +182,16 @@ def serve(app: FastAPI, settings: ServiceSettings, port_variable: str) -> None:
                 sys.exit(f"{settings.service_name}: port {settings.http_port} is busy; "
                          f"stop what uses it or set {port_variable} to another port.")
             raise
-    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None,
-                access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
+                            log_config=None, access_log=False, lifespan="on",
+                            timeout_graceful_shutdown=5)
+    DrainingServer(config).run()
+
+
+class DrainingServer(uvicorn.Server):
+    """From the first SIGTERM on, /readyz answers 503 on connections still open, so a load
+    balancer stops sending before the lifespan drains consumers and workers."""
+
+    def handle_exit(self, sig: int, frame: object) -> None:
+        self.config.app.state.draining = True
+        super().handle_exit(sig, frame)

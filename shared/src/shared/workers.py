@@ -49,23 +49,34 @@ class WorkerLoop:
         self.max_backoff = max(max_backoff, poll_seconds)
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def start(self) -> None:
+        self._stopping.clear()
         self._task = asyncio.create_task(self._run(), name=self.name)
 
-    async def stop(self) -> None:
-        if self._task:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Let a step in progress finish (a batch half-published or a send half-made is
+        redone or left in doubt if cut), then end; cancel only after `grace_seconds`."""
+        if not self._task:
+            return
+        self._stopping.set()
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+        except TimeoutError:
+            log.warning(f"{self.name} did not finish its step in time; cancelling it")
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def _run(self) -> None:
         backoff = self.poll_seconds
-        while True:
+        while not self._stopping.is_set():
             # Cleared before the step, so a wake-up that arrives during it is not lost.
             self._wake.clear()
             try:
@@ -76,7 +87,8 @@ class WorkerLoop:
             except Exception as exc:  # noqa: BLE001 - the work stays where it is; retry later
                 log.warning(f"{self.name} failed; will retry", error=repr(exc), backoff=backoff)
                 more = False
-                await asyncio.sleep(backoff)
+                with contextlib.suppress(TimeoutError):  # a stop ends the back-off early
+                    await asyncio.wait_for(self._stopping.wait(), backoff)
                 backoff = min(backoff * 2, self.max_backoff)
             if not more:
                 with contextlib.suppress(TimeoutError):

@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
+from typing import Any
 
+import pytest
+
+from tests.e2e.driver import Plan
 from tests.e2e.faults.reconcile import Ledger
-from tests.e2e.faults.scenario import Run
+from tests.e2e.faults.scenario import Fault, Run, env_int, run_with_faults
 from tests.e2e.system import ROOT
+
+
+def short_and_chaos(short_env: str, short: int, chaos_env: str, chaos: int) -> list:
+    """The two sizes of a fault run, as parameters: the short one `make test` runs (`slow`) and
+    the long one only `make chaos` runs; each size can be changed by its variable."""
+    return [pytest.param(env_int(short_env, short), id="short",
+                         marks=(pytest.mark.slow, pytest.mark.timeout(600))),
+            pytest.param(env_int(chaos_env, chaos), id="chaos",
+                         marks=(pytest.mark.chaos, pytest.mark.timeout(3600)))]
+
+
+async def journeys_under(tmp_path: Path, journeys: int, faults: list[Fault], **system: Any
+                         ) -> Ledger:
+    """`journeys` journeys (48 at a time, patient with a broker that is away) while `faults`
+    strike, checked to the verdict below; the ledger is returned for the fault's own counts."""
+    plan = Plan(journeys=journeys, concurrency=48, journey_timeout=900, retry_for=300)
+    ledger, run = await run_with_faults(tmp_path, plan, faults, **system)
+    assert_nothing_lost_nothing_twice(ledger, run)
+    return ledger
 
 
 def assert_nothing_lost_nothing_twice(ledger: Ledger, run: Run) -> None:

@@ -1,18 +1,16 @@
 """A fault run: the whole system as real processes, the bulk driver, faults injected while it
-runs (SIGKILLed services, a restarted or killed broker, poison and duplicate records), then
-settling and reconciliation."""
+runs (SIGKILLed services, a restarted or killed broker, a SIGKILLed database, poison and
+duplicate records), then settling and reconciliation."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import importlib.util
 import json
 import os
 import random
+import shutil
 import signal
 import socket
-import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,12 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
+from bps_local import LOCAL, postgres
+from bps_local import kafka as local_kafka
 from contracts.topics import TOPICS
 
 from tests.e2e.driver import Plan, Stats, drive
 from tests.e2e.faults.reconcile import Ledger, read_topic, readers_of, reconcile, settle
-from tests.e2e.system import ROOT, SERVICES, System, start_system, stop_system
+from tests.e2e.system import SERVICES, System, start_system, stop_system
 
 Fault = Callable[["Run"], Awaitable[None]]
 # Writes by one robot identity are not what these runs measure.
@@ -34,17 +35,6 @@ Fault = Callable[["Run"], Awaitable[None]]
 # (a 1,500-journey run left 1,926 messages waiting on 30/min for the busiest host org).
 UNLIMITED = {**{f"{s.upper()}_WRITE_RATE_PER_MINUTE": "1000000" for s in SERVICES},
              "NOTIFICATION_RATE_PER_MINUTE": "10000000", "NOTIFICATION_RATE_BURST": "100000"}
-
-
-@functools.cache
-def kafka_cli():
-    """deploy/local/kafka.py as a module (it is a script, not a package)."""
-    spec = importlib.util.spec_from_file_location("bps_kafka_cli",
-                                                  ROOT / "deploy" / "local" / "kafka.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while defined
-    spec.loader.exec_module(module)
-    return module
 
 
 def env_int(name: str, default: int) -> int:
@@ -64,6 +54,7 @@ class Run:
     stats: Stats | None = None
     poison: dict[str, list[bytes]] = field(default_factory=dict)
     log: list[str] = field(default_factory=list)
+    database_kills: int = 0
     finished: bool = False
 
     @property
@@ -88,8 +79,10 @@ class Run:
 
 async def run_with_faults(tmp: Path, plan: Plan, faults: list[Fault], *,
                           bootstrap: str | None = None, replication: int = 1,
+                          pg_base: str | None = None,
                           settle_within: float = 240.0) -> tuple[Ledger, Run]:
-    system = await start_system(tmp, UNLIMITED, bootstrap=bootstrap, replication=replication)
+    system = await start_system(tmp, UNLIMITED, bootstrap=bootstrap, replication=replication,
+                                pg_base=pg_base)
     run = Run(system, plan, Ledger(), random.Random(plan.seed))
     try:
         urls = {name: system.url(name) for name in SERVICES}
@@ -237,16 +230,15 @@ class PrivateBroker:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> str:
-        return kafka_cli().ensure_single(self.port, self.data_dir, timeout=120)
+        return local_kafka.ensure_single(self.port, self.data_dir, timeout=120)
 
     def kill(self) -> None:
-        cli = kafka_cli()
-        pid = cli.node_pid(cli.single_node(self.port, self.data_dir))
+        pid = local_kafka.node_pid(local_kafka.single_node(self.port, self.data_dir))
         assert pid, f"no broker running on {self.bootstrap}"
         os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
-        kafka_cli().stop_single(self.port, self.data_dir)
+        local_kafka.stop_single(self.port, self.data_dir)
 
 
 def restart_broker(broker: PrivateBroker, at: float = 0.4, down: float = 5.0) -> Fault:
@@ -268,11 +260,8 @@ def kill_partition_leader(topic: str, at: float = 0.4) -> Fault:
 
     async def fault(run: Run) -> None:
         await run.reached(at)
-        cli = kafka_cli()
-        meta = await asyncio.to_thread(cli.metadata, run.system.bootstrap,
-                                       [run.system.prefix + topic])
-        leader = _leader_of(meta, run.system.prefix + topic, 0)
-        pids = cli.cluster_pids()
+        leader = await _leader_of(run.system.bootstrap, run.system.prefix + topic, 0)
+        pids = local_kafka.cluster_pids()
         assert set(pids) == {1, 2, 3}, f"expected three live nodes, got {pids}"
         os.kill(pids[leader], signal.SIGKILL)
         run.ledger.kills += 1
@@ -281,6 +270,58 @@ def kill_partition_leader(topic: str, at: float = 0.4) -> Fault:
     return fault
 
 
-def _leader_of(meta, topic: str, partition: int) -> int:
-    _error, partitions = meta.topics[topic]
-    return partitions[partition][0]
+async def _leader_of(bootstrap: str, topic: str, partition: int) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [described] = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    return next(p["leader"] for p in described["partitions"] if p["partition"] == partition)
+
+
+# ------------------------------------------------------------------------------ PostgreSQL
+@dataclass
+class PrivateDatabase:
+    """A PostgreSQL cluster of this test's own (its own port, its folder under the checkout's
+    .local/), so it can be SIGKILLed without harming anyone else's. Durable as configured by
+    bps_local.postgres (fsync and synchronous_commit on), the setting whose promise the kill
+    tests: an acknowledged COMMIT survives."""
+
+    port: int
+
+    @property
+    def cluster(self) -> postgres.Cluster:
+        return postgres.private_cluster(self.port, LOCAL / "pg-faults" / str(self.port))
+
+    @property
+    def dsn_base(self) -> str:
+        return self.cluster.dsn_base
+
+    def start(self) -> str:
+        postgres.start(self.cluster)
+        return self.dsn_base
+
+    def kill(self) -> int:
+        return postgres.kill(self.cluster)
+
+    def remove(self) -> None:
+        postgres.stop(self.cluster)
+        shutil.rmtree(self.cluster.home, ignore_errors=True)
+
+
+def kill_database(db: PrivateDatabase, at: float = 0.4, down: float = 3.0) -> Fault:
+    """SIGKILL the server and all its backends mid-run, leave it down for `down` seconds, and
+    start it again on the same data (crash recovery replays the WAL)."""
+
+    async def fault(run: Run) -> None:
+        await run.reached(at)
+        killed = await asyncio.to_thread(db.kill)
+        run.database_kills += 1
+        run.say(f"SIGKILLed PostgreSQL on port {db.port} ({killed} processes)")
+        await asyncio.sleep(down)
+        started = time.monotonic()
+        await asyncio.to_thread(db.start)
+        run.say(f"PostgreSQL back in {time.monotonic() - started:.1f}s")
+
+    return fault

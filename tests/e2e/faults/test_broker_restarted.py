@@ -4,15 +4,12 @@ one."""
 
 import pytest
 
-from tests.e2e.driver import Plan
-from tests.e2e.faults.checks import assert_nothing_lost_nothing_twice
+from tests.e2e.faults.checks import journeys_under, short_and_chaos
 from tests.e2e.faults.scenario import (
     PrivateBroker,
-    env_int,
     free_port_pair,
     inject_poison,
     restart_broker,
-    run_with_faults,
 )
 
 
@@ -26,23 +23,11 @@ def broker(tmp_path):
         broker.stop()
 
 
-async def restart_run(tmp_path, broker: PrivateBroker, journeys: int) -> None:
-    plan = Plan(journeys=journeys, concurrency=48, journey_timeout=900, retry_for=300)
-    ledger, run = await run_with_faults(tmp_path, plan, [restart_broker(broker),
-                                                         inject_poison(at=0.6)],
-                                        bootstrap=broker.bootstrap)
-    assert_nothing_lost_nothing_twice(ledger, run)
-    assert ledger.broker_restarts == 1
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.parametrize("journeys", short_and_chaos("BPS_FAULT_BROKER_JOURNEYS", 40,
+                                                     "BPS_CHAOS_BROKER_JOURNEYS", 1000))
 async def test_journeys_survive_a_restart_of_the_single_broker_with_nothing_lost_or_twice(
-        tmp_path, broker):
-    await restart_run(tmp_path, broker, env_int("BPS_FAULT_BROKER_JOURNEYS", 40))
-
-
-@pytest.mark.chaos
-@pytest.mark.timeout(3600)
-async def test_1000_journeys_survive_a_restart_of_the_single_broker(tmp_path, broker):
-    await restart_run(tmp_path, broker, env_int("BPS_CHAOS_BROKER_JOURNEYS", 1000))
+        tmp_path, broker, journeys):
+    ledger = await journeys_under(tmp_path, journeys, [restart_broker(broker),
+                                                       inject_poison(at=0.6)],
+                                  bootstrap=broker.bootstrap)
+    assert ledger.broker_restarts == 1

@@ -2,44 +2,25 @@
 partition is SIGKILLed mid-run and stays dead: nothing accepted is lost or applied twice."""
 
 import pytest
+from bps_local import kafka as local_kafka
 
-from tests.e2e.driver import Plan
-from tests.e2e.faults.checks import assert_nothing_lost_nothing_twice
-from tests.e2e.faults.scenario import (
-    env_int,
-    inject_poison,
-    kafka_cli,
-    kill_partition_leader,
-    run_with_faults,
-)
+from tests.e2e.faults.checks import journeys_under, short_and_chaos
+from tests.e2e.faults.scenario import inject_poison, kill_partition_leader
 
 
 @pytest.fixture
 def cluster():
-    cli = kafka_cli()
     try:
-        yield cli.ensure_cluster(timeout=180)
+        yield local_kafka.ensure_cluster(timeout=180)
     finally:
-        cli.stop_cluster()
+        local_kafka.stop_cluster()
 
 
-async def leader_run(tmp_path, cluster: str, journeys: int) -> None:
-    plan = Plan(journeys=journeys, concurrency=48, journey_timeout=900, retry_for=300)
-    ledger, run = await run_with_faults(
-        tmp_path, plan, [kill_partition_leader("applications"), inject_poison(at=0.6)],
-        bootstrap=cluster, replication=3)
-    assert_nothing_lost_nothing_twice(ledger, run)
-    assert ledger.kills == 1
-
-
-@pytest.mark.slow
-@pytest.mark.timeout(600)
+@pytest.mark.parametrize("journeys", short_and_chaos("BPS_FAULT_CLUSTER_JOURNEYS", 40,
+                                                     "BPS_CHAOS_CLUSTER_JOURNEYS", 1000))
 async def test_journeys_survive_the_partition_leader_being_killed_with_nothing_lost_or_twice(
-        tmp_path, cluster):
-    await leader_run(tmp_path, cluster, env_int("BPS_FAULT_CLUSTER_JOURNEYS", 40))
-
-
-@pytest.mark.chaos
-@pytest.mark.timeout(3600)
-async def test_1000_journeys_survive_the_partition_leader_being_killed(tmp_path, cluster):
-    await leader_run(tmp_path, cluster, env_int("BPS_CHAOS_CLUSTER_JOURNEYS", 1000))
+        tmp_path, cluster, journeys):
+    ledger = await journeys_under(
+        tmp_path, journeys, [kill_partition_leader("applications"), inject_poison(at=0.6)],
+        bootstrap=cluster, replication=3)
+    assert ledger.kills == 1

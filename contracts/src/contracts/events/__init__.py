@@ -1,70 +1,19 @@
-"""The event catalogue, one module per topic."""
+"""The event catalogue, one module per topic; each module's __all__ names its public models."""
 
-from contracts.events.applications import (
-    ApplicantErased,
-    ApplicationSubmitted,
-    ApplicationSubmittedV2,
-    ApplicationWithdrawn,
-    DeclaredInterest,
-    SealedContact,
+from contracts.events import (
+    applications,
+    approvals,
+    matches,
+    notifications,
+    opportunities,
+    placements,
 )
-from contracts.events.approvals import (
-    ApprovalEscalated,
-    ApprovalGranted,
-    ApprovalRefused,
-    ApprovalReminderDue,
-    ApprovalStageOpened,
-)
-from contracts.events.matches import (
-    FilterCheck,
-    MatchExplanation,
-    MatchProposed,
-    NoMatchFound,
-    ScoreFactor,
-)
-from contracts.events.notifications import NotificationDelivered, NotificationFailed
-from contracts.events.opportunities import (
-    OpportunityAmended,
-    OpportunityCapacityChanged,
-    OpportunityClosed,
-    OpportunityPublished,
-)
-from contracts.events.placements import (
-    PlacementApproved,
-    PlacementConfirmed,
-    PlacementEnded,
-    PlacementExtended,
-    PlacementRejected,
-    PlacementStarted,
-)
+from contracts.events.applications import *  # noqa: F403
+from contracts.events.approvals import *  # noqa: F403
+from contracts.events.matches import *  # noqa: F403
+from contracts.events.notifications import *  # noqa: F403
+from contracts.events.opportunities import *  # noqa: F403
+from contracts.events.placements import *  # noqa: F403
 
-__all__ = [
-    "ApplicantErased",
-    "ApplicationSubmitted",
-    "ApplicationSubmittedV2",
-    "ApplicationWithdrawn",
-    "ApprovalEscalated",
-    "ApprovalGranted",
-    "ApprovalRefused",
-    "ApprovalReminderDue",
-    "ApprovalStageOpened",
-    "DeclaredInterest",
-    "FilterCheck",
-    "MatchExplanation",
-    "MatchProposed",
-    "NoMatchFound",
-    "NotificationDelivered",
-    "NotificationFailed",
-    "OpportunityAmended",
-    "OpportunityCapacityChanged",
-    "OpportunityClosed",
-    "OpportunityPublished",
-    "PlacementApproved",
-    "PlacementConfirmed",
-    "PlacementEnded",
-    "PlacementExtended",
-    "PlacementRejected",
-    "PlacementStarted",
-    "ScoreFactor",
-    "SealedContact",
-]
+__all__ = sorted(name for module in (applications, approvals, matches, notifications,
+                                     opportunities, placements) for name in module.__all__)

@@ -21,6 +21,9 @@ from contracts.enums import (
 from contracts.envelope import Event, Frozen, Id, Label, Months, Text
 from contracts.pii import pii_field
 
+__all__ = ["ApplicantErased", "ApplicationSubmitted", "ApplicationSubmittedV2",
+           "ApplicationWithdrawn", "DeclaredInterest", "SealedContact"]
+
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
 
 

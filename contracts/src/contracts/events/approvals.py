@@ -10,6 +10,9 @@ from pydantic import AwareDatetime, Field
 from contracts.enums import ApprovalStage, Scheme
 from contracts.envelope import Event, Id, Label, Text
 
+__all__ = ["ApprovalEscalated", "ApprovalGranted", "ApprovalRefused", "ApprovalReminderDue",
+           "ApprovalStageOpened"]
+
 
 class _ApprovalsEvent(Event):
     TOPIC: ClassVar[str] = "approvals"

@@ -11,6 +11,8 @@ from pydantic import Field
 from contracts.enums import Clearance, Country, Scheme, Sector, UKRegion
 from contracts.envelope import Event, Frozen, Id, Label, Months, Text
 
+__all__ = ["FilterCheck", "MatchExplanation", "MatchProposed", "NoMatchFound", "ScoreFactor"]
+
 
 class _MatchesEvent(Event):
     TOPIC: ClassVar[str] = "matches"

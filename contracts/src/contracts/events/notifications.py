@@ -11,6 +11,8 @@ from pydantic import Field
 from contracts.enums import DeliveryStatus, NotificationChannel
 from contracts.envelope import Event, Id, Label, Text
 
+__all__ = ["NotificationDelivered", "NotificationFailed"]
+
 
 class _NotificationsEvent(Event):
     TOPIC: ClassVar[str] = "notifications"

@@ -11,6 +11,9 @@ from pydantic import Field, model_validator
 from contracts.enums import Clearance, Country, Grade, Scheme, Sector, UKRegion
 from contracts.envelope import Event, Frozen, Id, Label, Months, Text, check_order
 
+__all__ = ["OpportunityAmended", "OpportunityCapacityChanged", "OpportunityClosed",
+           "OpportunityPublished"]
+
 
 class _OpportunitiesEvent(Event):
     TOPIC: ClassVar[str] = "opportunities"

@@ -19,10 +19,24 @@ from contracts.enums import (
 )
 from contracts.envelope import Event, Frozen, Id, Label, Rating, Text, check_order
 
+__all__ = ["PlacementApproved", "PlacementConfirmed", "PlacementEnded", "PlacementExtended",
+           "PlacementRejected", "PlacementStarted"]
+
 
 class _PlacementsEvent(Event):
     TOPIC: ClassVar[str] = "placements"
     KEY_FIELD: ClassVar[str] = "application_id"
+
+
+class _PlacementRef(Frozen):
+    """Which placement: what every event about a placement's life names first."""
+
+    placement_id: UUID
+    application_id: UUID
+    opportunity_id: UUID
+    applicant_id: Id
+    host_org_id: Id
+    scheme: Scheme
 
 
 class _PlacementTerms(Frozen):
@@ -74,29 +88,17 @@ class PlacementRejected(_PlacementsEvent):
     detail: Text | None = None
 
 
-class PlacementStarted(_PlacementsEvent):
+class PlacementStarted(_PlacementRef, _PlacementsEvent):
     event_type: Literal["PlacementStarted"] = "PlacementStarted"
     schema_version: Literal[1] = 1
 
-    placement_id: UUID
-    application_id: UUID
-    opportunity_id: UUID
-    applicant_id: Id
-    host_org_id: Id
-    scheme: Scheme
     started_on: date
 
 
-class PlacementExtended(_PlacementsEvent):
+class PlacementExtended(_PlacementRef, _PlacementsEvent):
     event_type: Literal["PlacementExtended"] = "PlacementExtended"
     schema_version: Literal[1] = 1
 
-    placement_id: UUID
-    application_id: UUID
-    opportunity_id: UUID
-    applicant_id: Id
-    host_org_id: Id
-    scheme: Scheme
     start_date: date
     previous_end_date: date
     new_end_date: date
@@ -114,18 +116,12 @@ class PlacementExtended(_PlacementsEvent):
         return self
 
 
-class PlacementEnded(_PlacementsEvent):
+class PlacementEnded(_PlacementRef, _PlacementsEvent):
     """The end of a placement, with both sides' feedback for evaluation."""
 
     event_type: Literal["PlacementEnded"] = "PlacementEnded"
     schema_version: Literal[1] = 1
 
-    placement_id: UUID
-    application_id: UUID
-    opportunity_id: UUID
-    applicant_id: Id
-    host_org_id: Id
-    scheme: Scheme
     sector: Sector
     start_date: date
     ended_on: date

@@ -1,12 +1,11 @@
-from shared.service import serve
+from shared.cli import run
 
-from applicant.app import build_app
+from applicant.app import SPEC, build_app
 from applicant.config import ApplicantSettings
 
 
 def main() -> None:
-    settings = ApplicantSettings()
-    serve(build_app(settings), settings, "APPLICANT_HTTP_PORT")
+    run(SPEC, ApplicantSettings, build_app, "APPLICANT_HTTP_PORT")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ KIND_WORDS = {
     ApplicantKind.INDUSTRY_PROFESSIONAL: "an industry professional",
     ApplicantKind.DIPLOMAT: "an FCDO diplomat",
 }
-# The profile fields each kind must fill in (DESIGN §2), with the words for the message.
+# The profile fields each kind must fill in (docs/architecture.md §2), with their words.
 REQUIRED_BY_KIND: dict[ApplicantKind, dict[str, str]] = {
     ApplicantKind.CIVIL_SERVANT: {"organisation_id": "department", "grade": "grade",
                                   "profession": "profession", "line_manager_id": "line manager"},

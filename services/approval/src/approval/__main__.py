@@ -1,12 +1,11 @@
-from shared.service import serve
+from shared.cli import run
 
-from approval.app import build_app
+from approval.app import SPEC, build_app
 from approval.config import ApprovalSettings
 
 
 def main() -> None:
-    settings = ApprovalSettings()
-    serve(build_app(settings), settings, "APPROVAL_HTTP_PORT")
+    run(SPEC, ApprovalSettings, build_app, "APPROVAL_HTTP_PORT")
 
 
 if __name__ == "__main__":

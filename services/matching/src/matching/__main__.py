@@ -1,12 +1,11 @@
-from shared.service import serve
+from shared.cli import run
 
-from matching.app import build_app
+from matching.app import SPEC, build_app
 from matching.config import MatchingSettings
 
 
 def main() -> None:
-    settings = MatchingSettings()
-    serve(build_app(settings), settings, "MATCHING_HTTP_PORT")
+    run(SPEC, MatchingSettings, build_app, "MATCHING_HTTP_PORT")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from contracts import (
 from matching.api import router
 from matching.config import MatchingSettings
 from matching.handlers import Matching
+from matching.published import router as published_router
 from matching.use_cases import MatchingUseCases
 
 SPEC = ServiceSpec(
@@ -38,7 +39,7 @@ SPEC = ServiceSpec(
         PlacementRejected: Matching.on_placement_rejected,  # propose the next best
         PlacementConfirmed: Matching.on_placement_confirmed,  # capacity
     },
-    routers=(router,),
+    routers=(router, published_router),
     openapi_tags=({"name": "opportunities", "description": "hosts' opportunities"},
                   {"name": "rounds", "description": "HR's cohort rounds and reports"}),
 )

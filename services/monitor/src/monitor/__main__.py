@@ -1,12 +1,11 @@
-from shared.service import serve
+from shared.cli import run
 
-from monitor.app import build_app
+from monitor.app import SPEC, build_app
 from monitor.config import MonitorSettings
 
 
 def main() -> None:
-    settings = MonitorSettings()
-    serve(build_app(settings), settings, "MONITOR_HTTP_PORT")
+    run(SPEC, MonitorSettings, build_app, "MONITOR_HTTP_PORT")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,11 @@
-from shared.service import serve
+from shared.cli import run
 
-from notification.app import build_app
+from notification.app import SPEC, build_app
 from notification.config import NotificationSettings
 
 
 def main() -> None:
-    settings = NotificationSettings()
-    serve(build_app(settings), settings, "NOTIFICATION_HTTP_PORT")
+    run(SPEC, NotificationSettings, build_app, "NOTIFICATION_HTTP_PORT")
 
 
 if __name__ == "__main__":

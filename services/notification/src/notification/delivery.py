@@ -17,6 +17,7 @@ from email.message import EmailMessage
 import aiosmtplib
 import asyncpg
 import httpx
+from shared.errors import DATABASE_UNAVAILABLE
 from shared.logging import get_logger
 from shared.outbox import Outbox
 
@@ -258,14 +259,32 @@ class DeliveryWorker:
         retry_in = None
         if outcome.status is Status.TEMPORARY_FAILURE:
             retry_in = backoff_seconds(row["attempts"], s.retry_base_seconds, s.retry_cap_seconds)
-        async with self.pool.acquire() as conn, conn.transaction():
-            updated = await repo.finish(conn, row["id"], outcome.status, outcome.detail, retry_in)
-            if updated is not None and outcome.status is not Status.TEMPORARY_FAILURE:
-                await self.outbox.add(conn, delivery_event(updated, outcome))
+        await self._record_outcome(row, outcome, retry_in)
         log.info("delivery attempt", notification_id=str(row["id"]), channel=row["channel"],
                  status=outcome.status.value, attempts=row["attempts"])
         if retry_in is not None:
             asyncio.get_running_loop().call_later(retry_in, self.wake)
+
+    async def _record_outcome(self, row: asyncpg.Record, outcome: Outcome,
+                              retry_in: float | None) -> None:
+        """The send has happened: if the database is away (restarting, failing over), wait
+        for it rather than drop the outcome, which recovery would later call "in doubt"."""
+        delay, deadline = 0.5, time.monotonic() + self.settings.stuck_after_seconds
+        while True:
+            try:
+                async with self.pool.acquire() as conn, conn.transaction():
+                    updated = await repo.finish(conn, row["id"], outcome.status,
+                                                outcome.detail, retry_in)
+                    if updated is not None and outcome.status is not Status.TEMPORARY_FAILURE:
+                        await self.outbox.add(conn, delivery_event(updated, outcome))
+                return
+            except DATABASE_UNAVAILABLE as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning("could not record a delivery outcome; retrying",
+                            notification_id=str(row["id"]), error=repr(exc))
+                await asyncio.sleep(delay)  # a back-off, not a wait for a condition
+                delay = min(delay * 2, 5.0)
 
     async def recover_stuck(self) -> None:
         if time.monotonic() - self._last_recovery < RECOVERY_EVERY_SECONDS:

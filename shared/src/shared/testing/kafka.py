@@ -1,8 +1,9 @@
-"""The Kafka broker tests run against (DESIGN.md §6), picked once per process, in order:
+"""The Kafka broker tests run against (docs/architecture.md §6), picked once per process, in order:
 
 1. `KAFKA_BOOTSTRAP_SERVERS` when set (a broker someone else runs);
 2. a testcontainers broker from the official apache/kafka image when a Docker engine answers;
-3. the local KRaft broker, started or reused by `deploy/local/kafka.py ensure`.
+3. the local KRaft broker, started or reused by `python -m bps_local.kafka ensure` (the
+   checkout's local runtime, deploy/local).
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[4]
-KAFKA_CLI = ROOT / "deploy" / "local" / "kafka.py"
+KAFKA_CLI = "bps_local.kafka"
 KAFKA_IMAGE = os.environ.get("BPS_KAFKA_IMAGE", "apache/kafka:4.1.1")
 
 
@@ -33,11 +33,11 @@ def kafka_bootstrap_servers() -> str:
 
 
 def _local_broker() -> str:
-    done = subprocess.run([sys.executable, str(KAFKA_CLI), "ensure"], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", KAFKA_CLI, "ensure"], capture_output=True,
                           text=True, timeout=240)
     if done.returncode != 0:
         raise RuntimeError(f"could not start the local Kafka broker "
-                           f"(`python {KAFKA_CLI.relative_to(ROOT)} ensure`):\n{done.stderr}")
+                           f"(`python -m {KAFKA_CLI} ensure`):\n{done.stderr}")
     return done.stdout.strip().splitlines()[-1]
 
 

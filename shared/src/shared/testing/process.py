@@ -15,7 +15,7 @@ import httpx
 class ServiceProcess:
     def __init__(self, module: str, env: dict[str, str], port: int, log_path: Path) -> None:
         self.module = module
-        self.env = {**os.environ, **env}
+        self.env = {"BPS_ENV": "test", **os.environ, **env}  # test: the dev JWT key works
         self.port = port
         self.log_path = log_path
         self.proc: subprocess.Popen | None = None

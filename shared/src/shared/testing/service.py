@@ -44,7 +44,7 @@ async def test_settings(settings_cls: type[ServiceSettings], topic_prefix: str |
     await ensure_topics(bootstrap, prefix)
     dsn = await create_database(settings_cls.__name__.lower().replace("settings", "") or "svc")
     return settings_cls(kafka_bootstrap_servers=bootstrap, topic_prefix=prefix, database_url=dsn,
-                        outbox_poll_seconds=0.05, **overrides)
+                        outbox_poll_seconds=0.05, **{"environment": "test", **overrides})
 
 
 @contextlib.asynccontextmanager

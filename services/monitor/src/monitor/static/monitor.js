@@ -198,6 +198,10 @@ function bars(el, entries, fmt) {
   if (!entries.length) el.textContent = "No data yet.";
 }
 
+// The applicant service calls an application that matching could not place yet `waiting`
+// (matching keeps it and proposes when a place frees); the page uses the same word.
+const STATUS_WORDS = { no_match: "waiting" };
+
 async function refreshKpis() {
   const k = await (await api("/kpis")).json();
   const days = (s) => (s == null ? "–" : (s / 86400).toFixed(1));
@@ -207,7 +211,8 @@ async function refreshKpis() {
   $("#k-median").textContent = days(k.time_to_confirmed_seconds.median);
   $("#k-p90").textContent = days(k.time_to_confirmed_seconds.p90);
   $("#k-breaches").textContent = k.open_sla_breaches.length;
-  bars($("#chart-status"), Object.entries(st).sort((a, b) => b[1] - a[1]), String);
+  bars($("#chart-status"), Object.entries(st).sort((a, b) => b[1] - a[1])
+    .map(([s, v]) => [STATUS_WORDS[s] || s, v]), String);
   bars($("#chart-fill"), Object.entries(k.fill_rate.by_sector)
     .filter(([, v]) => v.fill_rate != null).map(([s, v]) => [s, v.fill_rate]),
     (v) => Math.round(v * 100) + "%");

@@ -7,8 +7,8 @@ NoMatchFound written to the outbox in one transaction). The outbox relay then pu
 Kafka; the time until it has sent everything is reported separately. Bare path:
 `rounds.run_round` on the same applicants and opportunities, no I/O.
 
-    uv run python services/matching/bench_round.py            # 5k x 500, 50k x 5k, NRMP
-    uv run python services/matching/bench_round.py 50000 5000
+    uv run python -m tests.perf.matching_round            # 5k x 500, 50k x 5k, NRMP
+    uv run python -m tests.perf.matching_round 50000 5000
 
 tests/perf (make bench) imports `bench_round` and `SIZES` from here.
 """
@@ -156,7 +156,7 @@ async def bench_round(applicants: int, opportunities: int, *, bootstrap: str,
     settings = MatchingSettings(kafka_bootstrap_servers=bootstrap, database_url=database_url,
                                 topic_prefix=topic_prefix, continuous_matching=False,
                                 outbox_poll_seconds=0.05, outbox_batch_size=2000,
-                                write_rate_per_minute=100_000)
+                                write_rate_per_minute=100_000, environment="test")
     async with running_service(build_app, settings, drop_db=False) as svc:
         await _seed(svc.runtime.pool, apps, opps)
         started = time.perf_counter()

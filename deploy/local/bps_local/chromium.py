@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """Make sure Debian's Chromium is installed for the HR page's browser test.
 
 Playwright's own browser download cannot work on a machine that only reaches package
 registries, so the browser test drives Debian's `chromium` at /usr/bin/chromium instead.
-Usage: python3 deploy/local/chromium.py ensure
+Usage: python -m bps_local.chromium ensure
 """
 
 from __future__ import annotations

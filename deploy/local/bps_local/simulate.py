@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """`make simulate N=500`: drive N placement journeys against a running `make run` system.
 
 Hosts publish opportunities with room for everyone; applicants of all three kinds (civil
@@ -9,7 +8,8 @@ APIs with dev tokens, exactly as people would. Watch it live on the HR monitor
 (http://127.0.0.1:8105/, `make token ROLE=hr`) while it runs.
 
 The run ends when every accepted application is terminal (ended, withdrawn or rejected); the
-exit status is 0 when none got stuck.
+exit status is 0 when none got stuck. The journeys are the end-to-end tests' driver
+(tests/e2e/driver.py), so run it from the checkout: `uv run python -m bps_local.simulate`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ import asyncio
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("applicant", "matching", "approval", "notification", "monitor")
 
 
@@ -34,7 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="journeys in flight at once (default 32)")
     parser.add_argument("--base-port", type=int, default=8101,
                         help="applicant's port; the others follow in the order of "
-                             "deploy/local/run.py (default 8101..8105)")
+                             "bps_local.run (default 8101..8105)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--refuse-percent", type=int, default=8,
                         help="share of approval stages refused or declined (default 8)")
@@ -94,7 +92,6 @@ async def simulate(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    sys.path.insert(0, str(ROOT))  # the driver lives with the end-to-end tests
     return asyncio.run(simulate(args))
 
 

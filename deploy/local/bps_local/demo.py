@@ -10,25 +10,35 @@ what it made and tokens and URLs to try.
 Running it again creates nothing new: opportunities are looked up by title, applicants who
 already applied are left alone, and only stages still open are decided.
 
-`make run` calls `python deploy/local/demo.py seed --base-port 8101` once the services are
+`make run` calls `python -m bps_local.demo seed --base-port 8101` once the services are
 ready. Against other addresses: `--url applicant=http://127.0.0.1:9001` (repeatable).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import sys
-import time
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 import httpx
 from shared.auth import mint_dev_token
 from shared.settings import DEV_JWT_SECRET
+from testkit.bodies import SCHEME_OF
+from testkit.http import SERVICES
+from testkit.models import (
+    ApplicationOut,
+    DecisionIn,
+    OpportunityIn,
+    OpportunityOut,
+    ProfileIn,
+    StageOut,
+)
 
-SERVICES = ("applicant", "matching", "approval", "notification", "monitor")
+from testkit import Api, ApiError, Caller, approver_for, bodies, urls_from_base_port, wait_for
+
 SECRET = os.environ.get("BPS_JWT_DEV_SECRET", DEV_JWT_SECRET)
 TODAY = date.today()
 # Demo placements last 6-12 months, as real ones mostly do (the e2e journeys use 1-2 months,
@@ -157,124 +167,89 @@ PEOPLE = (
     Person("mei.tanaka", "Mei Tanaka", "diplomat", "post-tokyo", ("life_sciences",),
            ("regulation",), countries=("JP",), grade="HEO", months=9),
 )
-SCHEME_OF = {"civil_servant": "industry", "industry_professional": "government",
-             "diplomat": "diplomatic"}
 # One application per scheme is walked through its whole approval chain.
 ADVANCE = ("asha.patel", "ben.okafor", "claire.dubois")
 
 
 class Demo:
-    def __init__(self, urls: dict[str, str], timeout: float) -> None:
-        self.http = {name: httpx.Client(base_url=url, timeout=15.0) for name, url in urls.items()}
-        self.urls = urls
+    def __init__(self, api: Api, timeout: float) -> None:
+        self.api = api
         self.timeout = timeout
-
-    def call(self, service: str, method: str, path: str, token: str, expect=(200,),
-             **kwargs: Any) -> Any:
-        r = self.http[service].request(method, path, headers={
-            "Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}, **kwargs)
-        if r.status_code not in expect:
-            raise RuntimeError(f"{method} {service}{path} -> {r.status_code}: {r.text[:500]}")
-        return r.json() if r.content else None
+        self.hr = Caller(api, "demo.hr", ("hr",))
 
     # --- hosts and opportunities -----------------------------------------------------------
 
-    def opportunities(self) -> list[dict]:
+    async def opportunities(self) -> list[OpportunityOut]:
         made = []
         for host in HOSTS:
-            token = token_for(f"host.{host.org}", "host", host.org)
-            mine = self.call("matching", "GET", "/opportunities", token, params={"limit": 200})
-            same = [o for o in mine if o["data"]["title"] == host.title]
-            made.append(same[0] if same else self.call(
-                "matching", "POST", "/opportunities", token, expect=(201,),
-                json=opportunity_body(host)))
+            caller = Caller(self.api, f"host.{host.org}", ("host",), host.org)
+            same = [o for o in await caller.opportunities() if o.data["title"] == host.title]
+            made.append(same[0] if same else await caller.publish(opportunity_body(host)))
         return made
 
     # --- applicants and applications -------------------------------------------------------
 
-    def applications(self) -> list[dict]:
+    async def applications(self) -> list[ApplicationOut]:
         made = []
         for person in PEOPLE:
-            token = token_for(person.sub, "applicant")
-            self.call("applicant", "PUT", "/applicants/me", token, expect=(200, 201),
-                      json=profile_body(person))
-            mine = self.call("applicant", "GET", "/applications", token)["items"]
-            made.append(mine[0] if mine else self.call(
-                "applicant", "POST", "/applications", token, expect=(201,),
-                headers={"Idempotency-Key": f"demo-seed-{person.sub}"},
-                json=application_body(person)))
+            caller = Caller(self.api, person.sub, ("applicant",))
+            await caller.save_profile(profile_body(person))
+            mine = (await caller.applications()).items
+            made.append(mine[0] if mine else await caller.apply(
+                bodies.application(SCHEME_OF[person.kind], TODAY + timedelta(days=90),
+                                   person.months), key=f"demo-seed-{person.sub}"))
         return made
 
     # --- approvals -------------------------------------------------------------------------
 
-    def advance(self, application: dict) -> str:
+    async def advance(self, application: ApplicationOut) -> str:
         """Acts as each approver in turn until the application is confirmed (or time is up)."""
-        hr = token_for("demo.hr", "hr")
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            status = self.call("applicant", "GET", f"/applications/{application['id']}",
-                               hr)["status"]
+        async def settled() -> str | None:
+            status = (await self.hr.application(application.id)).status
             if status in ("confirmed", "started", "ended", "withdrawn", "rejected"):
                 return status
-            stages = [s for s in self.call("approval", "GET", "/stages", hr,
-                                           params={"status": "open", "limit": 200})
-                      if s["application_id"] == application["id"]]
-            for stage in stages:
-                self.decide(stage)
-            time.sleep(0.3)
-        return "still in approval (the seed stopped waiting)"
+            for stage in await self.hr.stages("open"):
+                if stage.application_id == application.id:
+                    await self.decide(stage)
+            return None
+        try:
+            return await wait_for(settled, "a confirmed placement", self.timeout, interval=0.3)
+        except AssertionError:
+            return "still in approval (the seed stopped waiting)"
 
-    def decide(self, stage: dict) -> None:
-        role, org, user = stage["approver_role"], stage["approver_org_id"], stage["approver_id"]
-        token = token_for(user or f"demo.{role}", role, org)
-        body = {"decision": "grant", "note": "seeded by the demo"}
-        if stage["stage"] == "conflict_of_interest":
-            body["mitigation"] = "no dealings with the host in the last two years"
-        self.call("approval", "POST", f"/stages/{stage['id']}/decision", token, json=body)
+    async def decide(self, stage: StageOut) -> None:
+        mitigation = ("no dealings with the host in the last two years"
+                      if stage.stage == "conflict_of_interest" else None)
+        approver = approver_for(self.api, stage, f"demo.{stage.approver_role}")
+        await approver.decide(stage.id, DecisionIn(decision="grant", note="seeded by the demo",
+                                                   mitigation=mitigation))
 
 
 def token_for(sub: str, role: str, org: str | None = None) -> str:
     return mint_dev_token(sub, [role], org, secret=SECRET)
 
 
-def opportunity_body(host: Host) -> dict:
-    body = {"host_name": host.name, "host_staff_count": host.staff, "host_sector": host.sector,
-            "country": host.country, "scheme": host.scheme, "title": host.title,
-            "description": f"{host.name}: {host.title.lower()}.", "sector": host.sector,
-            "required_skills": list(host.skills[:1]), "desired_skills": list(host.skills[1:]),
-            "start_window_from": (TODAY + timedelta(days=60)).isoformat(),
-            "start_window_to": (TODAY + timedelta(days=240)).isoformat(),
-            "length_months": host.months, "clearance_needed": host.clearance,
-            "capacity": host.capacity,
-            "closing_date": (TODAY + timedelta(days=45)).isoformat()}
-    if host.region:
-        body["region"] = host.region
-    if host.chamber:
-        body["bcc_chamber_id"] = host.chamber
-    return body
+def opportunity_body(host: Host) -> OpportunityIn:
+    return bodies.opportunity(
+        host.scheme, host.title, TODAY + timedelta(days=60), TODAY + timedelta(days=240),
+        TODAY + timedelta(days=45), host_name=host.name, host_staff_count=host.staff,
+        sector=host.sector, country=host.country, region=host.region,
+        bcc_chamber_id=host.chamber, description=f"{host.name}: {host.title.lower()}.",
+        required_skills=list(host.skills[:1]), desired_skills=list(host.skills[1:]),
+        length_months=host.months, clearance_needed=host.clearance, capacity=host.capacity)
 
 
-def profile_body(p: Person) -> dict:
-    body: dict[str, Any] = {
-        "kind": p.kind, "name": p.name, "email": f"{p.sub}@demo.example",
-        "organisation_id": p.org, "skills": list(p.skills), "sectors": list(p.sectors),
-        "preferred_regions": list(p.regions), "preferred_countries": list(p.countries),
-        "clearance_held": p.clearance}
-    if p.grade:
-        body["grade"] = p.grade
-    if p.kind == "civil_servant":
-        body.update(profession="Policy", line_manager_id=p.manager)
-    if p.kind == "industry_professional":
-        body["role"] = "Senior specialist"
-    return body
+def profile_body(p: Person) -> ProfileIn:
+    by_kind = {"civil_servant": {"profession": "Policy", "line_manager_id": p.manager},
+               "industry_professional": {"role": "Senior specialist"}}.get(p.kind, {})
+    return bodies.profile(
+        p.kind, p.sub, p.org, name=p.name, email=f"{p.sub}@demo.example", grade=p.grade,
+        skills=list(p.skills), sectors=list(p.sectors), preferred_regions=list(p.regions),
+        preferred_countries=list(p.countries), clearance_held=p.clearance, **by_kind)
 
 
-def application_body(p: Person) -> dict:
-    return {"scheme": SCHEME_OF[p.kind], "earliest_start":
-            (TODAY + timedelta(days=90)).isoformat(), "desired_length_months": p.months}
-
-
-def report(demo: Demo, opps: list[dict], apps: list[dict], advanced: dict[str, str]) -> None:
+async def report(demo: Demo, opps: list[OpportunityOut], apps: list[ApplicationOut],
+                 advanced: dict[str, str]) -> None:
     print(f"demo: {len(opps)} opportunities from {len(HOSTS)} hosts in "
           f"{len({h.sector for h in HOSTS})} sectors, "
           f"{len({h.region for h in HOSTS if h.region})} UK regions and "
@@ -282,37 +257,40 @@ def report(demo: Demo, opps: list[dict], apps: list[dict], advanced: dict[str, s
     for host, opp in zip(HOSTS, opps, strict=True):
         where = host.region or f"{host.country} ({host.chamber})"
         print(f"  {host.scheme:<10} {host.sector:<36} {where:<26} {host.name}"
-              f"  [{opp['opportunity_id']}]")
+              f"  [{opp.opportunity_id}]")
     print(f"demo: {len(apps)} applicants with an application")
-    hr = token_for("demo.hr", "hr")
+    hr = demo.hr.token
     for person, app in zip(PEOPLE, apps, strict=True):
-        now = demo.call("applicant", "GET", f"/applications/{app['id']}", hr)
+        now = await demo.hr.application(app.id)
         note = f" -> {advanced[person.sub]}" if person.sub in advanced else ""
-        print(f"  {person.kind:<22} {person.name:<14} {now['scheme']:<10} "
-              f"{now['status']:<12} [{app['id']}]{note}")
+        print(f"  {person.kind:<22} {person.name:<14} {now.scheme:<10} "
+              f"{now.status:<12} [{app.id}]{note}")
     print("\ntry:")
-    print(f"  HR monitor page   {demo.urls['monitor']}/#token={hr}")
+    urls = demo.api.urls
+    print(f"  HR monitor page   {urls['monitor']}/#token={hr}")
     print(f"  KPIs              curl -H 'Authorization: Bearer {hr}' "
-          f"{demo.urls['monitor']}/kpis")
+          f"{urls['monitor']}/kpis")
     tom = token_for("tom.evans", "applicant")
     print(f"  an applicant      curl -H 'Authorization: Bearer {tom}' "
-          f"{demo.urls['applicant']}/applications")
+          f"{urls['applicant']}/applications")
     ethics = token_for("demo.ethics", "ethics")
     print(f"  ethics approver   curl -H 'Authorization: Bearer {ethics}' "
-          f"'{demo.urls['approval']}/stages?status=open'")
+          f"'{urls['approval']}/stages?status=open'")
     host = token_for("host.org-northwind", "host", "org-northwind")
     print(f"  a host's inbox    curl -H 'Authorization: Bearer {host}' "
-          f"{demo.urls['notification']}/inbox")
+          f"{urls['notification']}/inbox")
     print("  other tokens      make token ROLE=<role> SUB=<user> [ORG=<org>]")
 
 
-def seed(urls: dict[str, str], advance_timeout: float) -> int:
-    demo = Demo(urls, advance_timeout)
-    opps = demo.opportunities()
-    apps = demo.applications()
-    by_sub = {p.sub: a for p, a in zip(PEOPLE, apps, strict=True)}
-    advanced = {sub: demo.advance(by_sub[sub]) for sub in ADVANCE} if advance_timeout else {}
-    report(demo, opps, apps, advanced)
+async def seed(urls: dict[str, str], advance_timeout: float) -> int:
+    async with Api(urls, secret=SECRET) as api:
+        demo = Demo(api, advance_timeout)
+        opps = await demo.opportunities()
+        apps = await demo.applications()
+        by_sub = {p.sub: a for p, a in zip(PEOPLE, apps, strict=True)}
+        advanced = ({sub: await demo.advance(by_sub[sub]) for sub in ADVANCE}
+                    if advance_timeout else {})
+        await report(demo, opps, apps, advanced)
     return 0
 
 
@@ -335,7 +313,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def service_urls(args: argparse.Namespace) -> dict[str, str]:
-    urls = {n: f"http://127.0.0.1:{args.base_port + i}" for i, n in enumerate(SERVICES)}
+    urls = urls_from_base_port(args.base_port)
     for given in args.url:
         name, sep, url = given.partition("=")
         if not sep or name not in SERVICES:
@@ -348,8 +326,8 @@ def service_urls(args: argparse.Namespace) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        return seed(service_urls(args), args.advance_timeout)
-    except (RuntimeError, httpx.HTTPError) as exc:
+        return asyncio.run(seed(service_urls(args), args.advance_timeout))
+    except (ApiError, httpx.HTTPError) as exc:
         print(f"demo seed failed: {exc}", file=sys.stderr)
         return 1
 

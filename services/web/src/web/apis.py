@@ -1,0 +1,82 @@
+"""The other services' public HTTP APIs, called with the signed-in person's access token over
+one long-lived connection pool. Their answers become page outcomes: a 422 a form can show,
+a 404 page, a sign-in, or the service-unavailable page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from web.config import WebSettings
+from web.messages import Problem, problems_of
+
+
+class ApiProblem(Exception):
+    """The API refused the input (400/409/422): show the problems on the form."""
+
+    def __init__(self, status: int, problems: list[Problem]) -> None:
+        super().__init__(status)
+        self.status = status
+        self.problems = problems
+
+
+class PageNotFound(Exception):
+    """404 (or 403 on someone else's record): the person sees the not-found page."""
+
+
+class SignInAgain(Exception):
+    """401: the token has run out or was revoked."""
+
+
+class ServiceDown(Exception):
+    """Unreachable, timed out, rate limited or 5xx: the 'Sorry, there is a problem' page."""
+
+
+class Apis:
+    def __init__(self, settings: WebSettings,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.bases = {"applicant": settings.applicant_url, "matching": settings.matching_url,
+                      "notification": settings.notification_url}
+        self.http = httpx.AsyncClient(timeout=settings.api_timeout_seconds,
+                                      transport=transport,
+                                      limits=httpx.Limits(max_connections=100))
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+    async def call(self, user: dict[str, Any], service: str, method: str, path: str, *,
+                   json: Any = None, params: dict[str, Any] | None = None,
+                   idempotency_key: str | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {user['access_token']}"}
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        try:
+            response = await self.http.request(method, self.bases[service] + path, json=json,
+                                               params=_clean(params), headers=headers)
+        except httpx.HTTPError as exc:
+            raise ServiceDown(f"{service}: {type(exc).__name__}") from None
+        return _outcome(service, response)
+
+
+def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {k: v for k, v in params.items() if v not in (None, "")} if params else None
+
+
+def _outcome(service: str, response: httpx.Response) -> Any:
+    status = response.status_code
+    if status in (200, 201):
+        return response.json()
+    if status == 204:
+        return None
+    if status == 401:
+        raise SignInAgain()
+    if status in (403, 404):
+        raise PageNotFound()
+    if status in (400, 409, 422):
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        raise ApiProblem(status, problems_of(body))
+    raise ServiceDown(f"{service}: HTTP {status}")

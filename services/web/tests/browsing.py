@@ -1,0 +1,113 @@
+"""Browser helpers: a page that records what it requested, real sign-in through the local
+OIDC provider's page, and axe-core on every page visited."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.async_api import Browser, BrowserContext, Page
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+KIND_CLAIMS = {"civil_servant": {"org": "dept-dbt"},
+               "industry_professional": {"org": "emp-acme"},
+               "diplomat": {"org": "post-paris"}}
+
+
+@dataclass
+class Visit:
+    context: BrowserContext
+    page: Page
+    urls: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    checked: set[str] = field(default_factory=set)
+    javascript: bool = True
+
+    async def close(self) -> None:
+        await self.context.close()
+
+
+async def open_page(browser: Browser, javascript: bool = True) -> Visit:
+    context = await browser.new_context(java_script_enabled=javascript,
+                                        viewport={"width": 1100, "height": 900})
+    # An init script arrives over the DevTools protocol, so the page's CSP does not block it.
+    await context.add_init_script(path=str(AXE))
+    page = await context.new_page()
+    page.set_default_timeout(30_000)
+    visit = Visit(context, page, javascript=javascript)
+    page.on("request", lambda r: visit.urls.append(r.url))
+    page.on("console", lambda m: visit.console_errors.append(m.text)
+            if m.type == "error" else None)
+    return visit
+
+
+def person(kind: str) -> tuple[str, dict]:
+    sub = f"{kind.split('_')[0]}-{uuid.uuid4().hex[:8]}"
+    claims = {"roles": ["applicant"], "applicant_kind": kind, "name": f"Test {sub}",
+              "email": f"{sub}@example.org", **KIND_CLAIMS[kind]}
+    return sub, claims
+
+
+async def sign_in(visit: Visit, web: str, sub: str, claims: dict, path: str = "/profile"
+                  ) -> None:
+    """Through the provider's own sign-in page, as a person would."""
+    page = visit.page
+    await page.goto(web + path)
+    await page.fill("#username", sub)
+    await page.fill("#claims", json.dumps(claims))
+    await page.click("#sign-in-other")
+    await page.wait_for_url(f"{web}{path}*")
+    assert visit.page.url.startswith(web), visit.page.url
+
+
+async def assert_accessible(visit: Visit) -> None:
+    """axe-core's WCAG 2.x A and AA rules find nothing on the page as it is now (axe is a
+    script: with JavaScript off the same pages were checked by the other journeys)."""
+    if not visit.javascript:
+        return
+    result = await visit.page.evaluate(
+        "async (tags) => { const r = await axe.run(document, {runOnly: {type: 'tag', values:"
+        " tags}}); return r.violations.map(v => ({id: v.id, help: v.help, nodes:"
+        " v.nodes.map(n => n.target.join(' ')).slice(0, 3)})); }", WCAG)
+    assert result == [], f"{visit.page.url}: {json.dumps(result, indent=1)}"
+    visit.checked.add(visit.page.url.split("?")[0])
+
+
+async def fill_date(page: Page, name: str, day: str, month: str, year: str) -> None:
+    await page.fill(f"#{name}-day", day)
+    await page.fill(f"#{name}-month", month)
+    await page.fill(f"#{name}-year", year)
+
+
+async def tab_to(page: Page, selector: str, limit: int = 200) -> None:
+    """Press Tab until the element has the focus, as a keyboard user moves through a page."""
+    await page.wait_for_selector(selector)  # the page the last key press opened has loaded
+    for _ in range(limit):
+        if await page.evaluate("s => document.activeElement === document.querySelector(s)",
+                               selector):
+            return
+        await page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+async def key_in(page: Page, selector: str, text: str) -> None:
+    await tab_to(page, selector)
+    await page.keyboard.type(text)
+
+
+async def key_choose(page: Page, selector: str, value: str) -> None:
+    """A closed select changes its choice with the arrow keys."""
+    await tab_to(page, selector)
+    for _ in range(30):
+        if await page.eval_on_selector(selector, "e => e.value") == value:
+            return
+        await page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{selector} never offered {value}")
+
+
+async def key_press(page: Page, selector: str, key: str = "Enter") -> None:
+    await tab_to(page, selector)
+    await page.keyboard.press(key)
