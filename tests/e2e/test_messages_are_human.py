@@ -65,8 +65,8 @@ async def test_no_email_after_whole_journeys_shows_a_raw_id_or_an_iso_timestamp(
     assert f"/applications/{app.id}" in text
 
     # A second applicant, refused at the ethics stage with a reason (the place above is taken).
-    await world.publish(host, "industry", host_name=f"Grid Co {world.tag}",
-                        title=f"second secondment {world.tag}")
+    await world.publish(world.host("second-grid"), "industry",
+                        host_name=f"Second Grid {world.tag}")
     refused, department, manager = await civil_servant(world, "refused")
     second = await world.apply(refused, "industry")
     await grant_in_order(second.id, chain(users, department, manager)[:2])
@@ -78,7 +78,7 @@ async def test_no_email_after_whole_journeys_shows_a_raw_id_or_an_iso_timestamp(
                            "will not go ahead")
     [refusal] = [m for m in told if "not approved" in str(m["Subject"])]
     assert "Reason given: advised Grid Co on a contract in 2026" in body(refusal)
-    assert f"second secondment {world.tag}" in body(refusal)
+    assert f"{title} at Second Grid {world.tag}" in body(refusal)
     assert opportunity.opportunity_id != stage.opportunity_id
 
     offenders = [(m["To"], str(m["Subject"]), marks) for m in mail.all()
