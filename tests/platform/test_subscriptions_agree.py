@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from bps_local import kafka_sasl
 from contracts.generate import ASYNCAPI_FILE, ROOT
 from contracts.topics import DLQ_READERS, TOPICS
 from shared.testing.specs import dead_letter_groups, service_specs
@@ -46,15 +47,15 @@ def test_the_catalogue_dead_letter_readers_are_the_specs_with_a_dead_letter_hand
     assert set(DLQ_READERS) == spec_dead_letter_readers() == {"monitor", "notification"}
 
 
-def test_the_acl_plan_lets_each_service_read_exactly_what_its_spec_consumes(kafka_cli):
-    plan = kafka_cli.acl_plan("")
+def test_the_acl_plan_lets_each_service_read_exactly_what_its_spec_consumes():
+    plan = kafka_sasl.acl_plan("")
     reads = {(principal.removeprefix("User:"), name) for principal, kind, _, name, op in plan
              if kind == "TOPIC" and op == "READ"}
     assert reads == spec_subscriptions()
 
 
-def test_the_acl_plan_lets_each_consumer_write_the_dead_letters_of_what_it_reads(kafka_cli):
-    plan = set(kafka_cli.acl_plan(""))
+def test_the_acl_plan_lets_each_consumer_write_the_dead_letters_of_what_it_reads():
+    plan = set(kafka_sasl.acl_plan(""))
     for name, spec in service_specs().items():
         for dlq in spec.dead_letters_written:
             assert (f"User:{name}", "TOPIC", "LITERAL", dlq, "WRITE") in plan, (name, dlq)

@@ -136,6 +136,11 @@ APPLICANT_SERVICE = [
       statuses={"applicant": 200, "hr": 200}),
     E("applicant", "GET", "/applications/{application_id}/timeline", APPLICANT_OR_HR,
       default=404, statuses={"applicant": 200, "hr": 200}),
+    # The case: its deciders (the line manager and ethics held stages of it, the host was
+    # proposed to), central HR and the applicant; everyone else hears of no such application.
+    E("applicant", "GET", "/applications/{application_id}/case", ANY, default=404,
+      statuses={"applicant": 200, "host": 200, "line_manager": 200, "hr": 200,
+                "ethics": 200}),
     # For the services named in APPLICANT_KEY_READERS (by token subject), never for a person.
     E("applicant", "GET", "/internal/data-keys/{applicant_id}", frozenset()),
 ]
@@ -154,6 +159,12 @@ MATCHING_SERVICE = [
     E("matching", "GET", "/rounds", HR),
     E("matching", "GET", "/rounds/{round_id}", HR, default=404,
       statuses={"hr:departmental": 403}),
+    # What applicants browse: any signed-in person sees open opportunities' public fields.
+    E("matching", "GET", "/published-opportunities", ANY),
+    E("matching", "GET", "/published-opportunities/{opportunity_id}", ANY),
+    # One's own current proposal only; anyone else's application is simply not found.
+    E("matching", "GET", "/my-proposals/{application_id}", ANY, default=404,
+      statuses={"applicant": 200}),
 ]
 
 APPROVAL_SERVICE = [
@@ -164,6 +175,13 @@ APPROVAL_SERVICE = [
     # only once it has been escalated.
     E("approval", "POST", "/stages/{stage_id}/decision", APPROVERS, default=404,
       statuses={"line_manager": 200, "hr": 403}, body=to_json(DecisionIn(decision="grant"))),
+    E("approval", "GET", "/tasks", APPROVERS),
+    E("approval", "GET", "/applications/{application_id}/stages", APPROVERS, default=404,
+      statuses={"host": 200, "line_manager": 200, "hr": 200, "ethics": 200}),
+    # The world's first stage is decided already: central HR hears what happened (409),
+    # departmental HR of another organisation of no such stage.
+    E("approval", "POST", "/stages/{stage_id}/reassign", HR, default=404,
+      statuses={"hr": 409}, body={"approver_id": "sec-manager-3", "reason": "on leave"}),
     E("approval", "GET", "/placements/{placement_id}", PARTIES, default=404,
       statuses={"applicant": 200, "host": 200, "hr": 200}),
 ]

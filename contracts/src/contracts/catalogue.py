@@ -30,6 +30,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ev.ApprovalRefused,
     ev.ApprovalEscalated,
     ev.ApprovalReminderDue,
+    ev.ApprovalStageReassigned,
     ev.PlacementApproved,
     ev.PlacementConfirmed,
     ev.PlacementRejected,

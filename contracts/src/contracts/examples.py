@@ -101,6 +101,8 @@ VALUES: dict[str, Any] = {
     "approver_id": "manager-1",
     "due_at": datetime(2026, 12, 10, 17, 0, tzinfo=UTC),
     "decided_by": "manager-1",
+    "previous_approver_id": "manager-1",
+    "reassigned_by": "hr-central-1",
     "placement_id": UUID("00000000-0000-4000-8000-00000000e001"),
     "started_on": date(2027, 1, 4),
     "previous_end_date": date(2027, 7, 3),
@@ -126,6 +128,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         "stage": ApprovalStage.HOST_ACCEPTANCE,
     },
     "ApprovalRefused": {"reason": "conflict of interest cannot be mitigated"},
+    "ApprovalStageReassigned": {"approver_id": "manager-2",
+                                "reason": "the line manager is on leave"},
     "NotificationFailed": {"status": DeliveryStatus.PERMANENT_FAILURE},
 }
 

@@ -1,6 +1,7 @@
 """`make run`: every service as its own process on top of the local Kafka and PostgreSQL.
 
-Starts the dev SMTP server and the five services, waits until each is ready, seeds demo data,
+Starts the local OIDC provider (people sign in through it on the web service), the dev SMTP
+server, the five services and the web service, waits until each is ready, seeds demo data,
 prints where everything is, and keeps them running: a process that dies is started again
 (bps_local.supervise). On Ctrl-C (or SIGTERM) it stops every process it started — and, unless
 --keep-infra, this checkout's broker and database too — so nothing is left behind.
@@ -15,13 +16,17 @@ import subprocess
 import sys
 import time
 
+from shared.settings import DEV_JWT_SECRET
+from web import localrun
+
 from bps_local import LOCAL, LOGS, ROOT, kafka, postgres
 from bps_local.supervise import Child, Supervisor, out, python_module
 
 SERVICES = ("applicant", "matching", "approval", "notification", "monitor")
 
 
-def service_env(name: str, port: int, args: argparse.Namespace) -> dict[str, str]:
+def service_env(name: str, port: int, args: argparse.Namespace,
+                auth: dict[str, str]) -> dict[str, str]:
     prefix = name.upper() + "_"
     env = dict(os.environ)
     env.setdefault("BPS_ENV", "local")  # the dev JWT key works only in local or test
@@ -29,6 +34,10 @@ def service_env(name: str, port: int, args: argparse.Namespace) -> dict[str, str
         prefix + "HTTP_PORT": str(port),
         prefix + "KAFKA_BOOTSTRAP_SERVERS": args.kafka,
         prefix + "DATABASE_URL": f"{args.pg}/{name}",
+        # People's tokens come from the local OIDC provider (its JWKS and issuer); the dev key
+        # beside it lets the demo seed, `make simulate` and `make token` keep working.
+        prefix + "JWT_DEV_SECRET": DEV_JWT_SECRET,
+        **{k: v for k, v in auth.items() if k.startswith(prefix)},
     })
     if name == "notification":
         env[prefix + "SMTP_HOST"] = "127.0.0.1"
@@ -38,13 +47,29 @@ def service_env(name: str, port: int, args: argparse.Namespace) -> dict[str, str
     return env
 
 
-def children(args: argparse.Namespace) -> list[Child]:
+def children(args: argparse.Namespace, auth: dict[str, str]) -> list[Child]:
     made = [Child("smtp", python_module("notification.devsmtp", "--port", str(args.smtp_port),
                                         "--maildir", str(LOCAL / "mail")), dict(os.environ))]
+    urls = {}
     for i, name in enumerate(SERVICES):
         port = args.base_port + i
-        made.append(Child(name, python_module(name), service_env(name, port, args), port))
+        urls[name] = f"http://127.0.0.1:{port}"
+        made.append(Child(name, python_module(name), service_env(name, port, args, auth), port))
+    web_cmd, web_env = localrun.web(urls)
+    made.append(Child("web", web_cmd, web_env, localrun.WEB_PORT))
     return made
+
+
+def start_provider(supervisor: Supervisor) -> dict[str, str]:
+    """The sign-in provider first: the services' settings name its keys, and notification's
+    own service token comes from it. Returns each service's auth settings."""
+    provider = Child("oidc", *localrun.provider(ROOT))
+    supervisor.children.append(provider)  # stopped with the rest, even if it never answers
+    provider.start()
+    localrun.wait_for_provider()
+    print(f"  ready  {'oidc':<13} {localrun.devoidc.issuer_url(localrun.OIDC_PORT)}",
+          flush=True)
+    return localrun.service_auth(list(SERVICES))
 
 
 def wait_ready(supervisor: Supervisor, timeout: float, stopping) -> None:
@@ -90,10 +115,10 @@ def banner(supervisor: Supervisor, args: argparse.Namespace) -> None:
     for c in supervisor.children:
         if c.port:
             print(f"  {c.name:<13} {c.url}   (OpenAPI {c.url}/docs)")
-    print(f"  HR monitor    http://127.0.0.1:{args.base_port + 4}/  (needs an hr token)")
     print(f"  SMTP (dev)    127.0.0.1:{args.smtp_port}, mails in .local/mail/")
     print(f"  Kafka         {args.kafka}      PostgreSQL {args.pg}")
-    print("  tokens        make token ROLE=hr SUB=alice")
+    print("\n".join(localrun.banner(ROOT)))
+    print("  API tokens    make token ROLE=hr SUB=alice   (dev tokens, for scripts and /docs)")
     print(f"  logs          {LOGS}/<process>.log")
     print("A process that dies is started again. Press Ctrl-C to stop everything.", flush=True)
 
@@ -117,7 +142,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    supervisor = Supervisor(children(args))
+    supervisor = Supervisor([])
     stopping = False
 
     def on_signal(_signum: int, _frame: object) -> None:
@@ -128,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     started = time.monotonic()
     try:
-        supervisor.start()
+        auth = start_provider(supervisor)
+        for child in children(args, auth):
+            supervisor.children.append(child)
+            child.start()
         wait_ready(supervisor, args.ready_timeout, lambda: stopping)
         if not stopping:
             seed(args)
@@ -139,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.5)
         print("\nstopping...", flush=True)
         return 0
-    except RuntimeError as exc:
+    except (RuntimeError, TimeoutError) as exc:
         out(f"make run: {exc}")
         return 1
     finally:

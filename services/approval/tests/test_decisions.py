@@ -67,7 +67,7 @@ async def test_the_same_decision_twice_gives_the_same_answer_and_one_event(servi
 
     changed = await decide(service, stage, "refuse", reason="second thoughts")
     assert changed.status_code == 409
-    assert "already closed" in changed.json()["detail"]
+    assert "already granted by manager-1" in changed.json()["detail"]
     await reader.wait_for_event("ApprovalStageOpened", where=lambda e: (
         e.application_id == p.application_id and e.stage == "departmental_hr"))
     grants = [e for e in reader.events()

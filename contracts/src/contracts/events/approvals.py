@@ -11,7 +11,7 @@ from contracts.enums import ApprovalStage, Scheme
 from contracts.envelope import Event, Id, Label, Text
 
 __all__ = ["ApprovalEscalated", "ApprovalGranted", "ApprovalRefused", "ApprovalReminderDue",
-           "ApprovalStageOpened"]
+           "ApprovalStageOpened", "ApprovalStageReassigned"]
 
 
 class _ApprovalsEvent(Event):
@@ -76,3 +76,21 @@ class ApprovalReminderDue(_ApprovalsEvent):
     due_at: AwareDatetime
     stage_id: UUID | None = Field(
         default=None, description="The approval service's stage, for a link to its task page.")
+
+
+class ApprovalStageReassigned(_ApprovalsEvent):
+    """HR gave an open stage to another approver: the new one decides it (with a fresh SLA),
+    the previous one no longer can."""
+
+    event_type: Literal["ApprovalStageReassigned"] = "ApprovalStageReassigned"
+    schema_version: Literal[1] = 1
+
+    approver_role: Label = Field(description="The stage's role; unchanged by a reassignment.")
+    approver_org_id: Id | None = None
+    approver_id: Id = Field(description="The approver the stage now belongs to.")
+    previous_approver_org_id: Id | None = None
+    previous_approver_id: Id | None = Field(
+        default=None, description="The named approver before, when there was one.")
+    reassigned_by: Id
+    reason: Text
+    due_at: AwareDatetime = Field(description="The new approver's deadline.")

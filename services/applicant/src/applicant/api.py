@@ -14,6 +14,7 @@ from shared.errors import ERROR_RESPONSES, NotFound
 from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
 from shared.use_cases import use_cases
 
+from applicant.case_schemas import CaseOut
 from applicant.domain import Status
 from applicant.handlers import Applicants
 from applicant.schemas import (
@@ -104,6 +105,18 @@ async def get_application(application_id: uuid.UUID, caller: CallerDep,
 async def get_timeline(application_id: uuid.UUID, caller: CallerDep,
                        uc: UseCases) -> list[TimelineEntry]:
     return await uc.timeline(caller, application_id)
+
+
+@router.get("/applications/{application_id}/case", tags=["cases"], response_model=CaseOut,
+            summary="The case a decider reads: the applicant's details, the proposal, the "
+                    "stages decided so far",
+            description="Only for whoever holds (or held) one of the application's stages, "
+                        "the host it was proposed to, central HR and the applicant; anyone "
+                        "else hears 404. "
+                        "Declared interests go to the conflict-of-interest stage and HR only.")
+async def get_case(application_id: uuid.UUID, caller: CallerDep, uc: UseCases) -> CaseOut:
+    # Every role may ask (deciders come in all of them); only those on the case get an answer.
+    return await uc.cases.view(caller, application_id)
 
 
 @router.post("/applications/{application_id}/withdraw", tags=["applications"],

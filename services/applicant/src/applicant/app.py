@@ -30,7 +30,8 @@ SPEC = ServiceSpec(
     handlers=dict.fromkeys(FOLLOWED, Applicants.on_event),
     routers=(router,),
     openapi_tags=({"name": "applicants", "description": "your applicant profile"},
-                  {"name": "applications", "description": "apply, follow, withdraw"}),
+                  {"name": "applications", "description": "apply, follow, withdraw"},
+                  {"name": "cases", "description": "an application as its deciders see it"}),
 )
 
 

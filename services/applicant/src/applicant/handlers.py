@@ -21,8 +21,11 @@ from shared.logging import get_logger
 from shared.outbox import Outbox
 from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
+from applicant import case_repository as cases_repo
 from applicant import events
 from applicant import repository as repo
+from applicant.cases import Cases
+from applicant.cases import record as record_access
 from applicant.config import ApplicantSettings
 from applicant.domain import (
     ApplicationTerms,
@@ -72,6 +75,7 @@ class Applicants:
         self.settings = settings
         self.units = UnitsOfWork(pool, outbox)
         self.clock = clock
+        self.cases = Cases(self.units)
 
     # --- profile ---------------------------------------------------------------------------
 
@@ -207,6 +211,7 @@ class Applicants:
                     check_withdrawable(Status(row["status"]))
                     await self._withdrawn(uow, row, None, now)
             ids = await repo.erase_applicant(uow.conn, applicant_id)
+            await cases_repo.erase(uow.conn, ids)
             await uow.publish(events.erased(applicant_id, ids, now))
         log.info("applicant erased", applicant_id=applicant_id, applications=len(ids))
         return ids
@@ -254,6 +259,7 @@ class Applicants:
     # --- status read model -----------------------------------------------------------------
 
     async def on_event(self, conn: asyncpg.Connection, event: Event) -> None:
+        await record_access(event, conn)  # who may read the case (applicant.cases)
         step = step_for(event)
         application_id = getattr(event, "application_id", None)
         if step is None or application_id is None:

@@ -13,6 +13,7 @@ from contracts import (
     ApprovalReminderDue,
     ApprovalStage,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
     Event,
     MatchProposed,
     NoMatchFound,
@@ -87,6 +88,13 @@ def _(e: ApprovalStageOpened) -> Step:
         who = f"{default_who} ({e.approver_org_id})"
     return Step(f"{what} requested from {who}, due {e.due_at.date().isoformat()}",
                 Status.IN_APPROVAL, what, who)
+
+
+@step_for.register
+def _(e: ApprovalStageReassigned) -> Step:
+    what, _ = stage_words(e.stage)
+    return Step(f"{what} passed to another approver ({e.approver_id}), due "
+                f"{e.due_at.date().isoformat()}", Status.IN_APPROVAL, what, e.approver_id)
 
 
 @step_for.register

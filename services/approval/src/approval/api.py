@@ -14,8 +14,18 @@ from shared.use_cases import use_cases
 
 from approval.handlers import DecisionCommand
 from approval.lifecycle import Ending
-from approval.schemas import DecisionIn, EndIn, ExtendIn, PlacementOut, StageOut, StartIn
+from approval.schemas import (
+    DecisionIn,
+    EndIn,
+    ExtendIn,
+    PlacementOut,
+    ReassignIn,
+    StageOut,
+    StartIn,
+    TaskOut,
+)
 from approval.use_cases import ApprovalUseCases
+from contracts import Scheme
 
 router = APIRouter(responses=ERROR_RESPONSES)
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
@@ -49,6 +59,37 @@ async def decide(stage_id: uuid.UUID, caller: WriterDep, uc: UseCases,
                  body: Annotated[DecisionIn, Body()]) -> StageOut:
     command = DecisionCommand(body.decision, body.reason, body.note, body.mitigation)
     return await uc.stages.decide(caller, stage_id, command)
+
+
+@router.get("/tasks", tags=["approvals"], dependencies=[Approvers],
+            summary="Stages waiting for your decision, across your roles and organisation",
+            description="Each with its deadline (working days) and whether it is due soon or "
+                        "overdue. Central HR also gets every escalated stage.")
+async def list_tasks(caller: CallerDep, uc: UseCases, scheme: Scheme | None = None,
+                     sort: Annotated[Literal["due", "opened"], Query(
+                         description="by deadline (default) or by when the stage opened")
+                     ] = "due",
+                     limit: Limit = 50, offset: Offset = 0) -> list[TaskOut]:
+    return await uc.tasks.waiting_for(caller, scheme, sort, limit, offset)
+
+
+@router.get("/applications/{application_id}/stages", tags=["approvals"],
+            dependencies=[Approvers],
+            summary="An application's stages with their decisions and notes",
+            description="For whoever holds (or held) one of its stages, a host it was "
+                        "proposed to, and central HR; anyone else hears 404.")
+async def application_stages(application_id: uuid.UUID, caller: CallerDep,
+                             uc: UseCases) -> list[StageOut]:
+    return await uc.tasks.of_application(caller, application_id)
+
+
+@router.post("/stages/{stage_id}/reassign", tags=["approvals"],
+             dependencies=[Depends(require_roles(Role.HR))],
+             summary="Give an open stage to another approver (central HR, or HR of the "
+                     "organisation concerned)")
+async def reassign_stage(stage_id: uuid.UUID, caller: WriterDep, uc: UseCases,
+                         body: Annotated[ReassignIn, Body()]) -> StageOut:
+    return await uc.tasks.reassign(caller, stage_id, body.approver_id, body.reason)
 
 
 @router.get("/placements/{placement_id}", tags=["placements"], dependencies=[Parties],

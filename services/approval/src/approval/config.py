@@ -38,6 +38,8 @@ class ApprovalSettings(ServiceSettings):
                                            pattern="^(england-and-wales|scotland|northern-ireland)$")
 
     timer_poll_seconds: float = Field(default=1.0, gt=0)
+    # A task is "due soon" this close to its deadline (seconds, so tests can use a few).
+    task_due_soon_seconds: float = Field(default=2 * DAY, gt=0)
 
     def sla(self, stage: ApprovalStage) -> Sla:
         return Sla(due_seconds=self.sla_due_seconds.get(stage, self.sla_default_due_seconds),

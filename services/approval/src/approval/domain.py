@@ -220,3 +220,39 @@ def check_ending(start: date, ended_on: date, outcome: str, reason: str | None) 
         raise RuleError(f"ended_on must not be before the start date {start}", "ended_on")
     if outcome == "ended_early" and not (reason and reason.strip()):
         raise RuleError("reason is required when a placement ends early", "reason")
+
+
+# --- task lists and reassignment -------------------------------------------------------------
+
+# Each stage in plain words, as a task list or a message names it.
+STAGE_TITLES: dict[ApprovalStage, str] = {
+    S.LINE_MANAGER: "Line manager approval",
+    S.DEPARTMENTAL_HR: "Departmental HR approval",
+    S.CONFLICT_OF_INTEREST: "Conflict of interest check",
+    S.HOST_ACCEPTANCE: "Host acceptance",
+    S.RELEASING_EMPLOYER: "Releasing employer approval",
+    S.HOST_DEPARTMENT: "Host department acceptance",
+    S.SECURITY_VETTING: "Security vetting",
+    S.FCDO_POST: "FCDO post approval",
+    S.BCC_ENDORSEMENT: "British Chambers of Commerce endorsement",
+    S.SME_ACCEPTANCE: "SME host acceptance",
+}
+
+
+class DueState(StrEnum):
+    ON_TIME = "on_time"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+
+
+def due_state(due_at: datetime, now: datetime, due_soon: timedelta) -> DueState:
+    """Overdue once the deadline has passed; due soon within `due_soon` of it."""
+    if now >= due_at:
+        return DueState.OVERDUE
+    return DueState.DUE_SOON if due_at - now <= due_soon else DueState.ON_TIME
+
+
+def may_reassign(who: Who, organisation_id: str, approver_org_id: str | None) -> bool:
+    """Central HR, or HR of the applicant's organisation or of the stage's own organisation."""
+    return who.is_central_hr or (who.is_hr and who.org is not None
+                                 and who.org in (organisation_id, approver_org_id))

@@ -15,6 +15,7 @@ from contracts import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
     Event,
     PlacementApproved,
     PlacementConfirmed,
@@ -70,6 +71,18 @@ def escalated(case: Row, stage: Row) -> ApprovalEscalated:
     return ApprovalEscalated(**{**_stage_fields(case, stage["stage"]),
                                 "causation_id": stage["opened_event_id"]},
                              due_at=stage["due_at"], stage_id=stage["id"])
+
+
+def reassigned(case: Row, stage: Row, approver_id: str, by: str, reason: str,
+               due_at: datetime) -> ApprovalStageReassigned:
+    return ApprovalStageReassigned(**{**_stage_fields(case, stage["stage"]),
+                                      "causation_id": stage["opened_event_id"]},
+                                   approver_role=stage["approver_role"],
+                                   approver_org_id=stage["approver_org_id"],
+                                   approver_id=approver_id,
+                                   previous_approver_org_id=stage["approver_org_id"],
+                                   previous_approver_id=stage["approver_id"],
+                                   reassigned_by=by, reason=reason, due_at=due_at)
 
 
 def rejected(case: Row, stage: str | None, reason: RejectionReason, detail: str | None,

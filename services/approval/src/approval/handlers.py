@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import asyncpg
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Forbidden, Invalid, NotFound
 from shared.logging import get_logger
 from shared.outbox import Outbox
 
-from approval import events
+from approval import conflicts, events, tasks_sql
 from approval import repository as repo
 from approval.config import ApprovalSettings
 from approval.domain import (
@@ -127,6 +127,9 @@ class Approvals:
         approver = Approver(stage["approver_role"], stage["approver_org_id"],
                             stage["approver_id"])
         if not may_see(approver, who):
+            taken = await tasks_sql.last_reassignment_from(conn, stage_id, who.id)
+            if taken is not None:
+                raise conflicts.reassigned_away(stage, taken)
             raise NotFound(f"no stage {stage_id} among the stages you may decide", "stage_id")
         if not may_decide(approver, stage["escalated_at"] is not None, who):
             raise Forbidden(f"stage {stage_id} is for role {approver.role}; HR may decide it "
@@ -137,19 +140,20 @@ class Approvals:
         except RuleError as exc:
             raise Invalid(str(exc), exc.field) from None
         if stage["status"] != StageStatus.OPEN:
-            return self._repeat_or_conflict(stage, decision)
+            return self._repeat_or_conflict(stage, decision, who)
         if decision is Decision.GRANT:
             await self._grant(conn, case, stage, who, command)
         else:
             await self._refuse(conn, case, stage, who, command.reason or "")
 
     @staticmethod
-    def _repeat_or_conflict(stage: asyncpg.Record, decision: Decision) -> None:
+    def _repeat_or_conflict(stage: asyncpg.Record, decision: Decision, who: Who) -> None:
+        """The decider sending the same decision again gets the same answer; anyone else
+        (a second approver who raced them, or a changed mind) hears what happened."""
         same = {Decision.GRANT: StageStatus.GRANTED, Decision.REFUSE: StageStatus.REFUSED}
-        if stage["status"] == same[decision]:
-            return  # the same decision again: already done, same result
-        raise Conflict(f"stage {stage['id']} ({stage['stage']}) is already closed: "
-                       f"{stage['status']}; a decision can no longer change it", "decision")
+        if stage["status"] == same[decision] and stage["decided_by"] == who.id:
+            return
+        raise conflicts.closed(stage)
 
     async def _grant(self, conn: asyncpg.Connection, case: asyncpg.Record,
                      stage: asyncpg.Record, who: Who, command: DecisionCommand) -> None:

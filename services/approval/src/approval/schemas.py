@@ -108,3 +108,34 @@ class EndIn(BaseModel):
     placee_rating: int | None = Field(default=None, ge=1, le=5)
     skills_gained: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=50)
+
+
+class TaskOut(BaseModel):
+    """One stage waiting for the caller, with what a task list shows."""
+
+    stage_id: uuid.UUID
+    case_id: uuid.UUID
+    application_id: uuid.UUID
+    opportunity_id: uuid.UUID
+    scheme: str
+    host_org_id: str
+    stage: str
+    stage_title: str = Field(description="the stage in plain words",
+                             examples=["Line manager approval"])
+    approver_role: str
+    opened_at: datetime
+    due_at: datetime = Field(description="counted in working days from when it opened (or "
+                                         "was last reassigned)")
+    due_state: Literal["on_time", "due_soon", "overdue"]
+    escalated: bool
+    start_date: date
+    length_months: int
+
+
+class ReassignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"approver_id": "ethics-2", "reason": "the ethics officer is on leave"}]})
+    approver_id: Annotated[str, Field(min_length=1, max_length=128)] = Field(
+        description="the person (token subject) who decides the stage from now on; they "
+                    "must hold the stage's role (and organisation, when it names one)")
+    reason: Reason = Field(description="why, for the audit trail")

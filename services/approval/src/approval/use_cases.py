@@ -9,18 +9,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import asyncpg
 from shared.auth import Caller
 from shared.errors import NotFound
 from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
-from approval import lifecycle
+from approval import lifecycle, tasks_sql
 from approval import repository as repo
-from approval.domain import Approver, may_see
+from approval.domain import STAGE_TITLES, Approver, due_state, is_assigned, may_see
 from approval.handlers import Approvals, DecisionCommand
-from approval.schemas import PlacementOut, StageOut
+from approval.reassignment import reassign
+from approval.schemas import PlacementOut, StageOut, TaskOut
 
 
 class Stages:
@@ -53,6 +54,55 @@ async def _stage(conn: asyncpg.Connection, who: Caller, stage_id: uuid.UUID) -> 
     if row is None or not may_see(approver, who):
         raise NotFound(f"no stage {stage_id} among yours", "stage_id")
     return StageOut.of(row)
+
+
+class Tasks:
+    """One task list per person; an application's stages for those who hold (or held) one,
+    its proposed hosts and HR; HR's reassignment."""
+
+    def __init__(self, approvals: Approvals, units: UnitsOfWork) -> None:
+        self.approvals = approvals
+        self.units = units
+
+    async def waiting_for(self, who: Caller, scheme: str | None, sort: str, limit: int,
+                          offset: int) -> list[TaskOut]:
+        async with self.units.read() as conn:
+            rows = await tasks_sql.tasks(conn, who, scheme, sort, limit, offset)
+        now = self.approvals.clock()
+        soon = timedelta(seconds=self.approvals.settings.task_due_soon_seconds)
+        return [_task(r, due_state(r["due_at"], now, soon)) for r in rows]
+
+    async def of_application(self, who: Caller, application_id: uuid.UUID) -> list[StageOut]:
+        async with self.units.read() as conn:
+            rows = await tasks_sql.application_stages(conn, application_id)
+            hosts = await tasks_sql.host_orgs_of(conn, application_id)
+        if not rows or not _may_see_case(who, rows, hosts):
+            raise NotFound(f"no application {application_id} among yours", "application_id")
+        return [StageOut.of(r) for r in rows]
+
+    async def reassign(self, who: Caller, stage_id: uuid.UUID, approver_id: str,
+                       reason: str) -> StageOut:
+        async with self.units() as uow:
+            await reassign(self.approvals, uow.conn, stage_id, who, approver_id, reason)
+            return StageOut.of(await repo.stage_view(uow.conn, stage_id))
+
+
+def _may_see_case(who: Caller, stages: list[asyncpg.Record], hosts: set[str]) -> bool:
+    """HR central; a host it was proposed to; whoever holds a stage of it or decided one."""
+    if who.is_central_hr or ("host" in who.roles and who.org in hosts):
+        return True
+    return any(s["decided_by"] == who.id or is_assigned(
+        Approver(s["approver_role"], s["approver_org_id"], s["approver_id"]), who)
+        for s in stages)
+
+
+def _task(row: asyncpg.Record, state: str) -> TaskOut:
+    return TaskOut(stage_id=row["id"], stage_title=STAGE_TITLES.get(row["stage"], row["stage"]),
+                   due_state=state, escalated=row["escalated_at"] is not None,
+                   **{k: row[k] for k in ("case_id", "application_id", "opportunity_id",
+                                          "scheme", "host_org_id", "stage", "approver_role",
+                                          "opened_at", "due_at", "start_date",
+                                          "length_months")})
 
 
 Action = Callable[[UnitOfWork], Awaitable[None]]
@@ -96,8 +146,9 @@ class Placements:
 class ApprovalUseCases:
     stages: Stages
     placements: Placements
+    tasks: Tasks
 
     @classmethod
     def of(cls, approvals: Approvals, pool: asyncpg.Pool) -> ApprovalUseCases:
         units = UnitsOfWork(pool, approvals.outbox)
-        return cls(Stages(approvals, units), Placements(units))
+        return cls(Stages(approvals, units), Placements(units), Tasks(approvals, units))

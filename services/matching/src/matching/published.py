@@ -13,12 +13,12 @@ import asyncpg
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from shared.auth import CallerDep
-from shared.errors import NotFound
+from shared.errors import ERROR_RESPONSES, NotFound
 from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE
 
 from contracts import Country, Scheme, Sector, UKRegion
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 # The opportunity's own fields an applicant may read (an allow-list: new fields stay private).
 PUBLIC_FIELDS = ("title", "description", "host_name", "host_sector", "scheme", "sector",
                  "country", "region", "required_skills", "desired_skills",
