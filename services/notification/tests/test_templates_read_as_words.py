@@ -17,6 +17,7 @@ from contracts import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
     MatchProposed,
     NoMatchFound,
     PlacementApproved,
@@ -132,6 +133,17 @@ def test_hr_hears_of_an_overdue_stage_and_where_to_reassign_it():
     assert text.subject == "Escalation: security vetting decision overdue"
     assert "was due by 19 January 2027" in text.body and "reassign" in text.body
     assert f"{WEB}/tasks/{STAGE}" in text.body and f"{WEB}/hr" in text.body
+
+
+def test_an_approver_given_a_stage_by_hr_hears_why_by_when_and_where():
+    text = render(ApprovalStageReassigned, "approval_reassigned", name="Sam Reid",
+                  stage="security_vetting", due_at=DUE, approver_id="sam",
+                  reason="Kim is on leave until 2027-02-01")
+    assert text.subject == ("Your decision is needed: security vetting passed to you for "
+                            "Net zero grid secondment")
+    assert "HR has passed the security vetting of the application from Ann Okafor" in text.body
+    assert "Reason given: Kim is on leave until 1 February 2027" in text.body
+    assert "Please decide by 19 January 2027" in text.body and f"{WEB}/tasks" in text.body
 
 
 @pytest.mark.parametrize("cls,template,words", [

@@ -24,6 +24,7 @@ from contracts import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
     Event,
     MatchProposed,
     NoMatchFound,
@@ -44,7 +45,8 @@ from notification.use_cases import NotificationUseCases
 HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,
            MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalReminderDue, ApprovalGranted,
            ApprovalRefused, ApprovalEscalated, PlacementApproved, PlacementConfirmed,
-           PlacementRejected, OpportunityPublished, OpportunityAmended)
+           PlacementRejected, ApprovalStageReassigned, OpportunityPublished,
+           OpportunityAmended)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from contracts import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
     Event,
     MatchProposed,
     NoMatchFound,
@@ -131,6 +132,9 @@ def intents_for(event: Event) -> list[Intent]:
             plan = [("approval_refused", applicant(event))]
         case ApprovalEscalated():
             plan = [("approval_escalated", HR)]
+        case ApprovalStageReassigned():
+            plan = [("approval_reassigned",
+                     approver(event.approver_role, event.approver_id, event.approver_org_id))]
         case PlacementApproved():
             plan = [("placement_approved", applicant(event))]
         case PlacementConfirmed():
