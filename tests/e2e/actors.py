@@ -14,7 +14,6 @@ with the diplomat's post as org; BCC = role bcc with the opportunity's `bcc_cham
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -45,7 +44,6 @@ __all__ = ["PATIENCE", "ApiError", "ApplicantActor", "ApproverActor", "HostActor
 PATIENCE = 90.0
 T = TypeVar("T")
 Id = str | UUID
-PLACEMENT_IN_TEXT = re.compile(r"placement ([0-9a-f]{8}-[0-9a-f-]{27})")
 
 
 async def wait_for(probe: Callable[[], Awaitable[T]], what: str | Callable[[], str],
@@ -190,10 +188,10 @@ class HostActor(ApproverActor):
         return await self.decide(stage_id, DecisionIn(decision="decline", reason=reason))
 
     async def confirmed_placement_ids(self) -> list[str]:
-        """Placement ids from the 'placement confirmed' messages in the host's inbox."""
-        return [m.group(1) for item in await self.inbox()
-                if item.template == "placement_confirmed_host"
-                and (m := PLACEMENT_IN_TEXT.search(item.body))]
+        """Placement ids from the 'placement confirmed' messages in the host's inbox (their
+        text names no ids; each item says, as ids, what it is about)."""
+        return [str(item.about.placement_id) for item in await self.inbox()
+                if item.template == "placement_confirmed_host" and item.about.placement_id]
 
     async def wait_placement(self, application_id: Id, within: float = PATIENCE
                              ) -> PlacementOut:

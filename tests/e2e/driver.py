@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import math
-import re
 import time
 import uuid
 from collections import Counter
@@ -52,7 +51,6 @@ REGIONS = ("North East", "North West", "Yorkshire and The Humber", "East Midland
            "West Midlands", "East of England", "London", "South East", "South West", "Wales",
            "Scotland", "Northern Ireland")
 COUNTRIES = ("FR", "DE", "US", "JP", "IN", "BR", "KE", "AU", "CA", "SG")
-PLACEMENT_IN_BODY = re.compile(r"placement ([0-9a-f]{8}-[0-9a-f-]{27})")
 INBOX_PAGE = 50
 POLL_FIRST, POLL_MAX = 0.5, 5.0  # seconds between status reads of one journey
 BOTS_PER_ROLE = 16  # distinct subs, so per-caller write rate limits are never the bottleneck
@@ -241,9 +239,10 @@ class HostDesk:
                 return
 
     async def _handle(self, org: str, message: InboxItem) -> None:
-        found = PLACEMENT_IN_BODY.search(message.body)
-        if message.template == "placement_confirmed_host" and found:
-            self.found[str(message.application_id)] = found.group(1)
+        # The text names no ids; the item says, as ids, what it is about.
+        placement_id = message.about.placement_id
+        if message.template == "placement_confirmed_host" and placement_id:
+            self.found[str(message.application_id)] = str(placement_id)
         await self.host(org, bucket(str(message.id))).mark_read(message.id)
 
 

@@ -73,7 +73,7 @@ async def test_a_refusal_at_the_ethics_stage_re_matches_to_the_next_best_opportu
     assert placement.opportunity_id == second_opp.opportunity_id
 
     email = f"{person.sub}@civilservice.example"
-    await mail.wait(email, "not approved at the conflict of interest stage",
+    await mail.wait(email, "not approved at the conflict of interest check stage",
                     "will not go ahead", "is confirmed")
     assert sum("found a possible placement" in str(m["Subject"]) for m in mail.to(email)) == 2
     monitor = await hr.wait_monitor(app.id, "ApprovalRefused", "PlacementRejected",

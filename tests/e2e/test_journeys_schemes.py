@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from notification.wording import stage as stage_words
 from testkit.bodies import EMAIL_DOMAIN, KIND_OF
 from testkit.models import PlacementOut
 
@@ -70,13 +71,13 @@ async def assert_whole_journey(world: World, mail: Mailbox, hr: HrActor,
 
     expected = ["received your placement application", "found a possible placement",
                 "has been approved", "is confirmed",
-                *[f"passed the {s.replace('_', ' ')} stage" for s in stages]]
+                *[f"passed {stage_words(s)}" for s in stages]]
     got = await mail.wait(applicant_email, *expected)
     subjects = [str(m["Subject"]) for m in got]
     for part in expected:  # each message once: no duplicate deliveries
         assert sum(part in s for s in subjects) == 1, (part, subjects)
     await mail.wait(f"host.{host.org}@placements.example", "candidate has been proposed",
-                    "Placement confirmed for")
+                    "Placement confirmed from")
 
     monitor = await hr.wait_monitor(app_id, "ApplicationSubmitted", "MatchProposed",
                                     "ApprovalStageOpened", "ApprovalGranted",
@@ -145,4 +146,5 @@ async def test_a_diplomat_goes_into_an_sme_abroad_with_post_bcc_ethics_and_sme_a
              ("conflict_of_interest", users.ethics()),
              ("sme_acceptance", host)]
     await assert_whole_journey(world, mail, hr, applicant, "diplomatic", host, chain)
-    await mail.wait(f"bcc.{chamber}@placements.example", "decision is needed: bcc endorsement")
+    await mail.wait(f"bcc.{chamber}@placements.example",
+                    "decision is needed: British Chambers of Commerce endorsement")

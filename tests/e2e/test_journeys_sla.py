@@ -65,7 +65,7 @@ async def test_an_overdue_vetting_stage_is_escalated_to_hr_who_then_decides_it(
         < types.index("PlacementConfirmed"), types
     await mail.wait(VETTING_MAIL, "decision is needed: security vetting", "Reminder")
     escalations = await mail.wait(HR_MAIL, "Escalation: security vetting decision overdue")
-    assert any(str(app.id) in m.get_content() for m in escalations)
+    assert any(f"/tasks/{stage.id}" in m.get_content() for m in escalations)
 
     async def breach_cleared() -> Json | None:
         kpis = await hr.kpis()

@@ -31,12 +31,12 @@ def _topic(name: str, owner: str, key: str, *readers: str) -> TopicSpec:
 
 
 # Readers are what the services' specs handle: matching reads `placements` for
-# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); nobody but the
-# monitor reads `opportunities` (notification has no opportunity messages).
+# PlacementRejected (propose the next best) and PlacementConfirmed (capacity); notification
+# reads `opportunities` only for titles and host names, so its messages can say them.
 TOPICS: tuple[TopicSpec, ...] = (
     _topic("applications", "applicant", _APP + " (applicant id for ApplicantErased)",
            "matching", "approval", *PEOPLE_FACING),
-    _topic("opportunities", "matching", "opportunity id", "monitor"),
+    _topic("opportunities", "matching", "opportunity id", *PEOPLE_FACING),
     _topic("matches", "matching", _APP, "applicant", "approval", *PEOPLE_FACING),
     _topic("approvals", "approval", _APP, "applicant", *PEOPLE_FACING),
     _topic("placements", "approval", _APP, "applicant", "matching", *PEOPLE_FACING),

@@ -34,6 +34,8 @@ class ApprovalStageOpened(_ApprovalsEvent):
     approver_org_id: Id | None = None
     approver_id: Id | None = Field(default=None, description="A named approver, when known.")
     due_at: AwareDatetime
+    stage_id: UUID | None = Field(
+        default=None, description="The approval service's stage, for a link to its task page.")
 
 
 class ApprovalGranted(_ApprovalsEvent):
@@ -61,6 +63,8 @@ class ApprovalEscalated(_ApprovalsEvent):
 
     due_at: AwareDatetime = Field(description="The deadline that was missed.")
     escalated_to: Literal["hr"] = "hr"
+    stage_id: UUID | None = Field(
+        default=None, description="The approval service's stage, for a link to its task page.")
 
 
 class ApprovalReminderDue(_ApprovalsEvent):
@@ -70,6 +74,8 @@ class ApprovalReminderDue(_ApprovalsEvent):
     approver_role: Label | None = None
     approver_id: Id | None = None
     due_at: AwareDatetime
+    stage_id: UUID | None = Field(
+        default=None, description="The approval service's stage, for a link to its task page.")
 
 
 class ApprovalStageReassigned(_ApprovalsEvent):

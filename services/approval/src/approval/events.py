@@ -39,10 +39,11 @@ def _stage_fields(case: Row, stage: str) -> dict[str, Any]:
 
 
 def stage_opened(case: Row, stage: str, approver: Approver, due_at: datetime,
-                 causation_id: uuid.UUID | None) -> ApprovalStageOpened:
+                 causation_id: uuid.UUID | None, stage_id: uuid.UUID | None = None
+                 ) -> ApprovalStageOpened:
     return ApprovalStageOpened(**{**_stage_fields(case, stage), "causation_id": causation_id},
                                approver_role=approver.role, approver_org_id=approver.org_id,
-                               approver_id=approver.user_id, due_at=due_at)
+                               approver_id=approver.user_id, due_at=due_at, stage_id=stage_id)
 
 
 def granted(case: Row, stage: Row, decided_by: str, note: str | None,
@@ -62,13 +63,14 @@ def reminder(case: Row, stage: Row) -> ApprovalReminderDue:
     return ApprovalReminderDue(**{**_stage_fields(case, stage["stage"]),
                                   "causation_id": stage["opened_event_id"]},
                                approver_role=stage["approver_role"],
-                               approver_id=stage["approver_id"], due_at=stage["due_at"])
+                               approver_id=stage["approver_id"], due_at=stage["due_at"],
+                               stage_id=stage["id"])
 
 
 def escalated(case: Row, stage: Row) -> ApprovalEscalated:
     return ApprovalEscalated(**{**_stage_fields(case, stage["stage"]),
                                 "causation_id": stage["opened_event_id"]},
-                             due_at=stage["due_at"])
+                             due_at=stage["due_at"], stage_id=stage["id"])
 
 
 def reassigned(case: Row, stage: Row, approver_id: str, by: str, reason: str,

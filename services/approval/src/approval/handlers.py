@@ -182,8 +182,9 @@ class Approvals:
         approver = approver_for(name, parties_of(case))
         opened_at = self.clock()
         times = stage_times(opened_at, self.settings.sla(name))
-        opened = events.stage_opened(case, name, approver, times.due_at, causation_id)
-        await repo.insert_stage(conn, stage_id=uuid.uuid4(), case_id=case["id"],
+        stage_id = uuid.uuid4()  # named in the event, so messages can link to its task page
+        opened = events.stage_opened(case, name, approver, times.due_at, causation_id, stage_id)
+        await repo.insert_stage(conn, stage_id=stage_id, case_id=case["id"],
                                 position=position, stage=name, role=approver.role,
                                 org_id=approver.org_id, user_id=approver.user_id,
                                 opened_at=opened_at, times=times,

@@ -24,9 +24,12 @@ from contracts import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
     Event,
     MatchProposed,
     NoMatchFound,
+    OpportunityAmended,
+    OpportunityPublished,
     PlacementApproved,
     PlacementConfirmed,
     PlacementRejected,
@@ -42,7 +45,8 @@ from notification.use_cases import NotificationUseCases
 HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,
            MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalReminderDue, ApprovalGranted,
            ApprovalRefused, ApprovalEscalated, PlacementApproved, PlacementConfirmed,
-           PlacementRejected)
+           PlacementRejected, ApprovalStageReassigned, OpportunityPublished,
+           OpportunityAmended)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def build(runtime: ServiceRuntime) -> Notification:
     keys = DataKeyClient(settings.applicant_url, settings.applicant_token)
     delivery = DeliveryWorker(settings, runtime.pool, runtime.outbox,
                               Senders(settings, runtime.pool), keys)
-    return Notification(Notifier(Templates(), delivery.wake), delivery)
+    return Notification(Notifier(Templates(settings.web_base_url), delivery.wake), delivery)
 
 
 SPEC = ServiceSpec(

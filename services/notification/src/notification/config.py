@@ -19,6 +19,9 @@ class NotificationSettings(ServiceSettings):
     # "<role>.<org>" for an organisation's role (e.g. host.acme), or the role alone (hr).
     default_email_pattern: str = "{name}@placements.example"
 
+    # The web service where people act on what a message tells them; every link points there.
+    web_base_url: str = "http://127.0.0.1:8106"
+
     # Delivery worker.
     worker_poll_seconds: float = Field(default=0.5, gt=0)
     worker_batch_size: int = Field(default=50, ge=1)

@@ -19,6 +19,7 @@ from contracts import (
     ApprovalRefused,
     ApprovalReminderDue,
     ApprovalStageOpened,
+    ApprovalStageReassigned,
     Event,
     MatchProposed,
     NoMatchFound,
@@ -37,6 +38,8 @@ APPLICANT_ROLE = "applicant"
 # An applicant's name before their sealed contact details are opened: reads as "applicant",
 # and the word joiners around it let the opener put the real name in (repository.fill_in_name).
 PENDING_NAME = "\u2060applicant\u2060"
+# The same applicant, as messages to other people (approvers, host, HR) name them until then.
+PENDING_APPLICANT = "\u2060the applicant\u2060"
 
 
 class Status(StrEnum):
@@ -129,6 +132,9 @@ def intents_for(event: Event) -> list[Intent]:
             plan = [("approval_refused", applicant(event))]
         case ApprovalEscalated():
             plan = [("approval_escalated", HR)]
+        case ApprovalStageReassigned():
+            plan = [("approval_reassigned",
+                     approver(event.approver_role, event.approver_id, event.approver_org_id))]
         case PlacementApproved():
             plan = [("placement_approved", applicant(event))]
         case PlacementConfirmed():

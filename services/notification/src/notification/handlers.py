@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
@@ -19,9 +19,11 @@ from contracts import (
     Event,
     redact,
 )
+from notification import projection, wording
 from notification import repository as repo
 from notification.domain import (
     APPLICANT_ROLE,
+    PENDING_APPLICANT,
     PENDING_NAME,
     WEBHOOK,
     Intent,
@@ -47,6 +49,9 @@ class Source:
     application_id: uuid.UUID | None
     context: dict[str, Any]  # template variables under `e`
     payload: dict[str, Any]  # the webhook's `event`, without PII
+    # What the templates say in words besides the event: the placement, host, applicant.
+    words: dict[str, Any] = field(
+        default_factory=lambda: wording.words_for({}, None, wording.SOMEONE))
 
 
 class Notifier:
@@ -61,6 +66,7 @@ class Notifier:
             await erasure.record(conn, event.applicant_id)  # a late submission finds this
             await repo.erase_person(conn, event.applicant_id)
             return None
+        await projection.remember(conn, event)
         applicant_id = getattr(event, "applicant_id", None)
         erased = applicant_id is not None and await erasure.is_erased(conn, applicant_id)
         if isinstance(event, ApplicationSubmitted) and not erased:
@@ -79,9 +85,20 @@ class Notifier:
             return wake_opener
         if isinstance(event, ApprovalReminderDue) and not event.approver_id:
             intents = await self._to_whoever_was_asked(conn, event, intents)
+        context = event.to_dict()
+        words = wording.words_for(context, await projection.opportunity_of(conn, event),
+                                  await self._applicant_named(conn, applicant_id))
         source = Source(event.event_id, event.event_type, event.correlation_id,
-                        getattr(event, "application_id", None), event.to_dict(), redact(event))
+                        getattr(event, "application_id", None), context, redact(event), words)
         return await self.create(conn, source, intents) or wake_opener
+
+    async def _applicant_named(self, conn: asyncpg.Connection, applicant_id: str | None) -> str:
+        """The applicant, as messages to others (approvers, host, HR) name them."""
+        contact = await repo.get_contact(conn, applicant_id) if applicant_id else None
+        if contact and contact["name"]:
+            return contact["name"]
+        # Filled in once their sealed name is opened (repository.fill_in_name).
+        return PENDING_APPLICANT if applicant_id else wording.SOMEONE
 
     async def _to_whoever_was_asked(self, conn: asyncpg.Connection, event: ApprovalReminderDue,
                                     intents: list[Intent]) -> list[Intent]:
@@ -121,7 +138,8 @@ class Notifier:
     async def _create_one(self, conn: asyncpg.Connection, source: Source, intent: Intent) -> int:
         recipient = intent.recipient
         name = await self._name_of(conn, recipient)
-        text = self.templates.render(intent.template, e=source.context, name=name)
+        text = self.templates.render(intent.template, e=source.context, name=name,
+                                     **source.words)
         channels = list(intent.channels)
         if WEBHOOK in channels and not (recipient.org and
                                         await repo.webhook_for(conn, recipient.org)):

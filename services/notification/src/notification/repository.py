@@ -9,7 +9,7 @@ from typing import Any
 
 import asyncpg
 
-from notification.domain import PENDING_NAME, Bucket, Recipient, Status
+from notification.domain import PENDING_APPLICANT, PENDING_NAME, Bucket, Recipient, Status
 
 MESSAGE_COLUMNS = (
     "id, source_event_id, source_event_type, correlation_id, application_id, recipient_id,"
@@ -220,6 +220,12 @@ async def get_contact(conn: asyncpg.Connection, *ids: str) -> asyncpg.Record | N
 async def erase_person(conn: asyncpg.Connection, user_id: str) -> None:
     # Sealed copies first: a worker opening one waits on its row lock, then finds it gone.
     await conn.execute("DELETE FROM sealed_contacts WHERE applicant_id = $1", user_id)
+    name = await conn.fetchval("SELECT name FROM contacts WHERE contact_id = $1", user_id)
+    if name:  # messages to others about them named them: they no longer do
+        await conn.execute(
+            "UPDATE messages SET subject = replace(subject, $2, 'the applicant'),"
+            " body = replace(body, $2, 'the applicant')"
+            " WHERE payload->'event'->>'applicant_id' = $1", user_id, name)
     await conn.execute("DELETE FROM contacts WHERE contact_id = $1", user_id)
     await conn.execute(
         "UPDATE messages SET subject = '[erased]', body = '[erased]', payload = '{}'::jsonb"
@@ -260,13 +266,16 @@ async def take_sealed(conn: asyncpg.Connection | asyncpg.Pool, applicant_id: str
 
 
 async def fill_in_name(conn: asyncpg.Connection, applicant_id: str, name: str) -> None:
-    """Puts the opened name where messages written before it said PENDING_NAME (not in
-    emails already sent: they went as they were)."""
+    """Puts the opened name where messages written before it said PENDING_NAME (to them) or
+    PENDING_APPLICANT (to others about them); not in emails already sent: they went as they
+    were."""
     await conn.execute(
-        "UPDATE messages SET subject = replace(subject, $2, $3), body = replace(body, $2, $3)"
-        " WHERE recipient_user = $1 AND position($2 IN body) > 0"
+        "UPDATE messages SET subject = replace(replace(subject, $2, $3), $4, $3),"
+        " body = replace(replace(body, $2, $3), $4, $3)"
+        " WHERE (recipient_user = $1 OR payload->'event'->>'applicant_id' = $1)"
+        " AND (position($2 IN body) > 0 OR position($4 IN body) > 0)"
         " AND (channel <> 'email' OR status IN ('created', 'temporary-failure'))",
-        applicant_id, PENDING_NAME, name)
+        applicant_id, PENDING_NAME, name, PENDING_APPLICANT)
 
 
 async def upsert_webhook(conn: asyncpg.Connection, org_id: str, url: str, secret: str,

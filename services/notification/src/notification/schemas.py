@@ -1,7 +1,9 @@
 """HTTP request and response models of notification."""
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field
 
@@ -23,14 +25,35 @@ class Notification(BaseModel):
     delivered_at: datetime | None
 
 
+class About(BaseModel):
+    """What a message is about, as ids: the body says it in words and links to one page; a
+    client (the web service, a test) that needs another page or an API call reads them here."""
+
+    application_id: uuid.UUID | None = None
+    opportunity_id: uuid.UUID | None = None
+    match_id: uuid.UUID | None = None
+    placement_id: uuid.UUID | None = None
+    stage_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, payload: dict[str, Any] | None) -> "About":
+        event = (payload or {}).get("event") or {}
+        return cls(**{k: event.get(k) for k in cls.model_fields})
+
+
 class InboxItem(BaseModel):
     id: uuid.UUID
     subject: str
     body: str
     template: str
     application_id: uuid.UUID | None
+    about: About = Field(default_factory=About)
     created_at: datetime
     read_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> "InboxItem":
+        return cls(**{**dict(row), "about": About.of(row.get("payload"))})
 
 
 class WebhookIn(BaseModel):

@@ -40,7 +40,7 @@ class NotificationUseCases:
                 conn, caller=_who(caller), channel="inbox", status="delivered",
                 unread_only=query.unread_only, application_id=None, limit=query.limit,
                 offset=query.offset)
-        return [InboxItem(**dict(r)) for r in rows]
+        return [InboxItem.of(r) for r in rows]
 
     async def mark_read(self, caller: Caller, message_id: uuid.UUID) -> InboxItem:
         async with self.units() as uow:
@@ -48,7 +48,7 @@ class NotificationUseCases:
             if row is None or row["channel"] != "inbox" or not _visible(row, caller):
                 raise NotFound(f"no inbox message {message_id} for you", "message_id")
             row = await repo.mark_read(uow.conn, message_id)
-        return InboxItem(**dict(row))
+        return InboxItem.of(row)
 
     async def notifications(self, caller: Caller, query: MessageQuery) -> list[Notification]:
         async with self.units.read() as conn:
