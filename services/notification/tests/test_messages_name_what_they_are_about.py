@@ -12,8 +12,8 @@ from notification.app import build_app
 from notification.config import NotificationSettings
 from notification.domain import PENDING_APPLICANT
 from notification.wording import machine_marks
-from shared.testing import service as testing_service  # its test_settings is no test
-from shared.testing.events import eventually, publish
+from testkit.harness import service as testing_service  # its test_settings is no test
+from testkit.harness.events import eventually, publish
 
 from contracts import (
     ApplicantErased,
