@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import time
+import uuid
 from email.message import EmailMessage
 
 import aiosmtplib
@@ -167,6 +168,10 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._last_recovery = 0.0
+        # This process's claims, and the rows among them whose send has begun (until their
+        # outcome is recorded): see repository.requeue_unattempted.
+        self.instance = uuid.uuid4()
+        self._attempted: set[uuid.UUID] = set()
         keys = keys or DataKeyClient(settings.applicant_url, settings.applicant_token)
         # Applicants' addresses arrive sealed; opened beside this loop, never inside a consumer.
         self.opener = ContactOpener(pool, keys, settings.address_recheck_seconds,
@@ -220,7 +225,7 @@ class DeliveryWorker:
                 # The address first: a row that cannot be sent yet must not spend a token.
                 if await self.address_ready(conn, c) and await self.within_rate(conn, c, now):
                     allowed.append(c["id"])
-            return await repo.mark_sending(conn, allowed) if allowed else []
+            return await repo.mark_sending(conn, allowed, self.instance) if allowed else []
         # committed: from here on these rows are `sending` and will never be claimed again
 
     async def address_ready(self, conn: asyncpg.Connection, c: asyncpg.Record) -> bool:
@@ -253,6 +258,7 @@ class DeliveryWorker:
         return ok
 
     async def deliver(self, row: asyncpg.Record) -> None:
+        self._attempted.add(row["id"])  # before the first await: recovery must not requeue it
         outcome = await self.senders.send(row)
         s = self.settings
         outcome = after_failure(outcome, row["attempts"], s.max_attempts)
@@ -260,6 +266,7 @@ class DeliveryWorker:
         if outcome.status is Status.TEMPORARY_FAILURE:
             retry_in = backoff_seconds(row["attempts"], s.retry_base_seconds, s.retry_cap_seconds)
         await self._record_outcome(row, outcome, retry_in)
+        self._attempted.discard(row["id"])
         log.info("delivery attempt", notification_id=str(row["id"]), channel=row["channel"],
                  status=outcome.status.value, attempts=row["attempts"])
         if retry_in is not None:
@@ -292,6 +299,8 @@ class DeliveryWorker:
         self._last_recovery = time.monotonic()
         stuck_after = self.settings.stuck_after_seconds
         async with self.pool.acquire() as conn, conn.transaction():
+            if await repo.requeue_unattempted(conn, self.instance, self._attempted):
+                self.wake()
             if await repo.requeue_stuck(conn, stuck_after, RESENDABLE_AFTER_CRASH):
                 self.wake()
             rows = await repo.fail_stuck(conn, stuck_after, RESENDABLE_AFTER_CRASH)

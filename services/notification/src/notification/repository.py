@@ -59,10 +59,25 @@ async def claim_candidates(conn: asyncpg.Connection, limit: int) -> list[asyncpg
         " ORDER BY m.next_attempt_at, m.created_at LIMIT $1 FOR UPDATE OF m SKIP LOCKED", limit)
 
 
-async def mark_sending(conn: asyncpg.Connection, ids: list[uuid.UUID]) -> list[asyncpg.Record]:
+async def mark_sending(conn: asyncpg.Connection, ids: list[uuid.UUID],
+                       worker: uuid.UUID) -> list[asyncpg.Record]:
     return await conn.fetch(
         f"UPDATE messages SET status = 'sending', sending_since = now(), updated_at = now(),"
-        f" attempts = attempts + 1 WHERE id = ANY($1::uuid[]) RETURNING {MESSAGE_COLUMNS}", ids)
+        f" attempts = attempts + 1, claimed_by = $2 WHERE id = ANY($1::uuid[])"
+        f" RETURNING {MESSAGE_COLUMNS}", ids, worker)
+
+
+async def requeue_unattempted(conn: asyncpg.Connection, worker: uuid.UUID,
+                              attempted: Collection[uuid.UUID]) -> int:
+    """Rows this worker claimed but never began to send (the claim's commit outran a broken
+    connection): back in the queue, the attempt not counted."""
+    result = await conn.execute(
+        "UPDATE messages SET attempts = attempts - 1, sending_since = NULL, updated_at = now(),"
+        " status = CASE WHEN attempts > 1 THEN 'temporary-failure' ELSE 'created' END,"
+        " next_attempt_at = now()"
+        " WHERE status = 'sending' AND claimed_by = $1 AND id <> ALL($2::uuid[])",
+        worker, list(attempted))
+    return int(result.split()[-1])
 
 
 async def defer(conn: asyncpg.Connection, message_id: uuid.UUID, seconds: float) -> None:
