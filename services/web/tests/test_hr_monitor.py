@@ -74,7 +74,8 @@ async def test_central_hr_sees_a_journey_live_opens_its_timeline_and_replays_a_d
         sub, claims = applicant()
         application_id = apply_once(http_sign_in(web, sub, claims))
         submitted = page.locator(f'#events tr:has(a[href="/hr/monitor/timeline/'
-                                 f'{application_id}"])', has_text="ApplicationSubmitted")
+                                 f'{application_id}"]):has(td:nth-child(3):text-is('
+                                 f'"ApplicationSubmitted"))')
         await expect(submitted).to_be_visible(timeout=60_000)
         await assert_accessible(visit)
 
