@@ -69,14 +69,17 @@ def requests(kind: str, people: dict, sessions: dict, count: int, bare: bool) ->
     return out
 
 
-async def measure(ctx: Context, web: ServiceProcess, reqs: list[dict], tag: str) -> dict:
+async def measure(ctx: Context, web: ServiceProcess, reqs: list[dict], tag: str,
+                  key: str | None = None) -> dict:
+    """Runs the load; the server's own times of these requests (under `key`, as
+    web_server.page_kind files them), its CPU per request and the client's latencies."""
     result = await load(ctx, web.port, reqs, tag, web.proc.pid)
     if result["statuses"] != {"200": len(reqs)}:
         raise RuntimeError(f"{tag}: not every page was a 200: {result['statuses']}")
     async with httpx.AsyncClient(base_url=web.url, timeout=30.0) as client:
         times = (await client.get("/_bench/times")).json()
     h = histogram()
-    for seconds in times.get(tag, []):
+    for seconds in times.get(key or tag, []):
         record_seconds(h, seconds)
     assert h.get_total_count() == len(reqs), (tag, h.get_total_count())
     return {"p50": h.get_value_at_percentile(50) / 1000, "p99": h.get_value_at_percentile(99)
@@ -111,7 +114,7 @@ async def web_pages(ctx: Context) -> list[Metric]:
             await measure(ctx, web, requests(kind, people, sessions, CONCURRENCY, False), kind)
             page = await measure(ctx, web, requests(kind, people, sessions, count, False), kind)
             bare = await measure(ctx, web, requests(kind, people, sessions, count, True),
-                                 f"{kind}_bare")
+                                 f"{kind}_bare", PAGES[kind].removesuffix(".html") + "_bare")
             out += metrics(kind, page, bare)
         return out
     finally:
