@@ -5,8 +5,10 @@ Anyone else hears 'Page not found'."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from browsing import Visit, assert_accessible, open_page, sign_in
@@ -144,3 +146,12 @@ def test_the_stream_is_relayed_for_central_hr_and_a_replay_needs_the_forms_token
     refused = hr.get("/hr/monitor/stream", params={"type": "NoSuchEvent"})
     assert refused.status_code == 400 and "NoSuchEvent" in refused.text
     assert hr.post("/hr/monitor/dead-letters/1/replay").status_code == 400
+
+
+def test_central_hr_signing_in_from_the_start_page_lands_on_hr_home(web_system):
+    client = httpx.Client(base_url=web_system.web, timeout=30.0)
+    login = client.get("/sign-in", follow_redirects=True)
+    back = client.post(str(login.url), follow_redirects=True, data={
+        "username": f"hr-{uuid.uuid4().hex[:6]}", "claims": json.dumps(CENTRAL_HR)})
+    assert str(back.url) == web_system.web + "/hr"
+    assert 'href="/hr/monitor"' in back.text and 'href="/applications"' not in back.text
