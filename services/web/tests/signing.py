@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import date, timedelta
 
 import httpx
 
@@ -59,3 +60,16 @@ def civil_servant_profile(**fields) -> dict:
 
 def date_fields(name: str, d: str, m: str, y: str) -> dict:
     return {f"{name}-day": d, f"{name}-month": m, f"{name}-year": y}
+
+
+def apply_once(client: httpx.Client) -> str:
+    """A civil servant's whole application over HTTP; its id."""
+    post_form(client, "/profile", civil_servant_profile())
+    start = date.today() + timedelta(days=45)
+    post_form(client, "/apply/industry", {
+        **date_fields("earliest_start", str(start.day), str(start.month), str(start.year)),
+        "desired_length_months": "3"})
+    post_form(client, "/apply/industry/interests", {})
+    sent = post_form(client, "/apply/industry/check", {})
+    assert sent.status_code == 303, sent.text[-800:]
+    return sent.headers["location"].split("/")[2]

@@ -22,6 +22,17 @@ async def shoot(visit, name: str) -> None:
     await visit.page.screenshot(path=str(OUT / f"{name}.png"))
 
 
+async def shoot_monitor(browser, web: str) -> None:
+    """Central HR's monitor, live, with the journey above in its events."""
+    visit = await open_page(browser)
+    await visit.page.set_viewport_size({"width": 1280, "height": 900})
+    await sign_in(visit, web, "hr.shots", {"roles": ["hr"], "org": "hr-central",
+                                           "name": "Central HR"}, "/hr/monitor")
+    await visit.page.wait_for_selector("#live-status:has-text('Live')")
+    await visit.page.screenshot(path=str(OUT / "hr-monitor.png"), full_page=True)
+    await visit.close()
+
+
 async def main() -> None:
     OUT.mkdir(exist_ok=True)
     system = await start_web_system(Path(tempfile.mkdtemp()))
@@ -66,6 +77,8 @@ async def main() -> None:
                     break
                 await asyncio.sleep(0.5)
             await shoot(visit, "application")
+            await visit.close()
+            await shoot_monitor(browser, web)
             await browser.close()
     finally:
         await stop_web_system(system)

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
 
 import httpx
 import pytest
-from signing import applicant, civil_servant_profile, date_fields, land, post_form, sign_in
+from signing import (
+    applicant,
+    apply_once,
+    civil_servant_profile,
+    date_fields,
+    land,
+    post_form,
+    sign_in,
+)
 from web_system import extra_web
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
-
-
-def apply_once(client: httpx.Client) -> str:
-    post_form(client, "/profile", civil_servant_profile())
-    start = date.today() + timedelta(days=45)
-    post_form(client, "/apply/industry", {
-        **date_fields("earliest_start", str(start.day), str(start.month), str(start.year)),
-        "desired_length_months": "3"})
-    post_form(client, "/apply/industry/interests", {})
-    sent = post_form(client, "/apply/industry/check", {})
-    assert sent.status_code == 303, sent.text[-800:]
-    return sent.headers["location"].split("/")[2]
 
 
 def test_pages_carry_a_strict_csp_and_the_cookie_is_http_only_and_lax(web_system):

@@ -37,13 +37,21 @@ class Apis:
     def __init__(self, settings: WebSettings,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.bases = {"applicant": settings.applicant_url, "matching": settings.matching_url,
-                      "notification": settings.notification_url}
+                      "notification": settings.notification_url,
+                      "monitor": settings.monitor_url}
         self.http = httpx.AsyncClient(timeout=settings.api_timeout_seconds,
                                       transport=transport,
                                       limits=httpx.Limits(max_connections=100))
+        # Live streams get their own pool: a few HR tabs held open for hours must never take
+        # the connections every page's calls need.
+        self.streams = httpx.AsyncClient(transport=transport,
+                                         limits=httpx.Limits(max_connections=200))
+        self.timeout = settings.api_timeout_seconds
+        self.stream_read_seconds = settings.stream_read_seconds
 
     async def close(self) -> None:
         await self.http.aclose()
+        await self.streams.aclose()
 
     async def call(self, user: dict[str, Any], service: str, method: str, path: str, *,
                    json: Any = None, params: dict[str, Any] | None = None,
@@ -56,14 +64,14 @@ class Apis:
                                                params=_clean(params), headers=headers)
         except httpx.HTTPError as exc:
             raise ServiceDown(f"{service}: {type(exc).__name__}") from None
-        return _outcome(service, response)
+        return outcome(service, response)
 
 
 def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in params.items() if v not in (None, "")} if params else None
 
 
-def _outcome(service: str, response: httpx.Response) -> Any:
+def outcome(service: str, response: httpx.Response) -> Any:
     status = response.status_code
     if status in (200, 201):
         return response.json()

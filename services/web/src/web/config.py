@@ -26,6 +26,10 @@ class WebSettings(BaseSettings):
     applicant_url: str = "http://127.0.0.1:8101"
     matching_url: str = "http://127.0.0.1:8102"
     notification_url: str = "http://127.0.0.1:8104"
+    # Central HR's monitor page calls the monitor with the HR person's own token.
+    monitor_url: str = "http://127.0.0.1:8105"
+    # An open live stream waits this long for a byte (the monitor pings every 15 s).
+    stream_read_seconds: float = Field(default=60.0, gt=0)
     api_timeout_seconds: float = Field(default=10.0, gt=0)
     # A session unused this long is over; the person signs in again and returns to the page.
     session_idle_minutes: float = Field(default=30.0, gt=0)

@@ -51,6 +51,7 @@ def web(urls: dict[str, str], port: int = WEB_PORT, oidc_port: int = OIDC_PORT
 def banner(root: Path, port: int = WEB_PORT, oidc_port: int = OIDC_PORT) -> list[str]:
     people, _ = devoidc.personas(root)
     lines = [f"  web           http://127.0.0.1:{port}/   (applicants: sign in there)",
+             f"  HR monitor    http://127.0.0.1:{port}/hr/monitor   (sign in as hr.central)",
              f"  sign-in       {devoidc.issuer_url(oidc_port)}   (local OIDC provider)",
              "  demo personas (choose one on the sign-in page):"]
     lines += [f"    {p['sub']:<16} {p['label']}" for p in people]

@@ -24,7 +24,7 @@ def safe_next(value: str | None) -> str:
 async def sign_in(request: Request, next: str | None = None) -> Response:  # noqa: A002
     session = session_of(request)
     pending = session.data.setdefault("oidc", {})
-    pending["next"] = safe_next(next)
+    pending["next"] = safe_next(next) if next else None
     url = await request.app.state.oidc.start(pending)
     return RedirectResponse(url, status_code=303)
 
@@ -46,7 +46,12 @@ async def callback(request: Request, code: str | None = None, state: str | None 
     fresh.data["user"] = user
     request.state.session = fresh
     log.info("signed in", sub=user["sub"])
-    return see_other(pending.get("next") or "/applications")
+    return see_other(pending.get("next") or home_of(user))
+
+
+def home_of(user: dict) -> str:
+    """Where a sign-in without a page to return to lands: HR's home, or the applications."""
+    return "/hr" if "hr" in user["roles"] else "/applications"
 
 
 @router.post("/sign-out")
