@@ -14,7 +14,7 @@ import asyncio
 import json
 
 import httpx
-from shared.testing.process import ServiceProcess
+from testkit.harness.process import ServiceProcess
 
 from testkit import Api, Caller
 from tests.e2e.system import start_system, stop_system

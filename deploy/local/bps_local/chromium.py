@@ -1,4 +1,4 @@
-"""Make sure Debian's Chromium is installed for the HR page's browser test.
+"""Make sure Debian's Chromium is installed for the web pages' browser tests.
 
 Playwright's own browser download cannot work on a machine that only reaches package
 registries, so the browser test drives Debian's `chromium` at /usr/bin/chromium instead.

@@ -267,7 +267,7 @@ async def report(demo: Demo, opps: list[OpportunityOut], apps: list[ApplicationO
               f"{now.status:<12} [{app.id}]{note}")
     print("\ntry:")
     urls = demo.api.urls
-    print(f"  HR monitor page   {urls['monitor']}/#token={hr}")
+    print("  HR monitor page   http://127.0.0.1:8106/hr/monitor  (sign in as central HR)")
     print(f"  KPIs              curl -H 'Authorization: Bearer {hr}' "
           f"{urls['monitor']}/kpis")
     tom = token_for("tom.evans", "applicant")

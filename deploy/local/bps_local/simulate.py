@@ -5,7 +5,7 @@ servants, industry professionals, FCDO diplomats) apply; approvers of every stag
 their own, granting most stages and refusing a few; hosts accept, start and end placements
 with feedback; a few applicants withdraw. Everything goes through the services' public HTTP
 APIs with dev tokens, exactly as people would. Watch it live on the HR monitor
-(http://127.0.0.1:8105/, `make token ROLE=hr`) while it runs.
+(http://127.0.0.1:8106/hr/monitor, signed in as central HR) while it runs.
 
 The run ends when every accepted application is terminal (ended, withdrawn or rejected); the
 exit status is 0 when none got stuck. The journeys are the end-to-end tests' driver

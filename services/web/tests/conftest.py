@@ -1,11 +1,8 @@
-import sys
 from pathlib import Path
 
-# Lets test modules import the local helper modules under --import-mode=importlib.
-sys.path.insert(0, str(Path(__file__).parent))
+import pytest
 
-import pytest  # noqa: E402
-from web_system import start_web_system, stop_web_system  # noqa: E402
+from .web_system import start_web_system, stop_web_system
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

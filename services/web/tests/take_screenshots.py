@@ -1,6 +1,6 @@
 """Screenshots of the main pages for the README, from a real run (not a test):
 
-    PYTHONPATH=services/web/tests uv run --frozen python services/web/tests/take_screenshots.py
+    uv run --frozen python -m services.web.tests.take_screenshots
 """
 
 from __future__ import annotations
@@ -10,10 +10,11 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from browsing import fill_date, open_page, person, sign_in
-from conftest import ARGS, CHROMIUM
 from playwright.async_api import async_playwright
-from web_system import start_web_system, stop_web_system
+
+from .browsing import fill_date, open_page, person, sign_in
+from .conftest import ARGS, CHROMIUM
+from .web_system import start_web_system, stop_web_system
 
 OUT = Path(__file__).resolve().parents[1] / "docs"
 

@@ -8,7 +8,8 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from signing import applicant, civil_servant_profile, date_fields, post_form, sign_in
+
+from .signing import applicant, civil_servant_profile, date_fields, post_form, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

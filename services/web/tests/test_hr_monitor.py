@@ -11,12 +11,13 @@ import uuid
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
-from browsing import Visit, assert_accessible, open_page, sign_in
 from playwright.async_api import expect
 from shared.dlq import FailedMessage, dead_letter
-from shared.testing.kafka import kafka_bootstrap_servers
-from signing import applicant, apply_once, csrf_of
-from signing import sign_in as http_sign_in
+from testkit.harness.kafka import kafka_bootstrap_servers
+
+from .browsing import Visit, assert_accessible, open_page, sign_in
+from .signing import applicant, apply_once, csrf_of
+from .signing import sign_in as http_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 CENTRAL_HR = {"roles": ["hr"], "org": "hr-central", "name": "Central HR"}

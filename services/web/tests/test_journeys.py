@@ -8,8 +8,9 @@ import asyncio
 from datetime import date, timedelta
 
 import pytest
-from browsing import assert_accessible, fill_date, open_page, person, sign_in
 from playwright.async_api import expect
+
+from .browsing import assert_accessible, fill_date, open_page, person, sign_in
 
 # The first test also waits for seven processes to start on a loaded machine.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]

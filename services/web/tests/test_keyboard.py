@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from browsing import (
+from playwright.async_api import expect
+
+from .browsing import (
     assert_accessible,
     key_choose,
     key_in,
@@ -15,7 +17,6 @@ from browsing import (
     person,
     sign_in,
 )
-from playwright.async_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 

@@ -6,7 +6,8 @@ import time
 
 import httpx
 import pytest
-from signing import (
+
+from .signing import (
     applicant,
     apply_once,
     civil_servant_profile,
@@ -15,7 +16,7 @@ from signing import (
     post_form,
     sign_in,
 )
-from web_system import extra_web
+from .web_system import extra_web
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 
