@@ -174,9 +174,11 @@ async def test_after_a_crash_mid_send_an_inbox_message_is_delivered_again_an_ema
     await eventually(erins_inbox, timeout=30)
     await eventually(lambda: mails_to(smtp, "e@d.example"), timeout=30)
     pool = service.runtime.pool
-    # What a SIGKILL between claim and outcome leaves behind: both rows `sending`, long ago.
+    # What a SIGKILL between claim and outcome leaves behind: both rows `sending`, long ago,
+    # claimed by a process that is gone.
     await pool.execute("UPDATE messages SET status = 'sending', delivered_at = NULL,"
-                       " sending_since = now() - interval '1 hour' WHERE recipient_id = 'erin'")
+                       " sending_since = now() - interval '1 hour',"
+                       " claimed_by = gen_random_uuid() WHERE recipient_id = 'erin'")
     assert await erins_inbox() is None
 
     [item] = await eventually(erins_inbox, timeout=30)
