@@ -6,8 +6,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from contracts.examples import example
-from testkit.harness.events import TopicReader, eventually, publish
-from testkit.harness.service import running_service, test_settings
+from testkit.harness.events import eventually
+from testkit.harness.service import fresh_service
 
 from contracts import (
     ApplicationWithdrawn,
@@ -25,16 +25,13 @@ FAST = dict(timer_poll_seconds=0.1, consumer_retry_backoff_seconds=0.01,
 
 @pytest.fixture(scope="module")
 async def service():
-    settings = await test_settings(ApprovalSettings, **FAST)
-    async with running_service(build_app, settings) as svc:
+    async with fresh_service(build_app, ApprovalSettings, **FAST) as svc:
         yield svc
 
 
 @pytest.fixture
 async def reader(service):
-    async with TopicReader(service.settings.kafka_bootstrap_servers,
-                           *(service.settings.topic(t) for t in ("approvals", "placements"))
-                           ) as r:
+    async with service.reader("approvals", "placements") as r:
         yield r
 
 
@@ -67,7 +64,7 @@ def withdrawal(p: MatchProposed) -> ApplicationWithdrawn:
 
 
 async def propose(svc, p: Event) -> None:
-    await publish(svc.settings.kafka_bootstrap_servers, svc.settings.topic_prefix, p)
+    await svc.publish(p)
 
 
 def approver_headers(svc, stage: dict) -> dict:

@@ -1,8 +1,7 @@
 import pytest
 from matching.app import build_app
 from matching.config import MatchingSettings
-from testkit.harness.events import TopicReader
-from testkit.harness.service import running_service, test_settings
+from testkit.harness.service import fresh_service
 
 from .matching_support import FAST
 
@@ -11,13 +10,11 @@ from .matching_support import FAST
 # place, so tests sharing one service would match each other's applications.
 @pytest.fixture
 async def service():
-    settings = await test_settings(MatchingSettings, **FAST)
-    async with running_service(build_app, settings) as svc:
+    async with fresh_service(build_app, MatchingSettings, **FAST) as svc:
         yield svc
 
 
 @pytest.fixture
 async def matches(service):
-    async with TopicReader(service.settings.kafka_bootstrap_servers,
-                           service.settings.topic("matches")) as reader:
+    async with service.reader("matches") as reader:
         yield reader

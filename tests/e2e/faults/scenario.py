@@ -10,7 +10,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,7 +19,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
-from bps_local import LOCAL, postgres
+from bps_local import LOCAL, postgres, procs
 from bps_local import kafka as local_kafka
 from contracts.topics import TOPICS
 
@@ -204,20 +203,7 @@ async def inject_duplicates(system: System, rng: random.Random,
 # ------------------------------------------------------------------------------ brokers
 def free_port_pair() -> int:
     """A port whose successor is free too (a KRaft node's controller listens on port+1)."""
-    for _ in range(100):
-        port = random.randint(31000, 38999)
-        if all(_free(p) for p in (port, port + 1)):
-            return port
-    raise RuntimeError("no free port pair")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    return procs.free_run(2, (random.randint(31000, 38999) for _ in range(100)))
 
 
 @dataclass
