@@ -14,12 +14,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bps_local import HERE, LOCAL, LOGS, ROOT
+from bps_local import HERE, LOCAL, LOGS, ROOT, ToolError, speaker
 
 POM = HERE / "pom.xml"
 LOG4J = HERE / "log4j2.yaml"
@@ -39,12 +38,11 @@ JVM_OPTS = ("-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryErro
             "-Djava.awt.headless=true -Dlog4j2.formatMsgNoLookups=true")
 
 
-class KafkaError(RuntimeError):
-    """A failure with a message meant for a person (no stack trace needed)."""
+class KafkaError(ToolError):
+    pass
 
 
-def say(msg: str) -> None:
-    print(f"kafka: {msg}", file=sys.stderr, flush=True)
+say = speaker("kafka")
 
 
 def single_port() -> int:
