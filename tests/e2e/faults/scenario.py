@@ -227,18 +227,29 @@ class PrivateBroker:
         local_kafka.stop_single(self.port, self.data_dir)
 
 
-def restart_broker(broker: PrivateBroker, at: float = 0.4, down: float = 5.0) -> Fault:
+def killed_and_restarted(name: str, kill: Callable[[Run], Awaitable[None]],
+                         start: Callable[[], object], at: float, down: float) -> Fault:
+    """At `at` of the run, `kill` (which counts and reports the kill), stay down for `down`
+    seconds, then start again on the same data, timing how long the start takes."""
+
     async def fault(run: Run) -> None:
         await run.reached(at)
+        await kill(run)
+        await asyncio.sleep(down)
+        started = time.monotonic()
+        await asyncio.to_thread(start)
+        run.say(f"{name} back in {time.monotonic() - started:.1f}s")
+
+    return fault
+
+
+def restart_broker(broker: PrivateBroker, at: float = 0.4, down: float = 5.0) -> Fault:
+    async def kill(run: Run) -> None:
         broker.kill()
         run.ledger.broker_restarts += 1
         run.say(f"SIGKILLed the broker on {broker.bootstrap}")
-        await asyncio.sleep(down)
-        started = time.monotonic()
-        await asyncio.to_thread(broker.start)
-        run.say(f"broker back in {time.monotonic() - started:.1f}s")
 
-    return fault
+    return killed_and_restarted("broker", kill, broker.start, at, down)
 
 
 def kill_partition_leader(topic: str, at: float = 0.4) -> Fault:
@@ -300,14 +311,9 @@ def kill_database(db: PrivateDatabase, at: float = 0.4, down: float = 3.0) -> Fa
     """SIGKILL the server and all its backends mid-run, leave it down for `down` seconds, and
     start it again on the same data (crash recovery replays the WAL)."""
 
-    async def fault(run: Run) -> None:
-        await run.reached(at)
+    async def kill(run: Run) -> None:
         killed = await asyncio.to_thread(db.kill)
         run.database_kills += 1
         run.say(f"SIGKILLed PostgreSQL on port {db.port} ({killed} processes)")
-        await asyncio.sleep(down)
-        started = time.monotonic()
-        await asyncio.to_thread(db.start)
-        run.say(f"PostgreSQL back in {time.monotonic() - started:.1f}s")
 
-    return fault
+    return killed_and_restarted("PostgreSQL", kill, db.start, at, down)
