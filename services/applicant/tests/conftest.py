@@ -1,27 +1,18 @@
 import uuid
 from datetime import date, timedelta
 
-import pytest
 from applicant.app import build_app
 from applicant.config import ApplicantSettings
 from testkit.harness.events import eventually
-from testkit.harness.service import fresh_service
+from testkit.harness.fixtures import reader_fixture, service_fixture
 
 from contracts import Event, Scheme
 
 FAST = dict(consumer_retry_backoff_seconds=0.01, write_rate_per_minute=100_000)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    async with fresh_service(build_app, ApplicantSettings, **FAST) as svc:
-        yield svc
-
-
-@pytest.fixture
-async def reader(service):
-    async with service.reader("applications") as r:
-        yield r
+service = service_fixture(build_app, ApplicantSettings, **FAST)
+reader = reader_fixture("applications")
 
 
 def soon(days: int = 30) -> str:

@@ -1,13 +1,12 @@
 import uuid
 from datetime import date
 
-import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from contracts.examples import example
 from testkit.harness.events import eventually
-from testkit.harness.service import fresh_service
+from testkit.harness.fixtures import reader_fixture, service_fixture
 
 from contracts import (
     ApplicationWithdrawn,
@@ -23,16 +22,8 @@ FAST = dict(timer_poll_seconds=0.1, consumer_retry_backoff_seconds=0.01,
             write_rate_per_minute=100_000)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    async with fresh_service(build_app, ApprovalSettings, **FAST) as svc:
-        yield svc
-
-
-@pytest.fixture
-async def reader(service):
-    async with service.reader("approvals", "placements") as r:
-        yield r
+service = service_fixture(build_app, ApprovalSettings, **FAST)
+reader = reader_fixture("approvals", "placements")
 
 
 SCHEME_FACTS = {

@@ -8,8 +8,7 @@ import pytest
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from testkit.harness.events import eventually
-from testkit.harness.service import running_service
-from testkit.harness.service import test_settings as fresh_settings
+from testkit.harness.fixtures import service_fixture
 
 from contracts import Scheme, parse_event
 
@@ -18,11 +17,7 @@ from .conftest import FAST, HR, decide, open_stage, proposal, propose, withdrawa
 SHORT = dict(sla_due_seconds={"line_manager": 1.0}, sla_expiry_factor=1000.0)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    settings = await fresh_settings(ApprovalSettings, **{**FAST, **SHORT})
-    async with running_service(build_app, settings) as svc:
-        yield svc
+service = service_fixture(build_app, ApprovalSettings, **{**FAST, **SHORT})
 
 
 async def reassign(svc, stage, approver_id, headers=None, reason="on leave"):

@@ -13,6 +13,7 @@ from contracts.examples import example
 from monitor.app import build_app
 from monitor.config import MonitorSettings
 from testkit.harness.events import eventually
+from testkit.harness.fixtures import service_fixture
 from testkit.harness.service import fresh_service as new_service
 
 from contracts import ApplicationSubmitted, Event, Scheme
@@ -120,11 +121,9 @@ async def publish_events(service, *events) -> None:
     await service.publish(*events)
 
 
-@pytest.fixture
-async def fresh_service():
-    """A monitor of its own, for tests that count everything in the log."""
-    async with new_service(build_app, MonitorSettings, **FAST) as svc:
-        yield svc
+# A monitor of its own, for tests that count everything in the log.
+fresh_service = service_fixture(build_app, MonitorSettings, scope="function",
+                                name="fresh_service", **FAST)
 
 
 async def wait_logged(service, *events) -> None:
