@@ -83,6 +83,18 @@ async def decide(svc, stage: dict, decision: str = "grant", headers=None, **body
                                  headers=headers or approver_headers(svc, stage))
 
 
+async def stage_after_grants(svc, p: MatchProposed, grants: int, expected: str) -> dict:
+    """Propose `p`, grant its first `grants` stages, and return the stage then open (which
+    must be `expected`)."""
+    await propose(svc, p)
+    for _ in range(grants):
+        r = await decide(svc, await open_stage(svc, p.application_id))
+        assert r.status_code == 200, r.text
+    stage = await open_stage(svc, p.application_id)
+    assert stage["stage"] == expected
+    return stage
+
+
 async def read_all(bootstrap: str, *topics: str) -> list[Event]:
     """Every event on the topics up to their current end: a complete count, no waiting game."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)

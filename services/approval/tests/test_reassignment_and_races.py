@@ -12,7 +12,16 @@ from testkit.harness.fixtures import service_fixture
 
 from contracts import Scheme, parse_event
 
-from .conftest import FAST, HR, decide, open_stage, proposal, propose, withdrawal
+from .conftest import (
+    FAST,
+    HR,
+    decide,
+    open_stage,
+    proposal,
+    propose,
+    stage_after_grants,
+    withdrawal,
+)
 
 SHORT = dict(sla_due_seconds={"line_manager": 1.0}, sla_expiry_factor=1000.0)
 
@@ -98,12 +107,8 @@ async def test_deciding_a_withdrawn_stage_says_the_application_was_withdrawn(ser
 
 
 async def _ethics_stage(svc, p) -> dict:
-    await propose(svc, p)
-    for _ in range(2):  # line manager, departmental HR
-        assert (await decide(svc, await open_stage(svc, p.application_id))).status_code == 200
-    stage = await open_stage(svc, p.application_id)
-    assert stage["stage"] == "conflict_of_interest"
-    return stage
+    # line manager and departmental HR granted
+    return await stage_after_grants(svc, p, 2, "conflict_of_interest")
 
 
 @pytest.mark.parametrize("second", ["grant", "refuse"])

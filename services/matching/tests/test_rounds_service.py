@@ -7,7 +7,7 @@ from testkit.harness.fixtures import service_fixture
 
 from contracts import Sector
 
-from .matching_support import FAST, application, opportunity_body, send, unique_org
+from .matching_support import FAST, application, opportunity_body, rejection, send, unique_org
 
 cohort = service_fixture(build_app, MatchingSettings, scope="function", name="cohort",
                          continuous_matching=False, **FAST)
@@ -72,7 +72,6 @@ async def _count_is(svc, n) -> bool:
 
 
 async def test_a_pair_rejected_after_a_round_is_never_proposed_again(cohort):
-    from matching_support import rejection
     host = cohort.auth("h", "host", org=unique_org())
     first = await cohort.client.post("/opportunities", headers=host,
                                      json=opportunity_body(capacity=1))
