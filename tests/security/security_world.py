@@ -3,6 +3,7 @@ matched, approved and placed, so every endpoint about one object has an object w
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 
@@ -106,3 +107,16 @@ async def diplomat_applies(svc, sub: str, name: str, email: str) -> str:
               "desired_length_months": 3})
     assert applied.status_code == 201, applied.text
     return applied.json()["id"]
+
+
+async def consume_until_seen(consumer, needle: str, timeout: float) -> None:
+    """Start `consumer` and read until a record carries `needle`; stop it either way (a
+    TimeoutError when it never comes)."""
+    await consumer.start()
+    try:
+        async with asyncio.timeout(timeout):
+            async for record in consumer:
+                if needle.encode() in record.value:
+                    return
+    finally:
+        await consumer.stop()

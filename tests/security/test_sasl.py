@@ -20,7 +20,7 @@ from shared.kafka import ensure_topics
 from testkit.harness.postgres import create_database
 from testkit.harness.service import running_service
 
-from tests.security.security_world import diplomat_applies
+from tests.security.security_world import consume_until_seen, diplomat_applies
 
 pytestmark = pytest.mark.slow
 
@@ -116,11 +116,4 @@ async def test_the_applicant_service_runs_on_the_sasl_broker_as_its_own_principa
         consumer = AIOKafkaConsumer("applications", bootstrap_servers=broker.bootstrap,
                                     group_id=f"matching-sasl-{sub}",
                                     auto_offset_reset="earliest", **broker.login("matching"))
-        await consumer.start()
-        try:
-            async with asyncio.timeout(60):
-                async for record in consumer:
-                    if application_id.encode() in record.value:
-                        break
-        finally:
-            await consumer.stop()
+        await consume_until_seen(consumer, application_id, timeout=60)

@@ -32,7 +32,7 @@ from tests.e2e.actors import Users
 from tests.e2e.conftest import Mailbox, World
 from tests.e2e.system import SERVICES, System, free_port, stop_system
 from tests.security import tls_broker
-from tests.security.security_world import diplomat_applies
+from tests.security.security_world import consume_until_seen, diplomat_applies
 from tests.security.tls_broker import TlsBroker
 
 pytestmark = pytest.mark.slow
@@ -107,14 +107,7 @@ async def test_the_applicant_service_publishes_over_sasl_ssl(broker):
         consumer = make_consumer(prefix + "applications", bootstrap_servers=broker.ssl_bootstrap,
                                  auth=broker.client_auth(), auto_offset_reset="earliest",
                                  group_id=f"{prefix}tls-reader")
-        await consumer.start()
-        try:
-            async with asyncio.timeout(90):
-                async for record in consumer:
-                    if application_id.encode() in record.value:
-                        break
-        finally:
-            await consumer.stop()
+        await consume_until_seen(consumer, application_id, timeout=90)
 
 
 @dataclass
