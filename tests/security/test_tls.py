@@ -26,11 +26,12 @@ from pydantic import ValidationError
 from shared.kafka import broker_security, make_admin, make_consumer, make_producer
 from shared.settings import ServiceSettings
 from testkit.harness.postgres import create_database
+from testkit.harness.process import free_port
 from testkit.harness.service import running_service, unique_prefix
 
 from tests.e2e.actors import Users
 from tests.e2e.conftest import Mailbox, World
-from tests.e2e.system import SERVICES, System, free_port, stop_system
+from tests.e2e.system import SERVICES, System, stop_system
 from tests.security import tls_broker
 from tests.security.security_world import consume_until_seen, diplomat_applies
 from tests.security.tls_broker import TlsBroker
