@@ -64,6 +64,16 @@ def _env_port(name: str, default: int) -> int:
     return port
 
 
+class _InHome:
+    """A read-only path attribute: `name` under the owner's home folder."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: Node | None, owner: type | None = None):
+        return self if node is None else node.home / self.name
+
+
 @dataclass(frozen=True)
 class Node:
     """One KRaft process (broker + controller) with everything it owns on disk."""
@@ -84,25 +94,12 @@ class Node:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    @property
-    def data(self) -> Path:
-        return self.home / "data"
-
-    @property
-    def properties(self) -> Path:
-        return self.home / "server.properties"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / "kafka.pid"
-
-    @property
-    def layout_file(self) -> Path:
-        return self.home / "layout.json"
-
-    @property
-    def console(self) -> Path:
-        return self.home / "console.out"
+    # Everything else the node owns sits at a fixed name under its home.
+    data = _InHome("data")
+    properties = _InHome("server.properties")
+    pid_file = _InHome("kafka.pid")
+    layout_file = _InHome("layout.json")
+    console = _InHome("console.out")
 
     @property
     def log(self) -> Path:
