@@ -14,29 +14,18 @@ def test_parse_event_accepts_bytes_text_and_dicts():
     assert parse_event(event.to_dict()) == event
 
 
-def test_malformed_json_is_a_contract_error():
-    with pytest.raises(ContractError, match="malformed JSON"):
-        parse_event(b'{"event_type": "ApplicationSubmitted",')
-
-
-def test_undecodable_bytes_are_a_contract_error():
-    with pytest.raises(ContractError, match="malformed JSON"):
-        parse_event(b"\xff\xfe\x00garbage")
-
-
-def test_json_that_is_not_an_object_is_a_contract_error():
-    with pytest.raises(ContractError, match="JSON object"):
-        parse_event(b"[1, 2]")
-
-
-def test_a_message_without_event_type_is_a_contract_error():
-    with pytest.raises(ContractError, match="event_type missing"):
-        parse_event(b'{"hello": "world"}')
-
-
-def test_an_unknown_event_type_is_a_contract_error():
-    with pytest.raises(ContractError, match="unknown event_type 'ApplicationEaten'"):
-        parse_event(b'{"event_type": "ApplicationEaten", "schema_version": 1}')
+@pytest.mark.parametrize(("raw", "message"), [
+    pytest.param(b'{"event_type": "ApplicationSubmitted",', "malformed JSON",
+                 id="malformed JSON"),
+    pytest.param(b"\xff\xfe\x00garbage", "malformed JSON", id="undecodable bytes"),
+    pytest.param(b"[1, 2]", "JSON object", id="JSON that is not an object"),
+    pytest.param(b'{"hello": "world"}', "event_type missing", id="a message without event_type"),
+    pytest.param(b'{"event_type": "ApplicationEaten", "schema_version": 1}',
+                 "unknown event_type 'ApplicationEaten'", id="an unknown event_type"),
+])
+def test_a_message_that_is_no_event_is_a_contract_error_saying_why(raw: bytes, message: str):
+    with pytest.raises(ContractError, match=message):
+        parse_event(raw)
 
 
 def test_an_unknown_schema_version_names_the_known_ones():

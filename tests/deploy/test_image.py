@@ -10,7 +10,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ import pytest
 from shared.kafka import ensure_topics
 from testkit.harness.kafka import kafka_bootstrap_servers
 from testkit.harness.postgres import create_database, drop_database
+from testkit.harness.process import free_port
 from testkit.harness.service import unique_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,11 +54,6 @@ def snapshot(venv: Path) -> dict[str, int]:
     return {str(p.relative_to(venv)): p.stat().st_size for p in venv.rglob("*")
             if p.is_file() and "__pycache__" not in p.parts}
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

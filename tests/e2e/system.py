@@ -4,7 +4,6 @@ databases and a private topic namespace over the real broker."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -13,17 +12,11 @@ from pathlib import Path
 from shared.kafka import ensure_topics
 from testkit.harness.kafka import kafka_bootstrap_servers
 from testkit.harness.postgres import create_database, drop_database
-from testkit.harness.process import ServiceProcess
+from testkit.harness.process import ServiceProcess, free_port
 from testkit.harness.service import unique_prefix
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("applicant", "matching", "approval", "notification", "monitor")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass

@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import sys
 from pathlib import Path
 
-from testkit.harness.process import ServiceProcess
+from testkit.harness.process import ServiceProcess, free_port
 from testkit.http import to_json
 
 from tests.perf.core import Context, Metric, bench
@@ -22,12 +21,6 @@ from tests.perf.people import applicant_id, application, bearer, create_profiles
 
 CONCURRENCY = 32
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def service_env(name: str, ctx: Context, prefix: str, dsn: str, port: int,

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import socket
 from pathlib import Path
 
 from contracts.topics import SERVICES
-from testkit.harness.process import ServiceProcess
+from testkit.harness.process import ServiceProcess, free_port
 
 from tests.perf.core import Context, Metric, Pending, Target, bench
 
@@ -77,7 +76,7 @@ async def memory(ctx: Context) -> list[Metric]:
 
 async def _service_rss(ctx: Context, name: str, prefix: str) -> Metric:
     env_prefix = name.upper() + "_"
-    port = _free_port()
+    port = free_port()
     env = {env_prefix + "DATABASE_URL": await ctx.database(name),
            env_prefix + "KAFKA_BOOTSTRAP_SERVERS": ctx.bootstrap,
            env_prefix + "TOPIC_PREFIX": prefix, env_prefix + "HTTP_PORT": str(port),
@@ -101,9 +100,3 @@ def _rss_mb(pid: int) -> tuple[float, float]:
         key, _, value = line.partition(":")
         fields[key] = value.strip()
     return (int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]

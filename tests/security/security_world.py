@@ -3,6 +3,7 @@ matched, approved and placed, so every endpoint about one object has an object w
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 
@@ -90,3 +91,32 @@ async def _placement_of(system: System, application_id: str) -> str:
 async def _first_inbox_message(applicant: Caller) -> str | None:
     items = await applicant.inbox()
     return str(items[-1].id) if items else None
+
+
+async def diplomat_applies(svc, sub: str, name: str, email: str) -> str:
+    """A diplomat's profile and application through one in-process applicant service, so the
+    outbox has an ApplicationSubmitted to relay over whatever broker link is under test; returns
+    the application's id."""
+    made = await svc.client.put("/applicants/me", headers=svc.auth(sub, "applicant"), json={
+        "kind": "diplomat", "name": name, "email": email, "organisation_id": "post-x",
+        "grade": "SEO"})
+    assert made.status_code == 201, made.text
+    applied = await svc.client.post(
+        "/applications", headers=svc.auth(sub, "applicant"),
+        json={"scheme": "diplomatic", "earliest_start": "2090-03-01",
+              "desired_length_months": 3})
+    assert applied.status_code == 201, applied.text
+    return applied.json()["id"]
+
+
+async def consume_until_seen(consumer, needle: str, timeout: float) -> None:
+    """Start `consumer` and read until a record carries `needle`; stop it either way (a
+    TimeoutError when it never comes)."""
+    await consumer.start()
+    try:
+        async with asyncio.timeout(timeout):
+            async for record in consumer:
+                if needle.encode() in record.value:
+                    return
+    finally:
+        await consumer.stop()

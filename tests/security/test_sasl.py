@@ -20,15 +20,14 @@ from shared.kafka import ensure_topics
 from testkit.harness.postgres import create_database
 from testkit.harness.service import running_service
 
+from tests.security.security_world import consume_until_seen, diplomat_applies
+
 pytestmark = pytest.mark.slow
 
 
 def free_port_pair() -> int:
     """A port whose neighbour (the controller's) is free too."""
-    for port in range(39700, 39900, 2):
-        if procs.port_free(port) and procs.port_free(port + 1):
-            return port
-    raise RuntimeError("no free port pair in 39700-39900")
+    return procs.free_run(2, range(39700, 39900, 2))
 
 
 @dataclass
@@ -112,24 +111,9 @@ async def test_the_applicant_service_runs_on_the_sasl_broker_as_its_own_principa
         environment="test")
     sub = f"sasl-{uuid.uuid4().hex[:8]}"
     async with running_service(build_app, settings) as svc:
-        made = await svc.client.put("/applicants/me", headers=svc.auth(sub, "applicant"), json={
-            "kind": "diplomat", "name": "Sasl Person", "email": "sasl@fcdo.example",
-            "organisation_id": "post-x", "grade": "SEO"})
-        assert made.status_code == 201, made.text
-        applied = await svc.client.post(
-            "/applications", headers=svc.auth(sub, "applicant"),
-            json={"scheme": "diplomatic", "earliest_start": "2090-03-01",
-                  "desired_length_months": 3})
-        assert applied.status_code == 201, applied.text
+        application_id = await diplomat_applies(svc, sub, "Sasl Person", "sasl@fcdo.example")
         # The outbox relay published it as `applicant`; the matching principal reads it.
         consumer = AIOKafkaConsumer("applications", bootstrap_servers=broker.bootstrap,
                                     group_id=f"matching-sasl-{sub}",
                                     auto_offset_reset="earliest", **broker.login("matching"))
-        await consumer.start()
-        try:
-            async with asyncio.timeout(60):
-                async for record in consumer:
-                    if applied.json()["id"].encode() in record.value:
-                        break
-        finally:
-            await consumer.stop()
+        await consume_until_seen(consumer, application_id, timeout=60)

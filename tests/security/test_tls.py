@@ -7,7 +7,6 @@ no certificate for a listener that requires one, is refused."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from aiokafka.admin import NewTopic
 from aiokafka.errors import KafkaConnectionError
 from applicant.app import build_app
 from applicant.config import ApplicantSettings
+from bps_local import procs
 from contracts.topics import DLQ_PARTITIONS, TOPICS
 from faststream.kafka.security import parse_security
 from faststream.security import BaseSecurity, SASLScram256
@@ -26,12 +26,14 @@ from pydantic import ValidationError
 from shared.kafka import broker_security, make_admin, make_consumer, make_producer
 from shared.settings import ServiceSettings
 from testkit.harness.postgres import create_database
+from testkit.harness.process import free_port
 from testkit.harness.service import running_service, unique_prefix
 
 from tests.e2e.actors import Users
 from tests.e2e.conftest import Mailbox, World
-from tests.e2e.system import SERVICES, System, free_port, stop_system
+from tests.e2e.system import SERVICES, System, stop_system
 from tests.security import tls_broker
+from tests.security.security_world import consume_until_seen, diplomat_applies
 from tests.security.tls_broker import TlsBroker
 
 pytestmark = pytest.mark.slow
@@ -39,17 +41,7 @@ pytestmark = pytest.mark.slow
 
 def free_port_triple() -> int:
     """A port whose two neighbours (controller, SASL_SSL listener) are free too."""
-    def free(port: int) -> bool:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                return False
-        return True
-    for port in range(39950, 40250, 3):
-        if all(free(p) for p in (port, port + 1, port + 2)):
-            return port
-    raise RuntimeError("no three free ports in 39950-40250")
+    return procs.free_run(3, range(39950, 40250, 3))
 
 
 @pytest.fixture(scope="module")
@@ -111,27 +103,12 @@ async def test_the_applicant_service_publishes_over_sasl_ssl(broker):
         database_url=await create_database("tls_applicant"), outbox_poll_seconds=0.05)
     async with running_service(build_app, settings) as svc:
         sub = "tls-sasl-diplomat"
-        made = await svc.client.put("/applicants/me", headers=svc.auth(sub, "applicant"), json={
-            "kind": "diplomat", "name": "Tls Person", "email": "tls@fcdo.example",
-            "organisation_id": "post-x", "grade": "SEO"})
-        assert made.status_code == 201, made.text
-        applied = await svc.client.post(
-            "/applications", headers=svc.auth(sub, "applicant"),
-            json={"scheme": "diplomatic", "earliest_start": "2090-03-01",
-                  "desired_length_months": 3})
-        assert applied.status_code == 201, applied.text
+        application_id = await diplomat_applies(svc, sub, "Tls Person", "tls@fcdo.example")
         # Read back over the other (mutual TLS) listener: the outbox relay published it.
         consumer = make_consumer(prefix + "applications", bootstrap_servers=broker.ssl_bootstrap,
                                  auth=broker.client_auth(), auto_offset_reset="earliest",
                                  group_id=f"{prefix}tls-reader")
-        await consumer.start()
-        try:
-            async with asyncio.timeout(90):
-                async for record in consumer:
-                    if applied.json()["id"].encode() in record.value:
-                        break
-        finally:
-            await consumer.stop()
+        await consume_until_seen(consumer, application_id, timeout=90)
 
 
 @dataclass

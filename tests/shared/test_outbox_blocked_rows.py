@@ -12,6 +12,8 @@ from shared.metrics import PlumbingMetrics
 from shared.outbox import Outbox, OutboxRelay
 from testkit.harness.events import TopicReader, eventually
 
+from contracts import ApplicationWithdrawn
+
 from .conftest import MIGRATIONS, withdrawn
 
 
@@ -49,6 +51,16 @@ def blocked(metrics) -> tuple[float, float]:
             r.get_sample_value("bps_outbox_oldest_blocked_seconds"))
 
 
+def bad_row_and_neighbours() -> tuple[ApplicationWithdrawn, ...]:
+    """The row to be made unsendable, its same-key follower, and a row on another key."""
+    first, follower = same_key(withdrawn("first"), withdrawn("follower"))
+    return first, follower, withdrawn("another application")
+
+
+async def set_payload(pool, row_id: int, payload: bytes) -> None:
+    await pool.execute("UPDATE outbox SET payload = $2 WHERE id = $1", row_id, payload)
+
+
 def ids_on(reader) -> list[uuid.UUID]:
     return [e.event_id for e in reader.events()]
 
@@ -73,7 +85,7 @@ async def check_blocked_then_released(settings, pool, relay, metrics, topic, bad
         assert follower_row["sent_at"] is None
 
         # An operator repairs the row: it goes, then its follower, in order.
-        await pool.execute("UPDATE outbox SET payload = $2 WHERE id = $1", ids[0], good_payload)
+        await set_payload(pool, ids[0], good_payload)
         await reader.wait_for(lambda _: follower.event_id in ids_on(reader), timeout=30)
         order = [i for i in ids_on(reader) if i in (first.event_id, follower.event_id)]
         assert order == [first.event_id, follower.event_id]
@@ -83,17 +95,14 @@ async def check_blocked_then_released(settings, pool, relay, metrics, topic, bad
 async def test_a_row_too_large_to_send_holds_back_only_its_own_key_and_raises_the_alert(
         settings):
     metrics = PlumbingMetrics()
-    outbox = Outbox(settings.topic_prefix)
-    first, follower = same_key(withdrawn("first"), withdrawn("follower"))
-    other = withdrawn("another application")
+    rows = first, _, _ = bad_row_and_neighbours()
     async with relay_on(settings, metrics) as (pool, relay):
-        ids = await add(pool, outbox, first, follower, other)
+        ids = await add(pool, Outbox(settings.topic_prefix), *rows)
         # Over the producer's 1 MiB request limit: refused before anything is sent.
-        await pool.execute("UPDATE outbox SET payload = $2 WHERE id = $1", ids[0],
-                           b"x" * 2_000_000)
+        await set_payload(pool, ids[0], b"x" * 2_000_000)
         await check_blocked_then_released(settings, pool, relay, metrics,
-                                          settings.topic(first.TOPIC), (first, follower, other),
-                                          ids, first.to_bytes())
+                                          settings.topic(first.TOPIC), rows, ids,
+                                          first.to_bytes())
 
 
 async def test_a_row_the_broker_refuses_holds_back_its_key_while_its_batch_neighbours_go(
@@ -107,14 +116,11 @@ async def test_a_row_the_broker_refuses_holds_back_its_key_while_its_batch_neigh
     finally:
         await admin.close()
     metrics = PlumbingMetrics()
-    outbox = Outbox(settings.topic_prefix)
-    first, follower = same_key(withdrawn("first"), withdrawn("follower"))
-    other = withdrawn("another application")
+    rows = first, _, _ = bad_row_and_neighbours()
     async with relay_on(settings, metrics) as (pool, relay):
-        ids = await add(pool, outbox, first, follower, other)
+        ids = await add(pool, Outbox(settings.topic_prefix), *rows)
         await pool.execute("UPDATE outbox SET topic = $1", topic)
         # Well under the producer's limit, well over the topic's: the broker refuses it.
-        await pool.execute("UPDATE outbox SET payload = $2 WHERE id = $1", ids[0],
-                           b"x" * 20_000)
-        await check_blocked_then_released(settings, pool, relay, metrics, topic,
-                                          (first, follower, other), ids, first.to_bytes())
+        await set_payload(pool, ids[0], b"x" * 20_000)
+        await check_blocked_then_released(settings, pool, relay, metrics, topic, rows, ids,
+                                          first.to_bytes())

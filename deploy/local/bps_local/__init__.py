@@ -9,6 +9,7 @@
 Everything it writes lives under the checkout's .local/ (git-ignored, throw-away).
 """
 
+import sys
 from pathlib import Path
 
 # deploy/local/bps_local/__init__.py -> the checkout (a workspace member, installed editable)
@@ -16,3 +17,16 @@ ROOT = Path(__file__).resolve().parents[3]
 HERE = ROOT / "deploy" / "local"
 LOCAL = ROOT / ".local"
 LOGS = LOCAL / "logs"
+
+
+class ToolError(RuntimeError):
+    """A failure with a message meant for a person (no stack trace needed): the CLIs print it
+    and exit non-zero."""
+
+
+def speaker(tool: str):
+    """A `say` for one tool: progress lines on stderr, prefixed with the tool's name, so they
+    never mix with output meant for a pipe."""
+    def say(msg: str) -> None:
+        print(f"{tool}: {msg}", file=sys.stderr, flush=True)
+    return say

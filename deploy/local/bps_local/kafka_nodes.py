@@ -14,12 +14,11 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bps_local import HERE, LOCAL, LOGS, ROOT
+from bps_local import HERE, LOCAL, LOGS, ROOT, ToolError, speaker
 
 POM = HERE / "pom.xml"
 LOG4J = HERE / "log4j2.yaml"
@@ -39,12 +38,11 @@ JVM_OPTS = ("-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryErro
             "-Djava.awt.headless=true -Dlog4j2.formatMsgNoLookups=true")
 
 
-class KafkaError(RuntimeError):
-    """A failure with a message meant for a person (no stack trace needed)."""
+class KafkaError(ToolError):
+    pass
 
 
-def say(msg: str) -> None:
-    print(f"kafka: {msg}", file=sys.stderr, flush=True)
+say = speaker("kafka")
 
 
 def single_port() -> int:
@@ -64,6 +62,16 @@ def _env_port(name: str, default: int) -> int:
     if not 1024 <= port <= 65000:
         raise KafkaError(f"{name}={port} is outside 1024..65000")
     return port
+
+
+class _InHome:
+    """A read-only path attribute: `name` under the owner's home folder."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, node: Node | None, owner: type | None = None):
+        return self if node is None else node.home / self.name
 
 
 @dataclass(frozen=True)
@@ -86,25 +94,12 @@ class Node:
     def bootstrap(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    @property
-    def data(self) -> Path:
-        return self.home / "data"
-
-    @property
-    def properties(self) -> Path:
-        return self.home / "server.properties"
-
-    @property
-    def pid_file(self) -> Path:
-        return self.home / "kafka.pid"
-
-    @property
-    def layout_file(self) -> Path:
-        return self.home / "layout.json"
-
-    @property
-    def console(self) -> Path:
-        return self.home / "console.out"
+    # Everything else the node owns sits at a fixed name under its home.
+    data = _InHome("data")
+    properties = _InHome("server.properties")
+    pid_file = _InHome("kafka.pid")
+    layout_file = _InHome("layout.json")
+    console = _InHome("console.out")
 
     @property
     def log(self) -> Path:

@@ -29,7 +29,7 @@ from pathlib import Path
 import asyncpg
 import psutil
 
-from bps_local import LOCAL, LOGS, procs
+from bps_local import LOCAL, LOGS, ToolError, procs, speaker
 
 DATABASES = ("applicant", "matching", "approval", "notification", "monitor")
 USER = "bps"
@@ -38,12 +38,11 @@ SERVER_SETTINGS = ("-c fsync=on -c synchronous_commit=on -c full_page_writes=on 
                    "-c max_connections=300 -c shared_buffers=128MB")
 
 
-class PostgresError(RuntimeError):
-    """A failure with a message meant for a person."""
+class PostgresError(ToolError):
+    pass
 
 
-def say(msg: str) -> None:
-    print(f"postgres: {msg}", file=sys.stderr, flush=True)
+say = speaker("postgres")
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,15 @@ def port_free(port: int) -> bool:
     return True
 
 
+def free_run(count: int, candidates: Iterable[int]) -> int:
+    """The first candidate starting `count` free consecutive ports (a KRaft node's controller
+    listens beside its broker port, a TLS node's SASL_SSL listener beside that)."""
+    for port in candidates:
+        if all(port_free(p) for p in range(port, port + count)):
+            return port
+    raise RuntimeError(f"no {count} free consecutive ports")
+
+
 def listener(port: int) -> str:
     """Who listens on 127.0.0.1:`port`, for a message to a person (pid, name, folder)."""
     try:

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from bps_local import ToolError
+
 ROOT = Path(__file__).resolve().parents[3]
 TLS_DIR = ROOT / ".local" / "tls"
 DAYS = 825  # within what clients accept for a leaf certificate
@@ -44,8 +46,8 @@ authorityKeyIdentifier = keyid
 """
 
 
-class TlsError(RuntimeError):
-    """A failure with a message meant for a person."""
+class TlsError(ToolError):
+    pass
 
 
 @dataclass(frozen=True)

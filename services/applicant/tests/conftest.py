@@ -1,29 +1,18 @@
 import uuid
 from datetime import date, timedelta
 
-import pytest
 from applicant.app import build_app
 from applicant.config import ApplicantSettings
-from testkit.harness.events import TopicReader, eventually, publish
-from testkit.harness.service import running_service, test_settings
+from testkit.harness.events import eventually
+from testkit.harness.fixtures import reader_fixture, service_fixture
 
 from contracts import Event, Scheme
 
 FAST = dict(consumer_retry_backoff_seconds=0.01, write_rate_per_minute=100_000)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    settings = await test_settings(ApplicantSettings, **FAST)
-    async with running_service(build_app, settings) as svc:
-        yield svc
-
-
-@pytest.fixture
-async def reader(service):
-    async with TopicReader(service.settings.kafka_bootstrap_servers,
-                           service.settings.topic("applications")) as r:
-        yield r
+service = service_fixture(build_app, ApplicantSettings, **FAST)
+reader = reader_fixture("applications")
 
 
 def soon(days: int = 30) -> str:
@@ -89,7 +78,7 @@ async def applied(svc, scheme: Scheme = Scheme.INDUSTRY) -> tuple[str, dict]:
 
 
 async def send(svc, *events: Event) -> None:
-    await publish(svc.settings.kafka_bootstrap_servers, svc.settings.topic_prefix, *events)
+    await svc.publish(*events)
 
 
 async def status_becomes(svc, sub: str, application_id: str, status: str) -> dict:

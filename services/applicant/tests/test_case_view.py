@@ -36,6 +36,10 @@ def opened(app, case_id, stage, role, org=None, approver=None):
     )
 
 
+def granted(app, case_id, stage, by, **fields):
+    return about(app, ApprovalGranted, case_id=case_id, stage=stage, decided_by=by, **fields)
+
+
 async def case_of(svc, app, headers):
     return await svc.client.get(f"/applications/{app['id']}/case", headers=headers)
 
@@ -66,22 +70,9 @@ async def industry_case_at_ethics(svc):
             clearance_needed=Clearance.BPSS,
         ),
         opened(app, case_id, ApprovalStage.LINE_MANAGER, "line_manager", approver="manager-1"),
-        about(
-            app,
-            ApprovalGranted,
-            case_id=case_id,
-            stage=ApprovalStage.LINE_MANAGER,
-            decided_by="manager-1",
-            note="fine by me",
-        ),
+        granted(app, case_id, ApprovalStage.LINE_MANAGER, "manager-1", note="fine by me"),
         opened(app, case_id, ApprovalStage.DEPARTMENTAL_HR, "hr", org="dept-dbt"),
-        about(
-            app,
-            ApprovalGranted,
-            case_id=case_id,
-            stage=ApprovalStage.DEPARTMENTAL_HR,
-            decided_by="hr-dbt",
-        ),
+        granted(app, case_id, ApprovalStage.DEPARTMENTAL_HR, "hr-dbt"),
         opened(app, case_id, ApprovalStage.CONFLICT_OF_INTEREST, "ethics"),
     )
     return sub, app, case_id

@@ -2,7 +2,6 @@
 clients then retry with the same Idempotency-Keys."""
 
 import asyncio
-import socket
 import uuid
 
 import httpx
@@ -10,7 +9,7 @@ from applicant.config import ApplicantSettings
 from shared.auth import mint_dev_token
 from testkit.harness.events import TopicReader, eventually
 from testkit.harness.postgres import drop_database
-from testkit.harness.process import ServiceProcess
+from testkit.harness.process import process_for
 from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import Scheme
@@ -18,12 +17,6 @@ from contracts import Scheme
 from .conftest import PROFILES, application_body
 
 CLIENTS = 40
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def headers(sub: str, key: str | None = None) -> dict:
@@ -41,12 +34,7 @@ async def submit(client: httpx.AsyncClient, sub: str, key: str) -> httpx.Respons
 
 async def test_clients_retrying_across_a_sigkill_get_exactly_one_application_each(tmp_path):
     settings = await fresh_settings(ApplicantSettings)
-    port = free_port()
-    env = {"APPLICANT_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-           "APPLICANT_TOPIC_PREFIX": settings.topic_prefix,
-           "APPLICANT_DATABASE_URL": settings.database_url, "APPLICANT_HTTP_PORT": str(port),
-           "APPLICANT_WRITE_RATE_PER_MINUTE": "100000"}
-    proc = ServiceProcess("applicant", env, port, tmp_path / "applicant.log")
+    proc = process_for(settings, tmp_path, WRITE_RATE_PER_MINUTE="100000")
     subs = [f"applicant-{i}" for i in range(CLIENTS)]
     keys = {sub: str(uuid.uuid4()) for sub in subs}
     try:

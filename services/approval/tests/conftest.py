@@ -1,13 +1,12 @@
 import uuid
 from datetime import date
 
-import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from contracts.examples import example
-from testkit.harness.events import TopicReader, eventually, publish
-from testkit.harness.service import running_service, test_settings
+from testkit.harness.events import eventually
+from testkit.harness.fixtures import reader_fixture, service_fixture
 
 from contracts import (
     ApplicationWithdrawn,
@@ -23,19 +22,8 @@ FAST = dict(timer_poll_seconds=0.1, consumer_retry_backoff_seconds=0.01,
             write_rate_per_minute=100_000)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    settings = await test_settings(ApprovalSettings, **FAST)
-    async with running_service(build_app, settings) as svc:
-        yield svc
-
-
-@pytest.fixture
-async def reader(service):
-    async with TopicReader(service.settings.kafka_bootstrap_servers,
-                           *(service.settings.topic(t) for t in ("approvals", "placements"))
-                           ) as r:
-        yield r
+service = service_fixture(build_app, ApprovalSettings, **FAST)
+reader = reader_fixture("approvals", "placements")
 
 
 SCHEME_FACTS = {
@@ -67,7 +55,7 @@ def withdrawal(p: MatchProposed) -> ApplicationWithdrawn:
 
 
 async def propose(svc, p: Event) -> None:
-    await publish(svc.settings.kafka_bootstrap_servers, svc.settings.topic_prefix, p)
+    await svc.publish(p)
 
 
 def approver_headers(svc, stage: dict) -> dict:
@@ -93,6 +81,18 @@ async def decide(svc, stage: dict, decision: str = "grant", headers=None, **body
     return await svc.client.post(f"/stages/{stage['id']}/decision",
                                  json={"decision": decision, **body},
                                  headers=headers or approver_headers(svc, stage))
+
+
+async def stage_after_grants(svc, p: MatchProposed, grants: int, expected: str) -> dict:
+    """Propose `p`, grant its first `grants` stages, and return the stage then open (which
+    must be `expected`)."""
+    await propose(svc, p)
+    for _ in range(grants):
+        r = await decide(svc, await open_stage(svc, p.application_id))
+        assert r.status_code == 200, r.text
+    stage = await open_stage(svc, p.application_id)
+    assert stage["stage"] == expected
+    return stage
 
 
 async def read_all(bootstrap: str, *topics: str) -> list[Event]:

@@ -6,7 +6,15 @@ from testkit.harness.events import eventually
 
 from contracts import Scheme
 
-from .conftest import HR, approver_headers, decide, open_stage, proposal, propose
+from .conftest import (
+    HR,
+    approver_headers,
+    decide,
+    open_stage,
+    proposal,
+    propose,
+    stage_after_grants,
+)
 
 
 async def _stages(svc, headers, status="open"):
@@ -102,12 +110,7 @@ async def test_a_decision_on_a_stage_closed_by_refusal_is_a_conflict(service):
 
 async def test_the_ethics_stage_records_its_decision_and_mitigation_in_writing(service, reader):
     p = proposal(Scheme.INDUSTRY)
-    await propose(service, p)
-    for _ in range(2):
-        assert (await decide(service, await open_stage(service, p.application_id))
-                ).status_code == 200
-    ethics = await open_stage(service, p.application_id)
-    assert ethics["stage"] == "conflict_of_interest"
+    ethics = await stage_after_grants(service, p, 2, "conflict_of_interest")
     r = await decide(service, ethics, note="past procurement dealings with the host",
                      mitigation="recused from any WindCo contract decision for 2 years")
     assert r.status_code == 200

@@ -8,21 +8,25 @@ import pytest
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from testkit.harness.events import eventually
-from testkit.harness.service import running_service
-from testkit.harness.service import test_settings as fresh_settings
+from testkit.harness.fixtures import service_fixture
 
 from contracts import Scheme, parse_event
 
-from .conftest import FAST, HR, decide, open_stage, proposal, propose, withdrawal
+from .conftest import (
+    FAST,
+    HR,
+    decide,
+    open_stage,
+    proposal,
+    propose,
+    stage_after_grants,
+    withdrawal,
+)
 
 SHORT = dict(sla_due_seconds={"line_manager": 1.0}, sla_expiry_factor=1000.0)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    settings = await fresh_settings(ApprovalSettings, **{**FAST, **SHORT})
-    async with running_service(build_app, settings) as svc:
-        yield svc
+service = service_fixture(build_app, ApprovalSettings, **{**FAST, **SHORT})
 
 
 async def reassign(svc, stage, approver_id, headers=None, reason="on leave"):
@@ -103,12 +107,8 @@ async def test_deciding_a_withdrawn_stage_says_the_application_was_withdrawn(ser
 
 
 async def _ethics_stage(svc, p) -> dict:
-    await propose(svc, p)
-    for _ in range(2):  # line manager, departmental HR
-        assert (await decide(svc, await open_stage(svc, p.application_id))).status_code == 200
-    stage = await open_stage(svc, p.application_id)
-    assert stage["stage"] == "conflict_of_interest"
-    return stage
+    # line manager and departmental HR granted
+    return await stage_after_grants(svc, p, 2, "conflict_of_interest")
 
 
 @pytest.mark.parametrize("second", ["grant", "refuse"])

@@ -3,12 +3,10 @@ timers; an application's decided stages for exactly the people on its case."""
 
 import uuid
 
-import pytest
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from testkit.harness.events import eventually
-from testkit.harness.service import running_service
-from testkit.harness.service import test_settings as fresh_settings
+from testkit.harness.fixtures import service_fixture
 
 from contracts import Scheme
 
@@ -21,11 +19,7 @@ SHORT = dict(sla_due_seconds={"line_manager": 1.0, "fcdo_post": 1800.0,
              sla_expiry_factor=1000.0, task_due_soon_seconds=3600.0)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    settings = await fresh_settings(ApprovalSettings, **{**FAST, **SHORT})
-    async with running_service(build_app, settings) as svc:
-        yield svc
+service = service_fixture(build_app, ApprovalSettings, **{**FAST, **SHORT})
 
 
 async def tasks(svc, headers, **params) -> list[dict]:

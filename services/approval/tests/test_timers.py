@@ -1,17 +1,15 @@
 """SLA timers: reminder, escalation to HR, expiry; durable across a SIGKILL and a restart."""
 
 import asyncio
-import socket
 from datetime import UTC, datetime
 
 import asyncpg
-import pytest
 from approval.app import build_app
 from approval.config import ApprovalSettings
 from testkit.harness.events import TopicReader, eventually, publish
+from testkit.harness.fixtures import service_fixture
 from testkit.harness.postgres import drop_database
-from testkit.harness.process import ServiceProcess
-from testkit.harness.service import running_service
+from testkit.harness.process import process_for
 from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import Scheme
@@ -23,11 +21,7 @@ SHORT = dict(sla_due_seconds={"line_manager": 1.0, "departmental_hr": 30.0},
              sla_reminder_fraction=0.5, sla_expiry_factor=4.0)
 
 
-@pytest.fixture(scope="module")
-async def service():
-    settings = await fresh_settings(ApprovalSettings, **{**FAST, **SHORT})
-    async with running_service(build_app, settings) as svc:
-        yield svc
+service = service_fixture(build_app, ApprovalSettings, **{**FAST, **SHORT})
 
 
 def of_application(p):
@@ -74,23 +68,12 @@ async def test_once_escalated_central_hr_decides_and_the_old_deadline_does_nothi
                    for e in reader.events())
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_each_deadline_fires_exactly_once_across_a_sigkill_and_restart(tmp_path):
     settings = await fresh_settings(ApprovalSettings)
-    port = free_port()
-    env = {"APPROVAL_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-           "APPROVAL_TOPIC_PREFIX": settings.topic_prefix,
-           "APPROVAL_DATABASE_URL": settings.database_url, "APPROVAL_HTTP_PORT": str(port),
-           # escalation at 4 s, expiry at 16 s: room to kill and restart in between
-           "APPROVAL_SLA_DUE_SECONDS": "{}", "APPROVAL_SLA_DEFAULT_DUE_SECONDS": "4",
-           "APPROVAL_SLA_EXPIRY_FACTOR": "4", "APPROVAL_TIMER_POLL_SECONDS": "0.1",
-           "APPROVAL_OUTBOX_POLL_SECONDS": "0.05"}
-    proc = ServiceProcess("approval", env, port, tmp_path / "approval.log")
+    # escalation at 4 s, expiry at 16 s: room to kill and restart in between
+    proc = process_for(settings, tmp_path, SLA_DUE_SECONDS="{}", SLA_DEFAULT_DUE_SECONDS="4",
+                       SLA_EXPIRY_FACTOR="4", TIMER_POLL_SECONDS="0.1",
+                       OUTBOX_POLL_SECONDS="0.05")
     topics = [settings.topic("approvals"), settings.topic("placements")]
     p = proposal(Scheme.INDUSTRY)
     try:

@@ -5,7 +5,7 @@ import asyncio
 
 from contracts import Scheme
 
-from .conftest import decide, open_stage, proposal, propose, withdrawal
+from .conftest import decide, open_stage, proposal, propose, stage_after_grants, withdrawal
 
 
 def of_application(p):
@@ -43,13 +43,7 @@ async def test_a_proposal_arriving_after_the_withdrawal_is_rejected_at_once(serv
 
 
 async def _at_last_stage(service, p):
-    await propose(service, p)
-    for _ in range(3):
-        assert (await decide(service, await open_stage(service, p.application_id))
-                ).status_code == 200
-    last = await open_stage(service, p.application_id)
-    assert last["stage"] == "host_acceptance"
-    return last
+    return await stage_after_grants(service, p, 3, "host_acceptance")
 
 
 async def _withdraw_directly(service, p):

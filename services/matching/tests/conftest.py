@@ -1,23 +1,10 @@
-import pytest
 from matching.app import build_app
 from matching.config import MatchingSettings
-from testkit.harness.events import TopicReader
-from testkit.harness.service import running_service, test_settings
+from testkit.harness.fixtures import reader_fixture, service_fixture
 
 from .matching_support import FAST
 
-
 # A fresh service (database and topics) per test: continuous matching looks at every open
 # place, so tests sharing one service would match each other's applications.
-@pytest.fixture
-async def service():
-    settings = await test_settings(MatchingSettings, **FAST)
-    async with running_service(build_app, settings) as svc:
-        yield svc
-
-
-@pytest.fixture
-async def matches(service):
-    async with TopicReader(service.settings.kafka_bootstrap_servers,
-                           service.settings.topic("matches")) as reader:
-        yield reader
+service = service_fixture(build_app, MatchingSettings, scope="function", **FAST)
+matches = reader_fixture("matches", name="matches")

@@ -4,9 +4,8 @@ import uuid
 from datetime import date
 
 from contracts.examples import example
-from testkit.harness.events import publish
 
-from contracts import ApplicationSubmitted, PlacementRejected, RejectionReason
+from contracts import ApplicationSubmitted, ApplicationWithdrawn, PlacementRejected, RejectionReason
 
 FAST = dict(consumer_retry_backoff_seconds=0.01, write_rate_per_minute=100_000)
 
@@ -37,6 +36,13 @@ def rejection(proposal, reason=RejectionReason.DECLINED, **fields) -> PlacementR
         scheme=proposal.scheme, reason=reason, **fields)
 
 
+def withdrawal(submitted: ApplicationSubmitted) -> ApplicationWithdrawn:
+    """The applicant's withdrawal of `submitted`, as the applicant service publishes it."""
+    return ApplicationWithdrawn.caused_by(
+        submitted, producer="applicant", application_id=submitted.application_id,
+        applicant_id=submitted.applicant_id, scheme=submitted.scheme)
+
+
 async def post_opportunity(service, org: str, **fields) -> dict:
     response = await service.client.post("/opportunities", json=opportunity_body(**fields),
                                          headers=service.auth(f"user-{org}", "host", org=org))
@@ -45,8 +51,7 @@ async def post_opportunity(service, org: str, **fields) -> dict:
 
 
 async def send(service, *events) -> None:
-    await publish(service.settings.kafka_bootstrap_servers, service.settings.topic_prefix,
-                  *events)
+    await service.publish(*events)
 
 
 def unique_org() -> str:

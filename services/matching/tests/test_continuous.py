@@ -2,9 +2,16 @@ import uuid
 
 from testkit.harness.events import eventually
 
-from contracts import ApplicationWithdrawn, Scheme, Sector
+from contracts import Scheme, Sector
 
-from .matching_support import application, post_opportunity, rejection, send, unique_org
+from .matching_support import (
+    application,
+    post_opportunity,
+    rejection,
+    send,
+    unique_org,
+    withdrawal,
+)
 
 
 def for_app(app):
@@ -111,9 +118,7 @@ async def test_a_withdrawn_application_releases_its_place_to_the_next_waiting(se
     waiting = application(sectors=(Sector.CREATIVE_INDUSTRIES,), skills=("knitting",))
     await send(service, waiting)
     await matches.wait_for_event("NoMatchFound", where=for_app(waiting))
-    withdrawn = ApplicationWithdrawn.caused_by(
-        holder, producer="applicant", application_id=holder.application_id,
-        applicant_id=holder.applicant_id, scheme=holder.scheme)
+    withdrawn = withdrawal(holder)
     await send(service, withdrawn, withdrawn)  # a redelivery changes nothing
     moved = await matches.wait_for_event("MatchProposed", where=for_app(waiting))
     assert str(moved.opportunity_id) == opp["opportunity_id"]
@@ -169,9 +174,7 @@ async def test_a_confirmed_place_cancelled_by_a_withdrawal_goes_to_the_next_wait
     await matches.wait_for_event("NoMatchFound", where=for_app(waiting))
 
     # The applicant's withdrawal passes matching by (the place is confirmed, not live) ...
-    withdrawn = ApplicationWithdrawn.caused_by(
-        holder, producer="applicant", application_id=holder.application_id,
-        applicant_id=holder.applicant_id, scheme=holder.scheme)
+    withdrawn = withdrawal(holder)
     await send(service, withdrawn)
     await eventually(lambda: _status(service, holder.application_id, "withdrawn"))
     assert await places_held(service, opp["opportunity_id"]) == 1

@@ -7,7 +7,7 @@ from matching.domain import feasible, rank_key, score
 from matching.preferences import preference_lists
 from matching.rounds import Minimum, blocking_pairs, group_of, report, run_round
 
-from .matching_strategies import RULES, exclusions, worlds
+from .matching_strategies import RULES, TODAY, exclusions, worlds
 
 BIG_K = 10_000
 
@@ -102,7 +102,6 @@ def test_minimum_shares_keep_capacity_and_filters_and_are_met_or_reported(world,
 
 def test_a_short_region_pulls_an_unmatched_applicant_into_it():
     from matching.domain import Applicant, Opportunity
-    from matching_strategies import TODAY
     a = [Applicant(id=f"a{i}", scheme="industry", kind="civil_servant", regions=frozenset(
         {"London"}), earliest_start=TODAY, desired_months=6) for i in range(4)]
     london = Opportunity(id="o1", host_org_id="h", host_name="H", scheme="industry",

@@ -1,22 +1,16 @@
 import uuid
 
-import pytest
 from matching.app import build_app
 from matching.config import MatchingSettings
 from testkit.harness.events import TopicReader, eventually
-from testkit.harness.service import running_service
-from testkit.harness.service import test_settings as settings_for
+from testkit.harness.fixtures import service_fixture
 
 from contracts import Sector
 
-from .matching_support import FAST, application, opportunity_body, send, unique_org
+from .matching_support import FAST, application, opportunity_body, rejection, send, unique_org
 
-
-@pytest.fixture
-async def cohort():
-    settings = await settings_for(MatchingSettings, continuous_matching=False, **FAST)
-    async with running_service(build_app, settings) as svc:
-        yield svc
+cohort = service_fixture(build_app, MatchingSettings, scope="function", name="cohort",
+                         continuous_matching=False, **FAST)
 
 
 async def _waiting(svc) -> int:
@@ -78,7 +72,6 @@ async def _count_is(svc, n) -> bool:
 
 
 async def test_a_pair_rejected_after_a_round_is_never_proposed_again(cohort):
-    from matching_support import rejection
     host = cohort.auth("h", "host", org=unique_org())
     first = await cohort.client.post("/opportunities", headers=host,
                                      json=opportunity_body(capacity=1))

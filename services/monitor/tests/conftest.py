@@ -12,8 +12,9 @@ import uvicorn
 from contracts.examples import example
 from monitor.app import build_app
 from monitor.config import MonitorSettings
-from testkit.harness.events import eventually, publish
-from testkit.harness.service import running_service, test_settings
+from testkit.harness.events import eventually
+from testkit.harness.fixtures import service_fixture
+from testkit.harness.service import fresh_service as new_service
 
 from contracts import ApplicationSubmitted, Event, Scheme
 
@@ -23,8 +24,8 @@ FAST = dict(stream_poll_seconds=0.05, consumer_retry_backoff_seconds=0.01,
 
 @pytest.fixture(scope="module")
 async def service():
-    settings = await test_settings(MonitorSettings, **FAST)
-    async with running_service(build_app, settings) as svc, served(svc.app) as url:
+    async with new_service(build_app, MonitorSettings, **FAST) as svc, \
+            served(svc.app) as url:
         # httpx's ASGI transport buffers whole bodies, so streams need a real socket.
         svc.url = url
         yield svc
@@ -117,16 +118,12 @@ def next_event(cls, cause: Event, at: datetime | None = None, **fields):
 
 
 async def publish_events(service, *events) -> None:
-    await publish(service.settings.kafka_bootstrap_servers, service.settings.topic_prefix,
-                  *events)
+    await service.publish(*events)
 
 
-@pytest.fixture
-async def fresh_service():
-    """A monitor of its own, for tests that count everything in the log."""
-    settings = await test_settings(MonitorSettings, **FAST)
-    async with running_service(build_app, settings) as svc:
-        yield svc
+# A monitor of its own, for tests that count everything in the log.
+fresh_service = service_fixture(build_app, MonitorSettings, scope="function",
+                                name="fresh_service", **FAST)
 
 
 async def wait_logged(service, *events) -> None:

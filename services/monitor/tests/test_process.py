@@ -1,13 +1,12 @@
 """`python -m monitor` as a real process, SIGKILLed while it logs a burst of events."""
 
 import asyncio
-import socket
 
 import asyncpg
 from monitor.config import MonitorSettings
 from testkit.harness.events import eventually, publish
 from testkit.harness.postgres import drop_database
-from testkit.harness.process import ServiceProcess
+from testkit.harness.process import process_for
 from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import ApplicationWithdrawn
@@ -17,19 +16,9 @@ from .conftest import next_event, submitted
 BURST = 300
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_a_sigkill_mid_burst_loses_no_event_and_logs_none_twice(tmp_path):
     settings = await fresh_settings(MonitorSettings)
-    port = free_port()
-    env = {"MONITOR_KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
-           "MONITOR_TOPIC_PREFIX": settings.topic_prefix,
-           "MONITOR_DATABASE_URL": settings.database_url, "MONITOR_HTTP_PORT": str(port)}
-    proc = ServiceProcess("monitor", env, port, tmp_path / "monitor.log")
+    proc = process_for(settings, tmp_path)
     events = []
     for _ in range(BURST // 3):
         first = submitted()

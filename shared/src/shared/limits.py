@@ -8,7 +8,7 @@ import time
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Query, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import Caller, CallerDep
@@ -17,6 +17,9 @@ from shared.logging import bound_contextvars
 MAX_PAGE_SIZE = 200
 # Deeper than any real list; bounds offsets so a huge one is a 422, not a database overflow.
 MAX_OFFSET = 1_000_000
+# The paging query parameters of the list endpoints.
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 # Largest PostgreSQL bigint: the cap on integer ids taken from a URL.
 MAX_BIGINT = 2**63 - 1
 

@@ -1,7 +1,7 @@
 """Settings every service reads, each under its own env prefix (APPLICANT_, MATCHING_, ...)."""
 
 import ssl
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from aiokafka.helpers import create_ssl_context
 from pydantic import Field, FilePath, SecretStr, model_validator
@@ -13,6 +13,14 @@ DEV_JWT_ISSUER = "bps-dev"
 # provider, so a deployment that forgot its configuration refuses to start instead of accepting
 # tokens anyone can mint with the key published in this repository.
 DEV_KEY_ENVIRONMENTS = ("local", "test")
+
+# A TCP port number, for every *_port setting.
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+def local_database(name: str) -> str:
+    """A database on the local PostgreSQL (`make infra`): each service's default."""
+    return f"postgresql://bps@127.0.0.1:15432/{name}"
 
 
 class ServiceSettings(BaseSettings):
@@ -40,14 +48,14 @@ class ServiceSettings(BaseSettings):
     kafka_ssl_key_password: SecretStr | None = None
     # Tests give each run its own topic namespace so parallel suites never read each other.
     topic_prefix: str = ""
-    database_url: str = "postgresql://bps@127.0.0.1:15432/postgres"
+    database_url: str = local_database("postgres")
     db_pool_min: int = Field(default=1, ge=1)
     db_pool_max: int = Field(default=10, ge=1)
     # Unset: migrate at start in local/test only. A deployment runs `python -m <service>
     # migrate` once (a Job / Helm hook) instead of every pod racing to migrate.
     migrate_on_start: bool | None = None
     http_host: str = "127.0.0.1"
-    http_port: int = Field(default=8100, ge=1, le=65535)
+    http_port: Port = 8100
     # Filled with DEV_JWT_SECRET in local/test when no JWKS URL is set; refused in production.
     jwt_dev_secret: str | None = None
     jwks_url: str | None = None

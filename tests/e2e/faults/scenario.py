@@ -10,7 +10,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,7 +19,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError
-from bps_local import LOCAL, postgres
+from bps_local import LOCAL, postgres, procs
 from bps_local import kafka as local_kafka
 from contracts.topics import TOPICS
 
@@ -204,20 +203,7 @@ async def inject_duplicates(system: System, rng: random.Random,
 # ------------------------------------------------------------------------------ brokers
 def free_port_pair() -> int:
     """A port whose successor is free too (a KRaft node's controller listens on port+1)."""
-    for _ in range(100):
-        port = random.randint(31000, 38999)
-        if all(_free(p) for p in (port, port + 1)):
-            return port
-    raise RuntimeError("no free port pair")
-
-
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
+    return procs.free_run(2, (random.randint(31000, 38999) for _ in range(100)))
 
 
 @dataclass
@@ -241,18 +227,29 @@ class PrivateBroker:
         local_kafka.stop_single(self.port, self.data_dir)
 
 
-def restart_broker(broker: PrivateBroker, at: float = 0.4, down: float = 5.0) -> Fault:
+def killed_and_restarted(name: str, kill: Callable[[Run], Awaitable[None]],
+                         start: Callable[[], object], at: float, down: float) -> Fault:
+    """At `at` of the run, `kill` (which counts and reports the kill), stay down for `down`
+    seconds, then start again on the same data, timing how long the start takes."""
+
     async def fault(run: Run) -> None:
         await run.reached(at)
+        await kill(run)
+        await asyncio.sleep(down)
+        started = time.monotonic()
+        await asyncio.to_thread(start)
+        run.say(f"{name} back in {time.monotonic() - started:.1f}s")
+
+    return fault
+
+
+def restart_broker(broker: PrivateBroker, at: float = 0.4, down: float = 5.0) -> Fault:
+    async def kill(run: Run) -> None:
         broker.kill()
         run.ledger.broker_restarts += 1
         run.say(f"SIGKILLed the broker on {broker.bootstrap}")
-        await asyncio.sleep(down)
-        started = time.monotonic()
-        await asyncio.to_thread(broker.start)
-        run.say(f"broker back in {time.monotonic() - started:.1f}s")
 
-    return fault
+    return killed_and_restarted("broker", kill, broker.start, at, down)
 
 
 def kill_partition_leader(topic: str, at: float = 0.4) -> Fault:
@@ -314,14 +311,9 @@ def kill_database(db: PrivateDatabase, at: float = 0.4, down: float = 3.0) -> Fa
     """SIGKILL the server and all its backends mid-run, leave it down for `down` seconds, and
     start it again on the same data (crash recovery replays the WAL)."""
 
-    async def fault(run: Run) -> None:
-        await run.reached(at)
+    async def kill(run: Run) -> None:
         killed = await asyncio.to_thread(db.kill)
         run.database_kills += 1
         run.say(f"SIGKILLed PostgreSQL on port {db.port} ({killed} processes)")
-        await asyncio.sleep(down)
-        started = time.monotonic()
-        await asyncio.to_thread(db.start)
-        run.say(f"PostgreSQL back in {time.monotonic() - started:.1f}s")
 
-    return fault
+    return killed_and_restarted("PostgreSQL", kill, db.start, at, down)

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from shared.auth import CallerDep, Role, require_roles
 from shared.crypto import ALG, encode_key
 from shared.errors import ERROR_RESPONSES, NotFound
-from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
+from shared.limits import MAX_PAGE_SIZE, Offset, WriterDep
 from shared.use_cases import use_cases
 
 from applicant.case_schemas import CaseOut
@@ -86,7 +86,7 @@ async def list_applications(
         status: Status | None = None, scheme: Scheme | None = None,
         applicant_id: Annotated[str | None, Query(description="central HR only")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> ApplicationPage:
+        offset: Offset = 0) -> ApplicationPage:
     return await uc.applications(caller, ApplicationQuery(
         status=status, scheme=scheme, applicant_id=applicant_id, limit=limit, offset=offset))
 

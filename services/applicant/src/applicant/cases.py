@@ -79,22 +79,25 @@ async def _(e: MatchProposed, conn: asyncpg.Connection) -> None:
     await cases_repo.add_proposal(conn, e)
 
 
-@record.register
-async def _(e: ApprovalStageOpened, conn: asyncpg.Connection) -> None:
+async def _open_holding(e: ApprovalStageOpened | ApprovalStageReassigned,
+                        conn: asyncpg.Connection) -> None:
+    """The stage is now with the approver the event names (first opened, or handed on)."""
     await cases_repo.open_holding(conn, application_id=e.application_id, case_id=e.case_id,
                                   stage=e.stage, role=e.approver_role,
                                   org_id=e.approver_org_id, approver_id=e.approver_id,
                                   at=e.occurred_at, due_at=e.due_at)
+
+
+@record.register
+async def _(e: ApprovalStageOpened, conn: asyncpg.Connection) -> None:
+    await _open_holding(e, conn)
 
 
 @record.register
 async def _(e: ApprovalStageReassigned, conn: asyncpg.Connection) -> None:
     await cases_repo.close_holding(conn, e.case_id, e.stage, "reassigned",
                                    decided_at=e.occurred_at, reason=e.reason)
-    await cases_repo.open_holding(conn, application_id=e.application_id, case_id=e.case_id,
-                                  stage=e.stage, role=e.approver_role,
-                                  org_id=e.approver_org_id, approver_id=e.approver_id,
-                                  at=e.occurred_at, due_at=e.due_at)
+    await _open_holding(e, conn)
 
 
 @record.register

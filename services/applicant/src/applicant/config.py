@@ -1,16 +1,13 @@
 """Applicant settings (env prefix APPLICANT_)."""
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
-from shared.settings import ServiceSettings
+from shared.settings import Port, ServiceSettings, local_database
 
 
-class ApplicantSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="APPLICANT_", extra="ignore")
-
+class ApplicantSettings(ServiceSettings, env_prefix="APPLICANT_"):
     service_name: str = "applicant"
-    http_port: int = Field(default=8101, ge=1, le=65535)
-    database_url: str = "postgresql://bps@127.0.0.1:15432/applicant"
+    http_port: Port = 8101
+    database_url: str = local_database("applicant")
     # A stored Idempotency-Key answer is replayed for this long, then forgotten.
     idempotency_retention_hours: float = Field(default=24.0, gt=0)
     # Token subjects of the services allowed to fetch a person's data key to open the sealed

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, Depends, Query
 from shared.auth import CallerDep, Role, require_roles
 from shared.errors import ERROR_RESPONSES
-from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
+from shared.limits import Limit, Offset, WriterDep
 from shared.use_cases import use_cases
 
 from approval.handlers import DecisionCommand
@@ -28,8 +28,6 @@ from approval.use_cases import ApprovalUseCases
 from contracts import Scheme
 
 router = APIRouter(responses=ERROR_RESPONSES)
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 # Who may call at all (403 otherwise); which objects each caller sees is checked below (404).
 Approvers = Depends(require_roles(Role.LINE_MANAGER, Role.HR, Role.ETHICS, Role.VETTING,
                                   Role.EMPLOYER, Role.FCDO_POST, Role.BCC, Role.HOST))

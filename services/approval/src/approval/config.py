@@ -5,8 +5,7 @@ from functools import cache
 
 from govuk_bank_holidays.bank_holidays import BankHolidays
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
-from shared.settings import ServiceSettings
+from shared.settings import Port, ServiceSettings
 
 from approval.domain import Sla
 from contracts import ApprovalStage
@@ -14,11 +13,9 @@ from contracts import ApprovalStage
 DAY = 24 * 3600.0
 
 
-class ApprovalSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="APPROVAL_", extra="ignore")
-
+class ApprovalSettings(ServiceSettings, env_prefix="APPROVAL_"):
     service_name: str = "approval"
-    http_port: int = Field(default=8103, ge=1, le=65535)
+    http_port: Port = 8103
 
     # Seconds a stage may wait for its decision before HR is told (per stage; JSON in the env,
     # e.g. APPROVAL_SLA_DUE_SECONDS='{"line_manager": 5}'); stages not listed use the default.

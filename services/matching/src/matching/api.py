@@ -6,10 +6,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from shared.auth import Caller, CallerDep, Role, require_central_hr, require_roles
 from shared.errors import ERROR_RESPONSES, Forbidden
-from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
+from shared.limits import Limit, Offset, WriterDep
 from shared.use_cases import use_cases
 
 from matching.rounds import Minimum
@@ -25,8 +25,6 @@ from matching.schemas import (
 from matching.use_cases import MatchingUseCases
 
 router = APIRouter(responses=ERROR_RESPONSES)
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 # Role checks run before the body is validated: a wrong role hears 403 whatever it sent.
 HostRole = Depends(require_roles(Role.HOST))
 HostOrHR = Depends(require_roles(Role.HOST, Role.HR))

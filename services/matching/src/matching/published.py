@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from shared.auth import CallerDep
 from shared.errors import ERROR_RESPONSES, NotFound
-from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE
+from shared.limits import MAX_PAGE_SIZE, Offset
 
 from contracts import Country, Scheme, Sector, UKRegion
 
@@ -83,7 +83,7 @@ async def list_published(
         starts_before: Annotated[date | None, Query(
             description="the start window opens on or before this date")] = None,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> PublishedPage:
+        offset: Offset = 0) -> PublishedPage:
     filters = {"scheme": scheme, "sector": sector, "region": region, "country": country,
                "starts_after": starts_after, "starts_before": starts_before}
     async with pool.acquire() as conn:

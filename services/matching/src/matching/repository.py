@@ -209,18 +209,26 @@ async def save_round_proposals(conn: asyncpg.Connection, rows: list[tuple]) -> N
     """Bulk path for a round, one batch: (match_id, application_id, opportunity_id, score,
     explanation as JSON text, round_id) rows in one statement, then their applications.
     The text goes straight to jsonb: no dict to re-serialise through the json codec."""
-    if not rows:
-        return
+    columns = await insert_columns(
+        conn, "INSERT INTO proposals (match_id, application_id, opportunity_id, score,"
+        " explanation, round_id) SELECT m, a, o, s, e::jsonb, r FROM unnest($1::uuid[],"
+        " $2::uuid[], $3::uuid[], $4::float8[], $5::text[], $6::uuid[]) AS u(m, a, o, s, e, r)",
+        rows)
+    if columns:
+        # A join, not "= ANY(array)": with tens of thousands of ids the latter is a linear
+        # search of the array for every row.
+        await conn.execute(
+            "UPDATE applications a SET status = 'proposed', updated_at = now()"
+            " FROM unnest($1::uuid[]) AS u(id) WHERE a.application_id = u.id", columns[1])
+
+
+async def insert_columns(conn: asyncpg.Connection, sql: str, rows: list[tuple]) -> list[list]:
+    """One `INSERT ... SELECT FROM unnest($1, $2, ...)` for a batch of rows, passed as one
+    array per column; returns those columns (none, and nothing written, for no rows)."""
     columns = [list(c) for c in zip(*rows, strict=True)]
-    await conn.execute(
-        "INSERT INTO proposals (match_id, application_id, opportunity_id, score, explanation,"
-        " round_id) SELECT m, a, o, s, e::jsonb, r FROM unnest($1::uuid[], $2::uuid[],"
-        " $3::uuid[], $4::float8[], $5::text[], $6::uuid[]) AS u(m, a, o, s, e, r)", *columns)
-    # A join, not "= ANY(array)": with tens of thousands of ids the latter is a linear search
-    # of the array for every row.
-    await conn.execute(
-        "UPDATE applications a SET status = 'proposed', updated_at = now()"
-        " FROM unnest($1::uuid[]) AS u(id) WHERE a.application_id = u.id", columns[1])
+    if columns:
+        await conn.execute(sql, *columns)
+    return columns
 
 
 async def add_round_places(conn: asyncpg.Connection, taken: dict[uuid.UUID, int]) -> None:
@@ -245,11 +253,8 @@ async def bulk_outbox(conn: asyncpg.Connection, rows: list[tuple]) -> None:
     of one per event. Batches of thousands: one array of 50k payloads (70 MB) took PostgreSQL
     2.5 times as long to unnest as the same rows in batches. The outbox's statement trigger
     wakes the relay."""
-    if not rows:
-        return
-    columns = [list(c) for c in zip(*rows, strict=True)]
-    await conn.execute(
-        "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
+    await insert_columns(
+        conn, "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
         " SELECT e, t, k, y, p, h::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[],"
         " $4::text[], $5::bytea[], $6::text[]) WITH ORDINALITY AS r(e, t, k, y, p, h, n)"
-        " ORDER BY n ON CONFLICT (event_id) DO NOTHING", *columns)  # ids follow event order
+        " ORDER BY n ON CONFLICT (event_id) DO NOTHING", rows)  # ids follow event order

@@ -1,16 +1,13 @@
 """Monitor settings (env prefix MONITOR_)."""
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
-from shared.settings import ServiceSettings
+from shared.settings import Port, ServiceSettings, local_database
 
 
-class MonitorSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="MONITOR_", extra="ignore")
-
+class MonitorSettings(ServiceSettings, env_prefix="MONITOR_"):
     service_name: str = "monitor"
-    http_port: int = Field(default=8105, ge=1, le=65535)
-    database_url: str = "postgresql://bps@127.0.0.1:15432/monitor"
+    http_port: Port = 8105
+    database_url: str = local_database("monitor")
 
     # How often an open SSE stream looks for new rows in the event log.
     stream_poll_seconds: float = Field(default=0.25, gt=0)

@@ -8,8 +8,10 @@ from typing import Any
 
 import asyncpg
 from pydantic import BaseModel, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 from contracts import redact
+from monitor.domain import Step
 
 
 class Meta(BaseModel):
@@ -19,14 +21,11 @@ class Meta(BaseModel):
     regions: list[str]
 
 
-class TimelineStep(BaseModel):
-    seq: int
-    event_type: str
-    occurred_at: datetime
-    actor: str | None
-    summary: str
-    since_previous_seconds: float | None
-    since_start_seconds: float
+# The domain's Step as the API shows it: one definition of a step's fields, validated and
+# documented (as TimelineStep) by pydantic.
+@pydantic_dataclass(frozen=True)
+class TimelineStep(Step):
+    pass
 
 
 class Timeline(BaseModel):

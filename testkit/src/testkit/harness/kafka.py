@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from testkit.harness.process import free_port
+
 KAFKA_CLI = "bps_local.kafka"
 KAFKA_IMAGE = os.environ.get("BPS_KAFKA_IMAGE", "apache/kafka:4.1.1")
 
@@ -74,11 +76,6 @@ def docker_answers(timeout: float = 1.0) -> bool:
         return False
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _start_container() -> str:
     """A single-node KRaft broker from the official image, configured like the local one."""
@@ -87,7 +84,7 @@ def _start_container() -> str:
 
     # The advertised address must be the one the host reaches, so bind a fixed free host port to
     # the same container port instead of letting Docker choose one after the fact.
-    port = _free_port()
+    port = free_port()
     docker_host = urlparse(os.environ.get("DOCKER_HOST", "unix://")).hostname
     host, bind = (docker_host, "0.0.0.0") if docker_host else ("127.0.0.1", "127.0.0.1")
     env = {

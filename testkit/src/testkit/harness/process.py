@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import httpx
+from shared.settings import ServiceSettings
 
 
 class ServiceProcess:
@@ -60,3 +62,23 @@ class ServiceProcess:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def process_for(settings: ServiceSettings, log_dir: Path, **env: str) -> ServiceProcess:
+    """The service `settings` describe, as a process on a free port, pointed at the same
+    broker, topic namespace and database; `env` adds settings without the service's prefix
+    (e.g. SLA_EXPIRY_FACTOR="4")."""
+    name = settings.service_name
+    prefix = name.upper() + "_"
+    port = free_port()
+    env = {"KAFKA_BOOTSTRAP_SERVERS": settings.kafka_bootstrap_servers,
+           "TOPIC_PREFIX": settings.topic_prefix, "DATABASE_URL": settings.database_url,
+           "HTTP_PORT": str(port), **env}
+    return ServiceProcess(name, {prefix + k: v for k, v in env.items()}, port,
+                          log_dir / f"{name}.log")

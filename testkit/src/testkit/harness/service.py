@@ -13,6 +13,8 @@ from shared.auth import mint_dev_token
 from shared.kafka import ensure_topics
 from shared.settings import ServiceSettings
 
+from contracts import Event
+from testkit.harness.events import TopicReader, publish
 from testkit.harness.kafka import kafka_bootstrap_servers
 from testkit.harness.postgres import create_database, drop_database
 
@@ -34,6 +36,14 @@ class RunningService:
     def auth(self, sub: str, *roles: str, org: str | None = None) -> dict[str, str]:
         token = mint_dev_token(sub, list(roles), org, secret=self.settings.jwt_dev_secret)
         return {"Authorization": f"Bearer {token}"}
+
+    def reader(self, *topics: str) -> TopicReader:
+        """A reader over the service's own topics, named without the test's prefix."""
+        return TopicReader(self.settings.kafka_bootstrap_servers,
+                           *(self.settings.topic(t) for t in topics))
+
+    async def publish(self, *events: Event) -> None:
+        await publish(self.settings.kafka_bootstrap_servers, self.settings.topic_prefix, *events)
 
 
 async def test_settings(settings_cls: type[ServiceSettings], topic_prefix: str | None = None,
@@ -60,3 +70,13 @@ async def running_service(build_app: Callable[[ServiceSettings], FastAPI],
     finally:
         if drop_db:
             await drop_database(settings.database_url)
+
+
+@contextlib.asynccontextmanager
+async def fresh_service(build_app: Callable[[ServiceSettings], FastAPI],
+                        settings_cls: type[ServiceSettings],
+                        **overrides) -> AsyncIterator[RunningService]:
+    """A service with its own new database and topic namespace, torn down afterwards."""
+    settings = await test_settings(settings_cls, **overrides)
+    async with running_service(build_app, settings) as svc:
+        yield svc
