@@ -4,10 +4,10 @@ Routes parse, call one use case and render its result."""
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Response
 from shared.auth import Caller, CallerDep, Role, require_central_hr, require_roles
 from shared.errors import ERROR_RESPONSES, Forbidden, Invalid
-from shared.limits import MAX_OFFSET, MAX_PAGE_SIZE, WriterDep
+from shared.limits import Limit, Offset, WriterDep
 from shared.use_cases import use_cases
 
 from notification.schemas import (
@@ -24,8 +24,6 @@ router = APIRouter(responses=ERROR_RESPONSES)
 StatusName = Literal["created", "sending", "delivered", "temporary-failure",
                      "permanent-failure", "technical-failure"]
 ChannelName = Literal["email", "webhook", "inbox"]
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="page size")]
-Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 # Checked before the body is validated, so a wrong role hears 403 whatever it sent.
 HostRole = Depends(require_roles(Role.HOST))
 UseCases = Annotated[NotificationUseCases, Depends(use_cases(NotificationUseCases))]

@@ -8,7 +8,6 @@ import hmac
 import random
 import re
 from dataclasses import dataclass
-from enum import StrEnum
 
 from contracts import (
     ApplicationSubmitted,
@@ -20,6 +19,7 @@ from contracts import (
     ApprovalReminderDue,
     ApprovalStageOpened,
     ApprovalStageReassigned,
+    DeliveryStatus,
     Event,
     MatchProposed,
     NoMatchFound,
@@ -42,13 +42,8 @@ PENDING_NAME = "\u2060applicant\u2060"
 PENDING_APPLICANT = "\u2060the applicant\u2060"
 
 
-class Status(StrEnum):
-    CREATED = "created"
-    SENDING = "sending"
-    DELIVERED = "delivered"
-    TEMPORARY_FAILURE = "temporary-failure"
-    PERMANENT_FAILURE = "permanent-failure"
-    TECHNICAL_FAILURE = "technical-failure"
+# A message's status is the delivery status the events carry (GOV.UK Notify's names).
+Status = DeliveryStatus
 
 
 # Rows in these states may be claimed for a (first or further) attempt; anything at `sending`
