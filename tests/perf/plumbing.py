@@ -46,7 +46,8 @@ async def wait_all_sent(pool: asyncpg.Pool, count: int, within: float) -> float:
 
 
 def hop_settings(ctx: Context, prefix: str, dsn: str, **overrides) -> ServiceSettings:
-    return ServiceSettings(service_name="bench", kafka_bootstrap_servers=ctx.bootstrap,
+    return ServiceSettings(service_name="bench", environment="test",
+                           kafka_bootstrap_servers=ctx.bootstrap,
                            topic_prefix=prefix, database_url=dsn, **overrides)
 
 

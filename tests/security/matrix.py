@@ -161,7 +161,8 @@ MATCHING_SERVICE = [
       statuses={"hr:departmental": 403}),
     # What applicants browse: any signed-in person sees open opportunities' public fields.
     E("matching", "GET", "/published-opportunities", ANY),
-    E("matching", "GET", "/published-opportunities/{opportunity_id}", ANY),
+    # The world's opportunity has filled its places, so it is no longer published: 404.
+    E("matching", "GET", "/published-opportunities/{opportunity_id}", ANY, default=404),
     # One's own current proposal only; anyone else's application is simply not found.
     E("matching", "GET", "/my-proposals/{application_id}", ANY, default=404,
       statuses={"applicant": 200}),

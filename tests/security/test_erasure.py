@@ -72,11 +72,13 @@ async def test_an_erased_applicant_leaves_no_personal_data_in_any_database_or_to
         # The live application was withdrawn on the way out; its case closes downstream.
         await me.wait_status(application_id, "withdrawn", within=60)
 
+    seen: dict = {}
+
     async def nothing_left() -> dict | None:
-        hits = await all_hits(security_system, person)
-        return None if any(hits.values()) else hits or {"clean": []}
-    await wait_for(nothing_left, "every service database to drop the erased applicant's data",
-                   60, interval=0.5)
+        seen.update(await all_hits(security_system, person))
+        return None if any(seen.values()) else seen or {"clean": []}
+    await wait_for(nothing_left, lambda: f"every service database to drop the erased "
+                   f"applicant's data (still there: {seen})", 60, interval=0.5)
 
     async def approvers_notes_gone() -> bool:
         # Free text written about them (the line manager's note) goes too; decisions stay.

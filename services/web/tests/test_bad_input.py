@@ -108,7 +108,7 @@ def test_a_double_submit_makes_one_application(web_system):
         "desired_length_months": "4"})
     post_form(client, "/apply/industry/interests", {})
     token_page = client.get("/apply/industry/check")
-    from signing import csrf_of
+    from .signing import csrf_of
     token = csrf_of(token_page)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         answers = list(pool.map(lambda _: client.post("/apply/industry/check",

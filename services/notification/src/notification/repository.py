@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -236,11 +237,17 @@ async def erase_person(conn: asyncpg.Connection, user_id: str) -> None:
     # Sealed copies first: a worker opening one waits on its row lock, then finds it gone.
     await conn.execute("DELETE FROM sealed_contacts WHERE applicant_id = $1", user_id)
     name = await conn.fetchval("SELECT name FROM contacts WHERE contact_id = $1", user_id)
-    if name:  # messages to others about them named them: they no longer do
-        await conn.execute(
-            "UPDATE messages SET subject = replace(subject, $2, 'the applicant'),"
-            " body = replace(body, $2, 'the applicant')"
-            " WHERE payload->'event'->>'applicant_id' = $1", user_id, name)
+    if name:  # messages to others named them (not all carry their id): they no longer do
+        # The full name, then a surname that a greeting may use on its own.
+        for words in {name, name.split()[-1]}:
+            if len(words) >= 3:
+                # In the payload as JSON writes it (escaped), so the jsonb stays valid.
+                await conn.execute(
+                    "UPDATE messages SET subject = replace(subject, $1, 'the applicant'),"
+                    " body = replace(body, $1, 'the applicant'),"
+                    " payload = replace(payload::text, $2, 'the applicant')::jsonb"
+                    " WHERE position($1 IN subject) > 0 OR position($1 IN body) > 0"
+                    " OR position($2 IN payload::text) > 0", words, json.dumps(words)[1:-1])
     await conn.execute("DELETE FROM contacts WHERE contact_id = $1", user_id)
     await conn.execute(
         "UPDATE messages SET subject = '[erased]', body = '[erased]', payload = '{}'::jsonb"
