@@ -158,10 +158,10 @@ async def test_every_service_runs_over_mutual_tls_and_an_application_flows_throu
     try:
         # applicant -> matching (MatchProposed) -> approval (a stage opened), all seen by the
         # monitor, which reads every topic; notification mails the applicant about both.
-        seen = await users.hr().wait_monitor(application["id"], "ApplicationSubmitted",
+        seen = await users.hr().wait_monitor(application.id, "ApplicationSubmitted",
                                              "MatchProposed", "ApprovalStageOpened")
         assert seen["scheme"] == "diplomatic"
-        await applicant.wait_status(application["id"], "in_approval")
+        await applicant.wait_status(application.id, "in_approval")
         await tls_system.mail.wait(f"{applicant.sub}@fcdo.example",
                                    "received your placement application",
                                    "found a possible placement")

@@ -43,16 +43,20 @@ async def test_readiness_holds_while_the_broker_is_unreachable_and_health_says_s
         assert health.status_code == 200 and health.json()["kafka"] == "unreachable"
 
 
-async def test_readiness_is_503_before_start_and_from_sigterm_on(settings):
+async def test_readiness_is_503_before_start_and_from_sigterm_on(settings, monkeypatch):
     spec = kit_spec()
     app = build_service_app(settings, spec)
     before = await _get(app, "/readyz")
     assert before.status_code == 503 and before.json()["checks"]["started"] is False
     async with run_service(settings, spec.migrations, spec.wire) as runtime:
         app.state.runtime = runtime
-        server = DrainingServer(uvicorn.Config(app))
-        server.handle_exit(signal.SIGTERM, None)
-        assert server.should_exit
+        # uvicorn's own handler (which sse-starlette patches process-wide to end every open
+        # stream) must not run inside the test process: only what DrainingServer adds.
+        exits = []
+        monkeypatch.setattr(uvicorn.Server, "handle_exit",
+                            lambda _self, sig, _frame: exits.append(sig))
+        DrainingServer(uvicorn.Config(app)).handle_exit(signal.SIGTERM, None)
+        assert exits == [signal.SIGTERM]  # uvicorn still gets the signal to shut down
         draining = await _get(app, "/readyz")
         assert draining.status_code == 503 and draining.json()["checks"]["draining"] is True
 
