@@ -5,6 +5,7 @@ whose send has begun are never requeued (real PostgreSQL)."""
 
 import uuid
 
+import pytest
 from notification import repository as repo
 from notification.app import SPEC
 from notification.delivery import DeliveryWorker, Senders
@@ -21,42 +22,41 @@ def message(n: int) -> repo.NewMessage:
                            channel="email", template="t", subject="s", body="b", payload={})
 
 
-async def test_rows_claimed_but_never_sent_go_back_to_the_queue_and_sent_ones_stay(settings):
+@pytest.fixture
+async def worker(settings):
+    """A delivery worker on its migrated database, not started: the tests drive recovery."""
     pool = await create_pool(settings.database_url)
     try:
         await migrate(pool, SPEC.migrations)
         worker = DeliveryWorker(settings, pool, Outbox(settings.topic_prefix),
                                 Senders(settings, pool))
-        async with pool.acquire() as conn:
-            for n in range(2):
-                await repo.insert_message(conn, message(n))
-            ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages ORDER BY id")]
-            # The claim commits, but (as if the connection broke) the worker never gets rows
-            # back; one other row of the same claim had its send begun.
-            await repo.mark_sending(conn, ids, worker.instance)
-        worker._attempted.add(ids[1])
-        await worker.recover_stuck()
-        rows = {r["id"]: r for r in await pool.fetch(
-            "SELECT id, status, attempts FROM messages")}
-        assert (rows[ids[0]]["status"], rows[ids[0]]["attempts"]) == ("created", 0)
-        assert rows[ids[1]]["status"] == "sending"  # may have gone: never sent again
+        yield worker
         await worker.senders.close()
     finally:
         await pool.close()
 
 
-async def test_another_processs_claims_are_left_to_the_stuck_row_rule(settings):
-    pool = await create_pool(settings.database_url)
-    try:
-        await migrate(pool, SPEC.migrations)
-        worker = DeliveryWorker(settings, pool, Outbox(settings.topic_prefix),
-                                Senders(settings, pool))
-        async with pool.acquire() as conn:
-            await repo.insert_message(conn, message(0))
-            ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages")]
-            await repo.mark_sending(conn, ids, uuid.uuid4())  # a process that has since died
-        await worker.recover_stuck()
-        assert await pool.fetchval("SELECT status FROM messages") == "sending"
-        await worker.senders.close()
-    finally:
-        await pool.close()
+async def test_rows_claimed_but_never_sent_go_back_to_the_queue_and_sent_ones_stay(worker):
+    pool = worker.pool
+    async with pool.acquire() as conn:
+        for n in range(2):
+            await repo.insert_message(conn, message(n))
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages ORDER BY id")]
+        # The claim commits, but (as if the connection broke) the worker never gets rows
+        # back; one other row of the same claim had its send begun.
+        await repo.mark_sending(conn, ids, worker.instance)
+    worker._attempted.add(ids[1])
+    await worker.recover_stuck()
+    rows = {r["id"]: r for r in await pool.fetch("SELECT id, status, attempts FROM messages")}
+    assert (rows[ids[0]]["status"], rows[ids[0]]["attempts"]) == ("created", 0)
+    assert rows[ids[1]]["status"] == "sending"  # may have gone: never sent again
+
+
+async def test_another_processs_claims_are_left_to_the_stuck_row_rule(worker):
+    pool = worker.pool
+    async with pool.acquire() as conn:
+        await repo.insert_message(conn, message(0))
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages")]
+        await repo.mark_sending(conn, ids, uuid.uuid4())  # a process that has since died
+    await worker.recover_stuck()
+    assert await pool.fetchval("SELECT status FROM messages") == "sending"
