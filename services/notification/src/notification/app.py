@@ -14,39 +14,19 @@ from shared.dlq import FailedMessage
 from shared.service import ServiceRuntime, build_service_app
 from shared.spec import ServiceSpec
 
-from contracts import (
-    ApplicantErased,
-    ApplicationSubmitted,
-    ApplicationSubmittedV2,
-    ApplicationWithdrawn,
-    ApprovalEscalated,
-    ApprovalGranted,
-    ApprovalRefused,
-    ApprovalReminderDue,
-    ApprovalStageOpened,
-    ApprovalStageReassigned,
-    Event,
-    MatchProposed,
-    NoMatchFound,
-    OpportunityAmended,
-    OpportunityPublished,
-    PlacementApproved,
-    PlacementConfirmed,
-    PlacementRejected,
-)
+from contracts import ApplicantErased, Event, OpportunityAmended, OpportunityPublished
 from notification.api import router
 from notification.config import NotificationSettings
 from notification.delivery import DeliveryWorker, Senders
+from notification.domain import NOTIFYING
 from notification.handlers import Notifier
 from notification.keys import DataKeyClient
 from notification.templates import Templates
 from notification.use_cases import NotificationUseCases
 
-HANDLED = (ApplicationSubmitted, ApplicationSubmittedV2, ApplicationWithdrawn, ApplicantErased,
-           MatchProposed, NoMatchFound, ApprovalStageOpened, ApprovalReminderDue, ApprovalGranted,
-           ApprovalRefused, ApprovalEscalated, PlacementApproved, PlacementConfirmed,
-           PlacementRejected, ApprovalStageReassigned, OpportunityPublished,
-           OpportunityAmended)
+# Every event that notifies somebody (domain.PLANS), erasure (which deletes instead) and the
+# opportunities the messages name (kept, by projection.py, for their titles and hosts).
+HANDLED = (*NOTIFYING, ApplicantErased, OpportunityPublished, OpportunityAmended)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ import hashlib
 import hmac
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from contracts import (
     ApplicationSubmitted,
@@ -102,42 +104,46 @@ def channels_for(recipient: Recipient) -> tuple[str, ...]:
     return HOST if recipient.role == "host" and recipient.org else PERSON
 
 
+Plan = list[tuple[str, Recipient]]  # (template, recipient) pairs
+
+
+def _to_applicant(template: str) -> Callable[[Any], Plan]:
+    return lambda event: [(template, applicant(event))]
+
+
+def _to_approver(template: str, *, org: bool = True) -> Callable[[Any], Plan]:
+    return lambda event: [(template, approver(event.approver_role, event.approver_id,
+                                              event.approver_org_id if org else None))]
+
+
+# The messages each event causes. Events not listed here notify nobody; the service subscribes
+# to exactly these (notification.app.HANDLED) and the few it keeps without telling anyone.
+PLANS: dict[type[Event], Callable[[Any], Plan]] = {
+    ApplicationSubmitted: _to_applicant("application_submitted"),
+    ApplicationSubmittedV2: _to_applicant("application_submitted"),
+    ApplicationWithdrawn: _to_applicant("application_withdrawn"),
+    MatchProposed: lambda event: [("match_proposed", applicant(event)),
+                                  ("candidate_proposed", host(event.host_org_id))],
+    NoMatchFound: _to_applicant("no_match_found"),
+    ApprovalStageOpened: _to_approver("approval_requested"),
+    # A reminder names no organisation (the handler finds whoever was asked).
+    ApprovalReminderDue: _to_approver("approval_reminder", org=False),
+    ApprovalGranted: _to_applicant("approval_granted"),
+    ApprovalRefused: _to_applicant("approval_refused"),
+    ApprovalEscalated: lambda _event: [("approval_escalated", HR)],
+    ApprovalStageReassigned: _to_approver("approval_reassigned"),
+    PlacementApproved: _to_applicant("placement_approved"),
+    PlacementConfirmed: lambda event: [("placement_confirmed", applicant(event)),
+                                       ("placement_confirmed_host", host(event.host_org_id))],
+    PlacementRejected: _to_applicant("placement_rejected"),
+}
+NOTIFYING = tuple(PLANS)
+
+
 def intents_for(event: Event) -> list[Intent]:
-    """The messages an event causes. Events not listed here notify nobody."""
-    plan: list[tuple[str, Recipient]] = []
-    match event:
-        case ApplicationSubmitted() | ApplicationSubmittedV2():
-            plan = [("application_submitted", applicant(event))]
-        case ApplicationWithdrawn():
-            plan = [("application_withdrawn", applicant(event))]
-        case MatchProposed():
-            plan = [("match_proposed", applicant(event)),
-                    ("candidate_proposed", host(event.host_org_id))]
-        case NoMatchFound():
-            plan = [("no_match_found", applicant(event))]
-        case ApprovalStageOpened():
-            plan = [("approval_requested",
-                     approver(event.approver_role, event.approver_id, event.approver_org_id))]
-        case ApprovalReminderDue():
-            plan = [("approval_reminder",
-                     approver(event.approver_role, event.approver_id, None))]
-        case ApprovalGranted():
-            plan = [("approval_granted", applicant(event))]
-        case ApprovalRefused():
-            plan = [("approval_refused", applicant(event))]
-        case ApprovalEscalated():
-            plan = [("approval_escalated", HR)]
-        case ApprovalStageReassigned():
-            plan = [("approval_reassigned",
-                     approver(event.approver_role, event.approver_id, event.approver_org_id))]
-        case PlacementApproved():
-            plan = [("placement_approved", applicant(event))]
-        case PlacementConfirmed():
-            plan = [("placement_confirmed", applicant(event)),
-                    ("placement_confirmed_host", host(event.host_org_id))]
-        case PlacementRejected():
-            plan = [("placement_rejected", applicant(event))]
-    return [Intent(t, r, channels_for(r)) for t, r in plan]
+    """The messages an event causes (PLANS)."""
+    plan = PLANS.get(type(event))
+    return [Intent(t, r, channels_for(r)) for t, r in plan(event)] if plan else []
 
 
 def dead_letter_intent() -> Intent:
