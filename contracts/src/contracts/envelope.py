@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 from uuid import UUID, uuid4
 
 from pydantic import (
@@ -50,7 +50,8 @@ class Frozen(BaseModel):
 
 class Event(BaseModel):
     """Envelope. Subclasses narrow `event_type` / `schema_version` to Literals and set TOPIC
-    and KEY_FIELD; the Kafka key is `key()` so one aggregate's events stay ordered."""
+    and KEY_FIELD (the catalogue's through CatalogueEvent and a base per topic); the Kafka key
+    is `key()` so one aggregate's events stay ordered."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -99,6 +100,13 @@ class Event(BaseModel):
         """`<event_type>.v<schema_version>`, unique across the catalogue."""
         fields = cls.model_fields
         return f"{fields['event_type'].default}.v{fields['schema_version'].default}"
+
+
+class CatalogueEvent(Event):
+    """An event type of the catalogue: its first schema is version 1, so only a later version of
+    a type says which it is (`schema_version: Literal[2] = 2`)."""
+
+    schema_version: Literal[1] = 1
 
 
 def check_order(first: date | None, then: date | None, what: str, strict: bool = True) -> None:

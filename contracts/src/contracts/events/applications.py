@@ -18,7 +18,7 @@ from contracts.enums import (
     Sector,
     UKRegion,
 )
-from contracts.envelope import Event, Frozen, Id, Label, Months, Text
+from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text
 from contracts.pii import pii_field
 
 __all__ = ["ApplicantErased", "ApplicationSubmitted", "ApplicationSubmittedV2",
@@ -27,7 +27,7 @@ __all__ = ["ApplicantErased", "ApplicationSubmitted", "ApplicationSubmittedV2",
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=320)]
 
 
-class _ApplicationsEvent(Event):
+class _ApplicationsEvent(CatalogueEvent):
     TOPIC: ClassVar[str] = "applications"
     KEY_FIELD: ClassVar[str] = "application_id"
 
@@ -117,7 +117,6 @@ class ApplicationSubmittedV2(_Submitted):
 
 class ApplicationWithdrawn(_ApplicationsEvent):
     event_type: Literal["ApplicationWithdrawn"] = "ApplicationWithdrawn"
-    schema_version: Literal[1] = 1
 
     application_id: UUID
     applicant_id: Id
@@ -130,7 +129,6 @@ class ApplicantErased(_ApplicationsEvent):
 
     KEY_FIELD: ClassVar[str] = "applicant_id"
     event_type: Literal["ApplicantErased"] = "ApplicantErased"
-    schema_version: Literal[1] = 1
 
     applicant_id: Id
     application_ids: tuple[UUID, ...] = Field(

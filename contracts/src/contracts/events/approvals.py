@@ -8,13 +8,13 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from contracts.enums import ApprovalStage, Scheme
-from contracts.envelope import Event, Id, Label, Text
+from contracts.envelope import CatalogueEvent, Id, Label, Text
 
 __all__ = ["ApprovalEscalated", "ApprovalGranted", "ApprovalRefused", "ApprovalReminderDue",
            "ApprovalStageOpened", "ApprovalStageReassigned"]
 
 
-class _ApprovalsEvent(Event):
+class _ApprovalsEvent(CatalogueEvent):
     TOPIC: ClassVar[str] = "approvals"
     KEY_FIELD: ClassVar[str] = "application_id"
 
@@ -28,7 +28,6 @@ class _ApprovalsEvent(Event):
 
 class ApprovalStageOpened(_ApprovalsEvent):
     event_type: Literal["ApprovalStageOpened"] = "ApprovalStageOpened"
-    schema_version: Literal[1] = 1
 
     approver_role: Label = Field(description="The auth role that may decide, e.g. line_manager.")
     approver_org_id: Id | None = None
@@ -40,7 +39,6 @@ class ApprovalStageOpened(_ApprovalsEvent):
 
 class ApprovalGranted(_ApprovalsEvent):
     event_type: Literal["ApprovalGranted"] = "ApprovalGranted"
-    schema_version: Literal[1] = 1
 
     decided_by: Id
     note: Text | None = None
@@ -49,7 +47,6 @@ class ApprovalGranted(_ApprovalsEvent):
 
 class ApprovalRefused(_ApprovalsEvent):
     event_type: Literal["ApprovalRefused"] = "ApprovalRefused"
-    schema_version: Literal[1] = 1
 
     decided_by: Id
     reason: Text
@@ -59,7 +56,6 @@ class ApprovalEscalated(_ApprovalsEvent):
     """The stage's SLA passed without a decision; HR now owns it."""
 
     event_type: Literal["ApprovalEscalated"] = "ApprovalEscalated"
-    schema_version: Literal[1] = 1
 
     due_at: AwareDatetime = Field(description="The deadline that was missed.")
     escalated_to: Literal["hr"] = "hr"
@@ -69,7 +65,6 @@ class ApprovalEscalated(_ApprovalsEvent):
 
 class ApprovalReminderDue(_ApprovalsEvent):
     event_type: Literal["ApprovalReminderDue"] = "ApprovalReminderDue"
-    schema_version: Literal[1] = 1
 
     approver_role: Label | None = None
     approver_id: Id | None = None
@@ -83,7 +78,6 @@ class ApprovalStageReassigned(_ApprovalsEvent):
     the previous one no longer can."""
 
     event_type: Literal["ApprovalStageReassigned"] = "ApprovalStageReassigned"
-    schema_version: Literal[1] = 1
 
     approver_role: Label = Field(description="The stage's role; unchanged by a reassignment.")
     approver_org_id: Id | None = None

@@ -9,12 +9,12 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.enums import Clearance, Country, Scheme, Sector, UKRegion
-from contracts.envelope import Event, Frozen, Id, Label, Months, Text
+from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text
 
 __all__ = ["FilterCheck", "MatchExplanation", "MatchProposed", "NoMatchFound", "ScoreFactor"]
 
 
-class _MatchesEvent(Event):
+class _MatchesEvent(CatalogueEvent):
     TOPIC: ClassVar[str] = "matches"
     KEY_FIELD: ClassVar[str] = "application_id"
 
@@ -41,7 +41,6 @@ class MatchExplanation(Frozen):
 
 class MatchProposed(_MatchesEvent):
     event_type: Literal["MatchProposed"] = "MatchProposed"
-    schema_version: Literal[1] = 1
 
     match_id: UUID
     application_id: UUID
@@ -66,7 +65,6 @@ class MatchProposed(_MatchesEvent):
 
 class NoMatchFound(_MatchesEvent):
     event_type: Literal["NoMatchFound"] = "NoMatchFound"
-    schema_version: Literal[1] = 1
 
     application_id: UUID
     applicant_id: Id

@@ -9,12 +9,12 @@ from uuid import UUID
 from pydantic import Field
 
 from contracts.enums import DeliveryStatus, NotificationChannel
-from contracts.envelope import Event, Id, Label, Text
+from contracts.envelope import CatalogueEvent, Id, Label, Text
 
 __all__ = ["NotificationDelivered", "NotificationFailed"]
 
 
-class _NotificationsEvent(Event):
+class _NotificationsEvent(CatalogueEvent):
     TOPIC: ClassVar[str] = "notifications"
     KEY_FIELD: ClassVar[str] = "application_id"
 
@@ -32,7 +32,6 @@ class _NotificationsEvent(Event):
 
 class NotificationDelivered(_NotificationsEvent):
     event_type: Literal["NotificationDelivered"] = "NotificationDelivered"
-    schema_version: Literal[1] = 1
 
     status: Literal[DeliveryStatus.DELIVERED] = DeliveryStatus.DELIVERED
     detail: Text | None = None
@@ -40,7 +39,6 @@ class NotificationDelivered(_NotificationsEvent):
 
 class NotificationFailed(_NotificationsEvent):
     event_type: Literal["NotificationFailed"] = "NotificationFailed"
-    schema_version: Literal[1] = 1
 
     status: Literal[
         DeliveryStatus.TEMPORARY_FAILURE,

@@ -9,13 +9,13 @@ from uuid import UUID
 from pydantic import Field, model_validator
 
 from contracts.enums import Clearance, Country, Grade, Scheme, Sector, UKRegion
-from contracts.envelope import Event, Frozen, Id, Label, Months, Text, check_order
+from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text, check_order
 
 __all__ = ["OpportunityAmended", "OpportunityCapacityChanged", "OpportunityClosed",
            "OpportunityPublished"]
 
 
-class _OpportunitiesEvent(Event):
+class _OpportunitiesEvent(CatalogueEvent):
     TOPIC: ClassVar[str] = "opportunities"
     KEY_FIELD: ClassVar[str] = "opportunity_id"
 
@@ -63,19 +63,16 @@ class _OpportunityData(Frozen):
 
 class OpportunityPublished(_OpportunityData, _OpportunitiesEvent):
     event_type: Literal["OpportunityPublished"] = "OpportunityPublished"
-    schema_version: Literal[1] = 1
 
 
 class OpportunityAmended(_OpportunityData, _OpportunitiesEvent):
     """The full new state of the opportunity (not a diff)."""
 
     event_type: Literal["OpportunityAmended"] = "OpportunityAmended"
-    schema_version: Literal[1] = 1
 
 
 class OpportunityClosed(_OpportunitiesEvent):
     event_type: Literal["OpportunityClosed"] = "OpportunityClosed"
-    schema_version: Literal[1] = 1
 
     opportunity_id: UUID
     host_org_id: Id
@@ -86,7 +83,6 @@ class OpportunityClosed(_OpportunitiesEvent):
 
 class OpportunityCapacityChanged(_OpportunitiesEvent):
     event_type: Literal["OpportunityCapacityChanged"] = "OpportunityCapacityChanged"
-    schema_version: Literal[1] = 1
 
     opportunity_id: UUID
     host_org_id: Id

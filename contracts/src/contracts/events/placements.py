@@ -17,13 +17,13 @@ from contracts.enums import (
     Sector,
     UKRegion,
 )
-from contracts.envelope import Event, Frozen, Id, Label, Rating, Text, check_order
+from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Rating, Text, check_order
 
 __all__ = ["PlacementApproved", "PlacementConfirmed", "PlacementEnded", "PlacementExtended",
            "PlacementRejected", "PlacementStarted"]
 
 
-class _PlacementsEvent(Event):
+class _PlacementsEvent(CatalogueEvent):
     TOPIC: ClassVar[str] = "placements"
     KEY_FIELD: ClassVar[str] = "application_id"
 
@@ -63,19 +63,16 @@ class PlacementApproved(_PlacementTerms, _PlacementsEvent):
     """Every approval stage granted; capacity not yet taken."""
 
     event_type: Literal["PlacementApproved"] = "PlacementApproved"
-    schema_version: Literal[1] = 1
 
 
 class PlacementConfirmed(_PlacementTerms, _PlacementsEvent):
     """A place is taken: dates and host are fixed."""
 
     event_type: Literal["PlacementConfirmed"] = "PlacementConfirmed"
-    schema_version: Literal[1] = 1
 
 
 class PlacementRejected(_PlacementsEvent):
     event_type: Literal["PlacementRejected"] = "PlacementRejected"
-    schema_version: Literal[1] = 1
 
     application_id: UUID
     match_id: UUID
@@ -90,14 +87,12 @@ class PlacementRejected(_PlacementsEvent):
 
 class PlacementStarted(_PlacementRef, _PlacementsEvent):
     event_type: Literal["PlacementStarted"] = "PlacementStarted"
-    schema_version: Literal[1] = 1
 
     started_on: date
 
 
 class PlacementExtended(_PlacementRef, _PlacementsEvent):
     event_type: Literal["PlacementExtended"] = "PlacementExtended"
-    schema_version: Literal[1] = 1
 
     start_date: date
     previous_end_date: date
@@ -120,7 +115,6 @@ class PlacementEnded(_PlacementRef, _PlacementsEvent):
     """The end of a placement, with both sides' feedback for evaluation."""
 
     event_type: Literal["PlacementEnded"] = "PlacementEnded"
-    schema_version: Literal[1] = 1
 
     sector: Sector
     start_date: date
