@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, Field
@@ -12,6 +12,10 @@ from contracts.envelope import CatalogueEvent, Id, Label, Text
 
 __all__ = ["ApprovalEscalated", "ApprovalGranted", "ApprovalRefused", "ApprovalReminderDue",
            "ApprovalStageOpened", "ApprovalStageReassigned"]
+
+
+StageLink = Annotated[UUID | None, Field(
+    description="The approval service's stage, for a link to its task page.")]
 
 
 class _ApprovalsEvent(CatalogueEvent):
@@ -33,8 +37,7 @@ class ApprovalStageOpened(_ApprovalsEvent):
     approver_org_id: Id | None = None
     approver_id: Id | None = Field(default=None, description="A named approver, when known.")
     due_at: AwareDatetime
-    stage_id: UUID | None = Field(
-        default=None, description="The approval service's stage, for a link to its task page.")
+    stage_id: StageLink = None
 
 
 class ApprovalGranted(_ApprovalsEvent):
@@ -59,8 +62,7 @@ class ApprovalEscalated(_ApprovalsEvent):
 
     due_at: AwareDatetime = Field(description="The deadline that was missed.")
     escalated_to: Literal["hr"] = "hr"
-    stage_id: UUID | None = Field(
-        default=None, description="The approval service's stage, for a link to its task page.")
+    stage_id: StageLink = None
 
 
 class ApprovalReminderDue(_ApprovalsEvent):
@@ -69,8 +71,7 @@ class ApprovalReminderDue(_ApprovalsEvent):
     approver_role: Label | None = None
     approver_id: Id | None = None
     due_at: AwareDatetime
-    stage_id: UUID | None = Field(
-        default=None, description="The approval service's stage, for a link to its task page.")
+    stage_id: StageLink = None
 
 
 class ApprovalStageReassigned(_ApprovalsEvent):
