@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.resources
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,8 +44,10 @@ class ServiceSpec(Generic[C]):
     name: str  # the service (settings.service_name): its inbox, consumer group, principal
     title: str
     description: str
-    migrations: Path
     build: Callable[[ServiceRuntime], C]
+    # Unset: the `migrations` folder of the package named `name`, where every service keeps
+    # them (docs/conventions.md).
+    migrations: Path = None  # type: ignore[assignment]  # set in __post_init__
     handlers: Mapping[type[Event], EventHandler[C]] = field(default_factory=dict)
     # Set: the service reads every `<topic>.dlq` (raw records, see shared.dlq).
     dead_letters: DeadLetterHandler[C] | None = None
@@ -55,6 +58,11 @@ class ServiceSpec(Generic[C]):
     use_cases: Callable[[ServiceRuntime, C], object] | None = None
     openapi_tags: Sequence[Mapping[str, str]] = ()
     version: str = "0.1.0"
+
+    def __post_init__(self) -> None:
+        if self.migrations is None:
+            folder = Path(str(importlib.resources.files(self.name) / "migrations"))
+            object.__setattr__(self, "migrations", folder)  # frozen: set once, here
 
     @property
     def consumes(self) -> tuple[str, ...]:

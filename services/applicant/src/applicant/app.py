@@ -3,8 +3,6 @@ cases and HTTP routes. `build_app(settings)` turns it into the app."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from shared.service import build_service_app
 from shared.spec import ServiceSpec
@@ -25,7 +23,6 @@ SPEC = ServiceSpec(
     description="Civil servants (industry scheme), industry professionals (government scheme) "
                 "and FCDO diplomats (diplomatic scheme) keep a profile, apply, follow their "
                 "application's status and timeline, and withdraw.",
-    migrations=Path(__file__).parent / "migrations",
     build=lambda rt: Applicants(rt.settings, rt.pool, rt.outbox),
     handlers=dict.fromkeys(FOLLOWED, Applicants.on_event),
     routers=(router,),

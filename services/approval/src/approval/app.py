@@ -3,8 +3,6 @@ poller; approvers' and placements' HTTP routes. `build_app(settings)` turns it i
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from shared.service import build_service_app
 from shared.spec import ServiceSpec
@@ -21,7 +19,6 @@ SPEC = ServiceSpec(
     title="Approval service",
     description="Scheme approval chains one stage at a time, host acceptance, durable SLA "
                 "reminders, escalation and expiry, and placements of up to a year.",
-    migrations=Path(__file__).parent / "migrations",
     build=lambda rt: Approvals(rt.settings, rt.outbox),
     use_cases=lambda rt, approvals: ApprovalUseCases.of(approvals, rt.pool),
     handlers={

@@ -3,8 +3,6 @@ opportunities and HR's rounds over HTTP. `build_app(settings)` turns it into the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI
 from shared.service import build_service_app
 from shared.spec import ServiceSpec
@@ -28,7 +26,6 @@ SPEC = ServiceSpec(
     title="Matching service",
     description="Hosts' opportunities, explainable scores, continuous proposals, stable "
                 "cohort rounds (deferred acceptance with capacities) and re-matching.",
-    migrations=Path(__file__).parent / "migrations",
     build=lambda rt: Matching(rt.settings, rt.outbox),
     use_cases=lambda rt, matching: MatchingUseCases.of(matching, rt.pool),
     handlers={

@@ -30,7 +30,6 @@ SPEC = ServiceSpec(
     description="Every event of the scheme in one append-only log: a live stream with PII "
                 "redacted, placement timelines, KPIs, dead-letter replay and an anonymised "
                 "open-data export. Central HR only. Its page is the web service's /hr/monitor.",
-    migrations=Path(__file__).parent / "migrations",
     build=build,
     handlers=dict.fromkeys(ALL_EVENTS, EventLog.on_event),
     dead_letters=EventLog.on_dead_letter,

@@ -5,7 +5,6 @@ it into the app."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import asyncpg
 from fastapi import FastAPI
@@ -63,7 +62,6 @@ SPEC = ServiceSpec(
     title="Notification service",
     description="Email, signed webhooks and an in-app inbox, with GOV.UK Notify-style delivery "
                 "statuses; never sends the same message twice.",
-    migrations=Path(__file__).parent / "migrations",
     build=build,
     use_cases=lambda rt, _notification: NotificationUseCases(rt.pool, rt.outbox),
     handlers=dict.fromkeys(HANDLED, Notification.on_event),
