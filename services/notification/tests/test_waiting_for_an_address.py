@@ -9,7 +9,7 @@ from contracts.examples import example
 from notification.app import build_app
 from notification.config import NotificationSettings
 from testkit.harness import service as testing_service  # its test_settings is no test
-from testkit.harness.events import TopicReader, eventually, publish
+from testkit.harness.events import eventually
 
 from contracts import ApplicationSubmitted, NoMatchFound
 
@@ -24,15 +24,16 @@ async def notification(smtp, **overrides):
         yield service
 
 
-def overtaken(applicant: str) -> tuple[NoMatchFound, ApplicationSubmitted]:
-    """An application and a NoMatchFound (matches topic) that overtakes it."""
+def overtaken(kind: str) -> tuple[str, NoMatchFound, ApplicationSubmitted]:
+    """A new applicant, their application and a NoMatchFound (matches topic) that overtakes it."""
+    applicant = f"{kind}-{uuid.uuid4().hex[:6]}"
     app_id = uuid.uuid4()
     app = example(ApplicationSubmitted, application_id=app_id, correlation_id=app_id,
                   applicant_id=applicant, applicant_email=f"{applicant}@dept.example",
                   applicant_name="Late Applicant")
     no_match = example(NoMatchFound, application_id=app_id, correlation_id=app_id,
                        applicant_id=applicant)
-    return no_match, app
+    return applicant, no_match, app
 
 
 def mails_to(smtp, address: str) -> list:
@@ -48,13 +49,11 @@ async def email_row(service, applicant: str, source_event_id: uuid.UUID):
 
 async def test_an_unknown_address_defers_the_email_without_spending_attempts_until_it_comes(
         smtp):
-    applicant = f"late-{uuid.uuid4().hex[:6]}"
-    no_match, app = overtaken(applicant)
+    applicant, no_match, app = overtaken("late")
     # max_attempts 4 with 0.05 s backoff: spending attempts would fail it in well under a second.
     async with notification(smtp, address_recheck_seconds=0.1) as service:
-        s = service.settings
-        async with TopicReader(s.kafka_bootstrap_servers, s.topic("notifications")) as reader:
-            await publish(s.kafka_bootstrap_servers, s.topic_prefix, no_match)
+        async with service.reader("notifications") as reader:
+            await service.publish(no_match)
 
             async def looked_again_many_times():
                 row = await email_row(service, applicant, no_match.event_id)
@@ -65,7 +64,7 @@ async def test_an_unknown_address_defers_the_email_without_spending_attempts_unt
             await eventually(looked_again_many_times, timeout=30)
             assert mails_to(smtp, f"{applicant}@placements.example") == []  # never guessed
 
-            await publish(s.kafka_bootstrap_servers, s.topic_prefix, app)
+            await service.publish(app)
             await eventually(lambda: len(mails_to(smtp, f"{applicant}@dept.example")) == 2,
                              timeout=30)
             row = await eventually(lambda: _delivered(service, applicant, no_match.event_id),
@@ -85,31 +84,27 @@ async def _delivered(service, applicant, source_event_id):
 
 async def test_the_address_arriving_sends_a_waiting_email_without_waiting_for_its_next_look(
         smtp):
-    applicant = f"late-{uuid.uuid4().hex[:6]}"
-    no_match, app = overtaken(applicant)
+    applicant, no_match, app = overtaken("late")
     async with notification(smtp, address_recheck_seconds=600) as service:
-        s = service.settings
-        await publish(s.kafka_bootstrap_servers, s.topic_prefix, no_match)
+        await service.publish(no_match)
 
         async def deferred_for_long():
             row = await email_row(service, applicant, no_match.event_id)
             return row and (row["next_attempt_at"] - row["created_at"]).total_seconds() > 300
 
         await eventually(deferred_for_long, timeout=30)
-        await publish(s.kafka_bootstrap_servers, s.topic_prefix, app)
+        await service.publish(app)
         # Well before the next look (ten minutes away).
         await eventually(lambda: len(mails_to(smtp, f"{applicant}@dept.example")) == 2,
                          timeout=30)
 
 
 async def test_an_address_that_never_comes_ends_permanent_failure_after_the_window(smtp):
-    applicant = f"never-{uuid.uuid4().hex[:6]}"
-    no_match, _ = overtaken(applicant)
+    applicant, no_match, _ = overtaken("never")
     async with notification(smtp, address_recheck_seconds=0.1,
                             address_window_seconds=1.5) as service:
-        s = service.settings
-        async with TopicReader(s.kafka_bootstrap_servers, s.topic("notifications")) as reader:
-            await publish(s.kafka_bootstrap_servers, s.topic_prefix, no_match)
+        async with service.reader("notifications") as reader:
+            await service.publish(no_match)
 
             async def ended():
                 row = await email_row(service, applicant, no_match.event_id)
