@@ -134,9 +134,15 @@ async def test_a_burst_to_one_recipient_is_deferred_not_dropped(smtp):
         events = [example(ApprovalGranted, applicant_id="erin") for _ in range(5)]
         await publish(settings.kafka_bootstrap_servers, settings.topic_prefix, *events)
         await eventually(lambda: len(mails_to(smtp, "erin@dept.example")) == 6, timeout=60)
-        rows = await service.runtime.pool.fetch(
-            "SELECT delivered_at FROM messages WHERE channel = 'email'"
-            " AND source_event_type = 'ApprovalGranted' ORDER BY delivered_at")
+        query = ("SELECT delivered_at FROM messages WHERE channel = 'email'"
+                 " AND source_event_type = 'ApprovalGranted' ORDER BY delivered_at")
+
+        async def all_recorded():
+            # The SMTP server sees a mail before the worker records its delivery time.
+            rows = await service.runtime.pool.fetch(query)
+            return rows if all(r["delivered_at"] for r in rows) else None
+
+        rows = await eventually(all_recorded, timeout=30)
     times = [r["delivered_at"] for r in rows]
     # Two at once (the burst), then one every half second: the last is >= 1.5 s after the first.
     assert (times[-1] - times[0]).total_seconds() >= 1.2
