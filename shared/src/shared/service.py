@@ -90,7 +90,8 @@ def build_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     # HTTP metrics live as long as the app (a restarted lifespan keeps counting).
     app.state.metrics = PlumbingMetrics()
     instrument_http(app, app.state.metrics)
-    instrument(app)
+    if configure_tracing(settings.service_name):
+        instrument(app)
     install_error_handlers(app)
     app.include_router(ops_router())
     for router in spec.routers:
@@ -102,7 +103,6 @@ def build_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
 async def run_service(settings: ServiceSettings, migrations: Path, wire: Wire,
                       metrics: PlumbingMetrics | None = None) -> AsyncIterator[ServiceRuntime]:
     configure_logging(settings.service_name, settings.log_level)
-    configure_tracing(settings.service_name)
     pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
     metrics = metrics or PlumbingMetrics()
     auth = settings.kafka_auth()

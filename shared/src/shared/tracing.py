@@ -8,8 +8,8 @@ span that is its child, and the events that handler writes carry the trace on. D
 are spans too (asyncpg instrumentation).
 
 Without OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or
-OTEL_TRACES_EXPORTER=console) nothing is recorded or exported, and an incoming trace context
-still passes through unchanged, so a traced caller keeps one trace.
+OTEL_TRACES_EXPORTER=console) nothing is recorded, exported or instrumented: the request path
+pays nothing for tracing nobody reads.
 """
 
 from __future__ import annotations
@@ -39,18 +39,19 @@ def tracer() -> trace.Tracer:
     return trace.get_tracer("bps.shared")
 
 
-def configure_tracing(service_name: str) -> None:
+def configure_tracing(service_name: str) -> bool:
     """Install the SDK tracer provider once per process, if there is anywhere to send spans.
-    A provider already installed (another service in this process, a test's) is kept."""
+    A provider already installed (another service in this process, a test's) is kept.
+    True when spans are recorded."""
     if os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
-        return
+        return False
     from opentelemetry.sdk.trace import TracerProvider  # the SDK only where it is used
 
     if isinstance(trace.get_tracer_provider(), TracerProvider):
-        return
-    exporters = _exporters()
+        return True
+    exporters = span_exporters()
     if not exporters:
-        return
+        return False
     from opentelemetry.sdk.resources import SERVICE_NAME, Resource
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
@@ -60,9 +61,10 @@ def configure_tracing(service_name: str) -> None:
     for exporter in exporters:
         provider.add_span_processor(BatchSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
+    return True
 
 
-def _exporters() -> list:
+def span_exporters() -> list:
     wanted = {e.strip() for e in os.environ.get("OTEL_TRACES_EXPORTER", "otlp").split(",")}
     exporters = []
     endpoint = (os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
