@@ -150,4 +150,4 @@ def untraced(step: Callable[[], Awaitable[T]]) -> Callable[[], Awaitable[T]]:
 
 
 __all__ = ["configure_tracing", "creating", "instrument", "processing", "processing_batch",
-           "untraced"]
+           "span_exporters", "untraced"]
