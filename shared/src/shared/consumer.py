@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import contextvars
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -27,7 +27,7 @@ from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 
 from contracts import ContractError, Event, parse_event
-from shared import inbox
+from shared import inbox, tracing
 from shared.dlq import FailedMessage, dead_letter, failed_message
 from shared.logging import bound_contextvars, get_logger
 from shared.metrics import PlumbingMetrics
@@ -121,7 +121,7 @@ class EventConsumer:
     async def _apply_batch(self, parsed: list[tuple[FailedMessage, Event]]) -> dict[int, str]:
         outcomes: dict[int, str] = {}
         after_commits: list[AfterCommit] = []
-        async with self.pool.acquire() as conn:
+        async with self.pool.acquire() as conn, self._batch_span(parsed):
             async with conn.transaction(), self._outbox_held(conn):
                 fresh = await inbox.record_many(conn, self.name,
                                                 [(e.event_id, m.topic) for m, e in parsed])
@@ -130,7 +130,8 @@ class EventConsumer:
                         outcomes[id(msg)] = "duplicate"
                         continue
                     fresh.discard(event.event_id)  # a repeat later in this batch is a duplicate
-                    outcome, after = await self._run_handler(conn, msg, event)
+                    with tracing.processing(msg, self.group_id):
+                        outcome, after = await self._run_handler(conn, msg, event)
                     outcomes[id(msg)] = outcome
                     if after is not None:
                         after_commits.append(after)
@@ -139,6 +140,12 @@ class EventConsumer:
         for msg, _event in parsed:
             self.metrics.consumed.labels(self.name, msg.topic, outcomes[id(msg)]).inc()
         return outcomes
+
+    @contextlib.asynccontextmanager
+    async def _batch_span(self, parsed: list[tuple[FailedMessage, Event]]
+                          ) -> AsyncIterator[None]:
+        with tracing.processing_batch((m for m, _ in parsed), self.group_id):
+            yield
 
     def _outbox_held(self, conn: asyncpg.Connection) -> AbstractAsyncContextManager:
         return self.outbox.held(conn) if self.outbox else contextlib.nullcontext()
@@ -183,10 +190,11 @@ class EventConsumer:
 
     async def _apply(self, msg: FailedMessage, event: Event) -> str:
         after_commit = None
-        async with self.pool.acquire() as conn, conn.transaction():
-            if not await inbox.record(conn, self.name, event, msg.topic):
-                return "duplicate"
-            outcome, after_commit = await self._run_handler(conn, msg, event)
+        with tracing.processing(msg, self.group_id):
+            async with self.pool.acquire() as conn, conn.transaction():
+                if not await inbox.record(conn, self.name, event, msg.topic):
+                    return "duplicate"
+                outcome, after_commit = await self._run_handler(conn, msg, event)
         if after_commit is not None:
             await after_commit()
         return outcome

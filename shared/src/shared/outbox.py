@@ -25,6 +25,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from opentelemetry import propagate
 
 from contracts import Event
+from shared import tracing
 from shared.kafka import make_producer
 from shared.logging import get_logger
 from shared.metrics import PlumbingMetrics
@@ -77,13 +78,18 @@ class Outbox:
 
     async def add(self, conn: asyncpg.Connection, *events: Event) -> None:
         """Insert the events' rows (or hold them, see `held`); a trigger wakes the relay."""
-        rows = [(e.event_id, self.topic_prefix + e.TOPIC, e.key(), e.event_type, e.to_bytes(),
-                 envelope_headers(e)) for e in events]
+        rows = [self._row(e) for e in events]
         held = self._held.get(conn)
         if held is not None:
             held.extend(rows)
         else:
             await _insert(conn, rows)
+
+    def _row(self, e: Event) -> tuple:
+        topic = self.topic_prefix + e.TOPIC
+        # The row's headers carry this span's context: the consumer's span becomes its child.
+        with tracing.creating(topic, str(e.event_id)):
+            return e.event_id, topic, e.key(), e.event_type, e.to_bytes(), envelope_headers(e)
 
     @contextlib.asynccontextmanager
     async def held(self, conn: asyncpg.Connection) -> AsyncIterator[None]:
@@ -138,7 +144,8 @@ class OutboxRelay:
         self.alert_after_attempts = alert_after_attempts
         self.backoff_base_seconds = backoff_base_seconds
         self.backoff_cap_seconds = backoff_cap_seconds
-        self._loop = WorkerLoop("outbox relay", self._step, poll_seconds)
+        # Polled several times a second: its queries would be a root span each (noise).
+        self._loop = WorkerLoop("outbox relay", tracing.untraced(self._step), poll_seconds)
         self._listen_conn: asyncpg.Connection | None = None
         self._last_purge = 0.0
         self._last_gauges = 0.0
@@ -160,6 +167,14 @@ class OutboxRelay:
                 await self._listen_conn.remove_listener(NOTIFY_CHANNEL, self._on_notify)
             await self.pool.release(self._listen_conn)
         await self.producer.stop()
+
+    async def pause(self) -> None:
+        """Publish nothing until `resume` (committed rows wait in the table): a drill for the
+        backlog alert, or an operator holding events back."""
+        await self._loop.stop()
+
+    async def resume(self) -> None:
+        await self._loop.start()
 
     async def _flush(self) -> None:
         while await self.publish_batch() >= self.batch_size:

@@ -27,10 +27,12 @@ from shared.errors import install_error_handlers
 from shared.kafka import make_broker, make_producer
 from shared.limits import BodySizeLimit, CorrelationIdMiddleware, RateLimiter
 from shared.logging import configure_logging, get_logger
-from shared.metrics import PlumbingMetrics
+from shared.metrics import PlumbingMetrics, instrument_http
+from shared.metrics_refresh import MetricsRefresher
 from shared.outbox import Outbox, OutboxRelay
 from shared.settings import ServiceSettings
 from shared.spec import ServiceSpec
+from shared.tracing import configure_tracing, instrument
 
 log = get_logger(__name__)
 Cleanup = Callable[[], Awaitable[None]]
@@ -70,7 +72,8 @@ def build_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with run_service(settings, spec.migrations, spec.wire) as runtime:
+        async with run_service(settings, spec.migrations, spec.wire,
+                               metrics=app.state.metrics) as runtime:
             app.state.runtime = runtime
             yield
 
@@ -84,6 +87,11 @@ def build_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
     app.state.write_limiter = RateLimiter(settings.write_rate_per_minute)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)
+    # HTTP metrics live as long as the app (a restarted lifespan keeps counting).
+    app.state.metrics = PlumbingMetrics()
+    instrument_http(app, app.state.metrics)
+    if configure_tracing(settings.service_name):
+        instrument(app)
     install_error_handlers(app)
     app.include_router(ops_router())
     for router in spec.routers:
@@ -92,11 +100,11 @@ def build_service_app(settings: ServiceSettings, spec: ServiceSpec) -> FastAPI:
 
 
 @contextlib.asynccontextmanager
-async def run_service(settings: ServiceSettings, migrations: Path,
-                      wire: Wire) -> AsyncIterator[ServiceRuntime]:
+async def run_service(settings: ServiceSettings, migrations: Path, wire: Wire,
+                      metrics: PlumbingMetrics | None = None) -> AsyncIterator[ServiceRuntime]:
     configure_logging(settings.service_name, settings.log_level)
     pool = await create_pool(settings.database_url, settings.db_pool_min, settings.db_pool_max)
-    metrics = PlumbingMetrics()
+    metrics = metrics or PlumbingMetrics()
     auth = settings.kafka_auth()
     broker = make_broker(settings.kafka_bootstrap_servers, settings.service_name, auth)
     dlq_producer = make_producer(settings.kafka_bootstrap_servers,
@@ -106,6 +114,8 @@ async def run_service(settings: ServiceSettings, migrations: Path,
                         settings.outbox_retention_hours, kafka_auth=auth)
     runtime = ServiceRuntime(settings, pool, broker, dlq_producer, Outbox(settings.topic_prefix),
                              relay, metrics)
+    refresher = MetricsRefresher(metrics, pool, broker, settings.metrics_refresh_seconds,
+                                 settings.topic_prefix)
     cleanup: Cleanup | None = None
     try:
         if settings.migrates_on_start:
@@ -114,12 +124,14 @@ async def run_service(settings: ServiceSettings, migrations: Path,
         cleanup = await wire(runtime)
         await broker.start()
         await relay.start()
+        await refresher.start()
         log.info("service started", port=settings.http_port)
         yield runtime
     finally:
         # Drain in the order work flows: HTTP has already stopped (uvicorn shuts the server
         # before the lifespan), then the consumers, then the workers finish what they hold
         # (deliveries, timers), then the relay publishes what all of them committed.
+        await refresher.stop()
         await broker.stop()
         if cleanup is not None:
             await cleanup()
@@ -160,10 +172,9 @@ def ops_router() -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics(request: Request) -> Response:
-        runtime: ServiceRuntime | None = getattr(request.app.state, "runtime", None)
-        body = generate_latest(REGISTRY)
-        if runtime is not None:
-            body += generate_latest(runtime.metrics.registry)
+        # The process's (CPU, memory, GC) and this app's; one registry per app, so tests can
+        # run several services in one process.
+        body = generate_latest(REGISTRY) + generate_latest(request.app.state.metrics.registry)
         return Response(body, media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -73,6 +73,9 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(default=100, ge=1)
     consumer_batch_wait_ms: int = Field(default=10, ge=1)
     write_rate_per_minute: int = 600
+    # How often the gauges that need a query (consumer lag, outbox backlog, service gauges)
+    # are read: shared.metrics_refresh.
+    metrics_refresh_seconds: float = Field(default=5.0, gt=0)
 
     @model_validator(mode="after")
     def _sasl_needs_credentials(self) -> Self:

@@ -4,9 +4,10 @@ poller; approvers' and placements' HTTP routes. `build_app(settings)` turns it i
 from __future__ import annotations
 
 from fastapi import FastAPI
-from shared.service import build_service_app
+from shared.service import ServiceRuntime, build_service_app
 from shared.spec import ServiceSpec
 
+from approval import repository as repo
 from approval.api import router
 from approval.config import ApprovalSettings
 from approval.handlers import Approvals
@@ -14,12 +15,19 @@ from approval.timers import TimerPoller
 from approval.use_cases import ApprovalUseCases
 from contracts import ApplicantErased, ApplicationWithdrawn, MatchProposed
 
+
+def build(rt: ServiceRuntime) -> Approvals:
+    rt.metrics.service_gauge("bps_timers_overdue", "SLA timers past due and not fired",
+                             repo.count_overdue_timers)
+    return Approvals(rt.settings, rt.outbox)
+
+
 SPEC = ServiceSpec(
     name="approval",
     title="Approval service",
     description="Scheme approval chains one stage at a time, host acceptance, durable SLA "
                 "reminders, escalation and expiry, and placements of up to a year.",
-    build=lambda rt: Approvals(rt.settings, rt.outbox),
+    build=build,
     use_cases=lambda rt, approvals: ApprovalUseCases.of(approvals, rt.pool),
     handlers={
         MatchProposed: Approvals.on_match_proposed,

@@ -126,6 +126,13 @@ async def claim_due_timer(conn: asyncpg.Connection) -> Record | None:
         " ORDER BY fire_at, id LIMIT 1 FOR UPDATE SKIP LOCKED")
 
 
+async def count_overdue_timers(conn: asyncpg.Connection | asyncpg.Pool) -> int:
+    """Timers past their moment and not fired: the poller is stuck or behind
+    (bps_timers_overdue)."""
+    return await conn.fetchval(
+        "SELECT count(*) FROM timers WHERE fired_at IS NULL AND fire_at <= now()")
+
+
 async def mark_fired(conn: asyncpg.Connection, timer_id: int, outcome: str) -> None:
     await conn.execute("UPDATE timers SET fired_at = now(), outcome = $2 WHERE id = $1",
                        timer_id, outcome)

@@ -14,6 +14,7 @@ from shared.service import ServiceRuntime, build_service_app
 from shared.spec import ServiceSpec
 
 from contracts import ApplicantErased, Event, OpportunityAmended, OpportunityPublished
+from notification import repository as repo
 from notification.api import router
 from notification.config import NotificationSettings
 from notification.delivery import DeliveryWorker, Senders
@@ -48,6 +49,10 @@ class Notification:
 
 def build(runtime: ServiceRuntime) -> Notification:
     settings = runtime.settings
+    runtime.metrics.service_gauge(
+        "bps_notification_deliveries_pending",
+        "Messages waiting to be sent, being sent or to be retried", repo.pending_deliveries,
+        labelnames=("channel", "status"))
     # The delivery worker opens sealed contact details with the applicant service's data keys,
     # outside any consumer transaction: an applicant-service outage holds up only the emails
     # to applicants, never the topics.

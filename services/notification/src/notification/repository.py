@@ -316,3 +316,13 @@ async def delete_webhook(conn: asyncpg.Connection, webhook_id: uuid.UUID, org_id
     done = await conn.execute("DELETE FROM webhooks WHERE id = $1 AND org_id = $2",
                               webhook_id, org_id)
     return done.endswith(" 1")
+
+
+async def pending_deliveries(conn: asyncpg.Connection | asyncpg.Pool
+                             ) -> dict[tuple[str, str], float]:
+    """Messages not yet delivered or given up, by (channel, status): the delivery queue
+    (bps_notification_deliveries_pending)."""
+    rows = await conn.fetch(
+        "SELECT channel, status, count(*) AS n FROM messages"
+        " WHERE status IN ('created', 'temporary-failure', 'sending') GROUP BY channel, status")
+    return {(r["channel"], r["status"]): r["n"] for r in rows}
