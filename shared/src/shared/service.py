@@ -24,6 +24,7 @@ from shared.auth import TokenVerifier
 from shared.consumer import EventConsumer
 from shared.db import create_pool, migrate
 from shared.errors import install_error_handlers
+from shared.inbox_purge import InboxPurge
 from shared.kafka import make_broker, make_producer
 from shared.limits import BodySizeLimit, CorrelationIdMiddleware, RateLimiter
 from shared.logging import configure_logging, get_logger
@@ -106,6 +107,7 @@ async def run_service(settings: ServiceSettings, migrations: Path,
                         settings.outbox_retention_hours, kafka_auth=auth)
     runtime = ServiceRuntime(settings, pool, broker, dlq_producer, Outbox(settings.topic_prefix),
                              relay, metrics)
+    purge = InboxPurge.from_settings(pool, metrics, settings)
     cleanup: Cleanup | None = None
     try:
         if settings.migrates_on_start:
@@ -114,6 +116,7 @@ async def run_service(settings: ServiceSettings, migrations: Path,
         cleanup = await wire(runtime)
         await broker.start()
         await relay.start()
+        await purge.start()
         log.info("service started", port=settings.http_port)
         yield runtime
     finally:
@@ -121,6 +124,7 @@ async def run_service(settings: ServiceSettings, migrations: Path,
         # before the lifespan), then the consumers, then the workers finish what they hold
         # (deliveries, timers), then the relay publishes what all of them committed.
         await broker.stop()
+        await purge.stop()
         if cleanup is not None:
             await cleanup()
         with contextlib.suppress(Exception):
