@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--partitions", type=int, default=None,
                    help="partitions of the main topics (default $BPS_TOPIC_PARTITIONS or the "
                         "catalogue's, 12)")
+    p.add_argument("--prefix", default="",
+                   help="put every topic name under this prefix (a test's own namespace)")
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds to wait for the topics and their leaders (default 120)")
     p.add_argument("--sasl", action="store_true",
@@ -107,7 +109,7 @@ def _topics(args: argparse.Namespace) -> None:
     given = {"replication_factor": args.replication, "partitions": args.partitions,
              "min_insync_replicas": args.min_insync_replicas}
     settings = TopicSettings(**{k: v for k, v in given.items() if v is not None})
-    result = asyncio.run(ensure_topics(bootstrap, "", settings, auth=auth,
+    result = asyncio.run(ensure_topics(bootstrap, args.prefix, settings, auth=auth,
                                        timeout=args.timeout))
     created = sorted(n for n, s in result.items() if s == "created")
     say(f"{len(result)} topics on {bootstrap}: created {created or 'none'}, "
