@@ -12,8 +12,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.client import AIOKafkaClient
 from aiokafka.protocol.metadata import MetadataRequest
-from contracts.topics import (DAY_MS, DLQ_PARTITIONS, DLQ_RETENTION_MS, PARTITIONS,
-                              RETENTION_MS, TOPICS)
+from contracts.topics import (
+    DAY_MS,
+    DLQ_PARTITIONS,
+    DLQ_RETENTION_MS,
+    PARTITIONS,
+    RETENTION_MS,
+    TOPICS,
+)
 from pydantic import ValidationError
 from shared.kafka import topic_layout
 from shared.settings import TopicSettings
