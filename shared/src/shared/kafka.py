@@ -162,3 +162,23 @@ async def _wait_for_leaders(admin: AIOKafkaAdminClient, wanted: dict[str, int],
             raise KafkaTimeoutError(f"topics without a leader after {timeout:.0f}s: "
                                     f"{not_ready[:5]}")
         await asyncio.sleep(0.1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m shared.kafka BOOTSTRAP [--prefix P]`: the topic bootstrap where the local
+    runtime is not installed (the service images: Docker Compose's `topics` job), with
+    TopicSettings from the environment (BPS_TOPIC_*)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m shared.kafka", description=main.__doc__)
+    parser.add_argument("bootstrap", help="bootstrap servers, e.g. kafka:9092")
+    parser.add_argument("--prefix", default="", help="topic name prefix (default none)")
+    args = parser.parse_args(argv)
+    result = asyncio.run(ensure_topics(args.bootstrap, args.prefix))
+    created = sorted(name for name, state in result.items() if state == "created")
+    print(f"{len(result)} topics on {args.bootstrap}: created {created or 'none'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
