@@ -6,9 +6,9 @@
 
 Run from the repository root (`deploy` and `deploy.helm` are namespace packages, so no path
 edits are needed). The chart's KafkaTopic and KafkaUser templates range over the file, so
-`contracts.topics` stays the one source of topic names, owners, readers and partitions.
-Replication, min.insync.replicas, retention and the partition floor are cluster choices and
-come from the chart's values instead.
+`contracts.topics` stays the one source of topic names, owners, readers, partitions and
+retention. Replication and min.insync.replicas are cluster choices and come from the chart's
+values (kafka.replicationFactor, kafka.minInsyncReplicas) instead.
 """
 
 from __future__ import annotations
@@ -44,9 +44,11 @@ def topic_entries() -> list[dict]:
     entries = []
     for spec in topics.TOPICS:
         entries.append({"name": spec.name, "kind": "main", "owner": spec.owner,
-                        "partitions": spec.partitions, "readers": list(spec.readers)})
+                        "partitions": spec.partitions, "retentionMs": spec.retention_ms,
+                        "readers": list(spec.readers)})
         entries.append({"name": spec.dlq, "kind": "dlq", "owner": "",
-                        "partitions": topics.DLQ_PARTITIONS, "readers": []})
+                        "partitions": topics.DLQ_PARTITIONS,
+                        "retentionMs": topics.DLQ_RETENTION_MS, "readers": []})
     return entries
 
 

@@ -167,8 +167,8 @@ def test_autoscaling_never_passes_the_partition_count_of_the_topics_read(objects
         service = name.removeprefix("bps-")
         read = [partitions[t.name] for t in topics.TOPICS if service in t.readers]
         assert read, f"{service} reads no topic"
-        # 12 exactly: every main topic has the 12-partition floor, and the cap is reached.
-        assert hpa["spec"]["maxReplicas"] == min(read) == 12
+        # 12 exactly: every main topic has the catalogue's 12 partitions, and the cap is reached.
+        assert hpa["spec"]["maxReplicas"] == min(read) == topics.PARTITIONS == 12
         assert hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
 
 
@@ -177,9 +177,12 @@ def test_the_topics_are_the_catalogue_plus_dead_letter_twins_replicated_three_ti
     rendered = {(t["spec"]["topicName"], t["spec"]["partitions"], t["spec"]["replicas"],
                  t["spec"]["config"]["min.insync.replicas"], t["spec"]["config"]["retention.ms"])
                 for t in of_kind(objects, "KafkaTopic").values()}
-    wanted = {(t.name, max(t.partitions, 12), 3, 2, 7 * DAY_MS) for t in topics.TOPICS}
-    wanted |= {(t.dlq, topics.DLQ_PARTITIONS, 3, 2, 30 * DAY_MS) for t in topics.TOPICS}
+    wanted = {(t.name, t.partitions, 3, 2, t.retention_ms) for t in topics.TOPICS}
+    wanted |= {(t.dlq, topics.DLQ_PARTITIONS, 3, 2, topics.DLQ_RETENTION_MS)
+               for t in topics.TOPICS}
     assert rendered == wanted
+    # The documented choices: 12 partitions, 7 days, dead letters 30 days.
+    assert {(p, r) for _, p, _, _, r in rendered} == {(12, 7 * DAY_MS), (1, 30 * DAY_MS)}
 
 
 def test_the_generated_kafka_catalogue_is_up_to_date() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.kafka import ensure_topics
+from shared.settings import TopicSettings
 from testkit.harness.kafka import kafka_bootstrap_servers
 from testkit.harness.postgres import create_database, drop_database
 from testkit.harness.process import ServiceProcess, free_port
@@ -81,7 +82,9 @@ async def start_system(tmp: Path, extra_env: dict[str, str] | None = None,
     bootstrap = bootstrap or kafka_bootstrap_servers()
     system = System(prefix=unique_prefix(), bootstrap=bootstrap, maildir=tmp / "mail",
                     smtp_port=free_port(), extra_env=extra_env or {})
-    await ensure_topics(bootstrap, system.prefix, replication)
+    # The three-node cluster gets production's RF 3 with min.insync.replicas 2.
+    await ensure_topics(bootstrap, system.prefix, TopicSettings(
+        replication_factor=replication, min_insync_replicas=min(replication, 2)))
     for name in SERVICES:
         system.dsns[name] = await create_database(f"e2e_{name}", pg_base)
     # Popen only forks; it does not wait, so it does not block the loop.

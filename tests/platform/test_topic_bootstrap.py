@@ -1,38 +1,84 @@
-"""`python -m bps_local.kafka topics` creates the catalogue explicitly; the broker never
-creates topics itself."""
+"""`python -m bps_local.kafka topics` creates the catalogue explicitly, with each topic's
+retention and the configured replication and min.insync.replicas; the broker never creates
+topics itself."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.client import AIOKafkaClient
 from aiokafka.protocol.metadata import MetadataRequest
-from contracts.topics import DLQ_PARTITIONS, TOPICS
+from contracts.topics import (
+    DAY_MS,
+    DLQ_PARTITIONS,
+    DLQ_RETENTION_MS,
+    PARTITIONS,
+    RETENTION_MS,
+    TOPICS,
+)
+from pydantic import ValidationError
+from shared.kafka import topic_layout
+from shared.settings import TopicSettings
 
 UNKNOWN_TOPIC_OR_PARTITION = 3
 
 
 async def test_topic_bootstrap_creates_every_topic_and_its_dlq_with_catalogue_partitions(
         kafka_bootstrap, kafka_helpers):
-    # Twice: the second run finds everything there and must still succeed.
+    prefix = f"test.bootstrap.{uuid.uuid4().hex[:8]}."
+    # A topic an older catalogue made (1 hour retention) gets today's configs.
+    await kafka_helpers.create_topic(kafka_bootstrap, prefix + "applications",
+                                     configs={"retention.ms": "3600000"})
+    # Twice: the second run finds everything there and must still succeed. The bootstrap list
+    # names the one broker three times: the replication factor must still be the configured
+    # one (1), never guessed from the number of addresses.
     for _ in range(2):
-        await asyncio.to_thread(kafka_helpers.run_cli, "topics", "--bootstrap", kafka_bootstrap,
-                                "--replication", "1")
+        await asyncio.to_thread(kafka_helpers.run_cli, "topics", "--prefix", prefix,
+                                "--bootstrap", ",".join([kafka_bootstrap] * 3))
 
+    wanted = topic_layout(TopicSettings(), prefix)
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
     await admin.start()
     try:
-        wanted = {t.name: t.partitions for t in TOPICS} | {t.dlq: DLQ_PARTITIONS for t in TOPICS}
         described = {t["topic"]: t for t in await admin.describe_topics(list(wanted))}
+        configs = await topic_configs(admin, list(wanted))
     finally:
         await admin.close()
     assert len(wanted) == 2 * len(TOPICS)
-    for name, partitions in wanted.items():
+    for name, layout in wanted.items():
         assert described[name]["error_code"] == 0, f"{name} is missing"
-        assert len(described[name]["partitions"]) == partitions, name
-        assert all(p["leader"] >= 0 for p in described[name]["partitions"]), name
+        partitions = described[name]["partitions"]
+        # The one made before keeps its 3 partitions: adding some would move keys.
+        assert len(partitions) == (3 if name == prefix + "applications"
+                                   else layout.partitions), name
+        assert all(p["leader"] >= 0 and len(p["replicas"]) == 1 for p in partitions), name
+        assert {k: configs[name][k] for k in layout.configs} == layout.configs, name
+    assert configs[prefix + "applications"]["retention.ms"] == str(RETENTION_MS)
+    assert configs[prefix + "applications.dlq"]["retention.ms"] == str(DLQ_RETENTION_MS)
+
+
+async def topic_configs(admin: AIOKafkaAdminClient, names: list[str]) -> dict[str, dict]:
+    responses = await admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, name) for name in names])
+    return {name: {entry[0]: entry[1] for entry in entries}
+            for response in responses for _, _, _, name, entries in response.resources}
+
+
+def test_the_topic_layout_takes_the_catalogue_and_the_configured_cluster_choices() -> None:
+    layout = topic_layout(TopicSettings(replication_factor=3, min_insync_replicas=2,
+                                        partitions=None), "p.")
+    assert layout["p.applications"].partitions == PARTITIONS == 12
+    assert layout["p.applications.dlq"].partitions == DLQ_PARTITIONS
+    assert layout["p.matches"].configs == {"retention.ms": str(7 * DAY_MS),
+                                           "cleanup.policy": "delete",
+                                           "min.insync.replicas": "2"}
+    assert layout["p.matches.dlq"].configs["retention.ms"] == str(30 * DAY_MS)
+    with pytest.raises(ValidationError, match="exceeds replication_factor"):
+        TopicSettings(replication_factor=1, min_insync_replicas=2)
 
 
 async def test_the_broker_does_not_create_a_topic_when_a_client_asks_for_an_unknown_one(

@@ -16,9 +16,10 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from contracts.pii import drop_paths
-from contracts.topics import DLQ_PARTITIONS
+from shared.kafka import topic_layout
+from shared.settings import TopicSettings
 
-from contracts import TOPICS, ContractError, event_class, pii_paths
+from contracts import ContractError, event_class, pii_paths
 from tests.e2e.actors import ApplicantActor, HostActor, Users, wait_for
 from tests.e2e.system import System
 
@@ -121,9 +122,10 @@ async def read_every_topic(system: System) -> list[Record]:
     consumer = AIOKafkaConsumer(bootstrap_servers=system.bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
-        # The partitions ensure_topics created, from the topic catalogue.
-        parts = [TopicPartition(system.prefix + name, p) for name, count in _partitions()
-                 for p in range(count)]
+        # The partitions ensure_topics created: the catalogue's, or BPS_TOPIC_PARTITIONS.
+        parts = [TopicPartition(name, p)
+                 for name, layout in topic_layout(TopicSettings(), system.prefix).items()
+                 for p in range(layout.partitions)]
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
         ends = await consumer.end_offsets(parts)
@@ -165,10 +167,6 @@ def leaks(record: Record, person: Person, *, pii_fields_too: bool) -> list[str]:
         found += [f"{record.where()} {place}: {hit!r}" for hit in person.found_in(text)]
     return found
 
-
-def _partitions() -> list[tuple[str, int]]:
-    return [pair for t in TOPICS
-            for pair in ((t.name, t.partitions), (t.dlq, DLQ_PARTITIONS))]
 
 
 # --- the databases --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from contracts.catalogue import ALL_EVENTS, events_for_topic
 from contracts.compat import breaking_changes
 from contracts.envelope import Event
 from contracts.event_schemas import event_schema, schema_file
-from contracts.topics import DLQ_PARTITIONS, DLQ_READERS, TOPICS, TopicSpec
+from contracts.topics import DLQ_PARTITIONS, DLQ_READERS, DLQ_RETENTION_MS, TOPICS, TopicSpec
 
 ROOT = Path(__file__).resolve().parents[2]  # the contracts/ folder
 ASYNCAPI_FILE = "asyncapi.yaml"
@@ -145,6 +145,7 @@ def asyncapi() -> dict[str, Any]:
                 "kafka": {
                     "topic": spec.name,
                     "partitions": spec.partitions,
+                    "topicConfiguration": {"retention.ms": spec.retention_ms},
                     "bindingVersion": KAFKA_BINDING,
                 }
             },
@@ -159,6 +160,7 @@ def asyncapi() -> dict[str, Any]:
                 "kafka": {
                     "topic": spec.dlq,
                     "partitions": DLQ_PARTITIONS,
+                    "topicConfiguration": {"retention.ms": DLQ_RETENTION_MS},
                     "bindingVersion": KAFKA_BINDING,
                 }
             },

@@ -1,15 +1,26 @@
-"""Topic catalogue: names, owners, partitions. The topic bootstrap and every service read it."""
+"""Topic catalogue: names, owners, partitions, retention. The topic bootstrap, the Helm
+chart's KafkaTopics and every service read it."""
 
 from dataclasses import dataclass
 
 DLQ_SUFFIX = ".dlq"
+DAY_MS = 24 * 60 * 60 * 1000
+# A consumer group runs at most one busy member per partition, so 12 lets a service scale to
+# 12 replicas. Chosen up front: partitions can be added later but never removed, and adding
+# them moves keys to other partitions (an application's events would lose their order).
+PARTITIONS = 12
+# How long a record stays readable: a consumer that was down (a long weekend) catches up, and
+# an operator can rewind a group to replay recent events. The consumers' inboxes keep their
+# rows at least this long (shared.inbox_purge), so a redelivery is still recognised.
+RETENTION_MS = 7 * DAY_MS
 
 
 @dataclass(frozen=True)
 class TopicSpec:
     name: str
     owner: str
-    partitions: int = 3
+    partitions: int = PARTITIONS
+    retention_ms: int = RETENTION_MS
     key: str = ""  # what the Kafka key is, for docs and the AsyncAPI document
     # Services that consume it (and dead-letter to its .dlq). Each service's ServiceSpec (its
     # app.py) is the source: tests/platform/test_subscriptions_agree.py fails when they differ.
@@ -44,6 +55,9 @@ TOPICS: tuple[TopicSpec, ...] = (
 )
 
 DLQ_PARTITIONS = 1
+# Dead letters wait for a person: time to notice one, fix the cause and replay it (a replay
+# republishes the original event, so the inboxes keep their rows this long too).
+DLQ_RETENTION_MS = 30 * DAY_MS
 # Services that read every `<topic>.dlq`: the monitor keeps and replays dead letters, the
 # notification service tells HR about each one. Also checked against the specs.
 DLQ_READERS: tuple[str, ...] = ("monitor", "notification")
@@ -54,6 +68,12 @@ def topic(name: str) -> TopicSpec:
         if spec.name == name:
             return spec
     raise KeyError(name)
+
+
+def longest_retention_ms() -> int:
+    """How long any catalogue event can still come back: its topic's retention, or a dead
+    letter's replay window."""
+    return max(DLQ_RETENTION_MS, *(t.retention_ms for t in TOPICS))
 
 
 def all_topic_names() -> list[str]:

@@ -10,7 +10,8 @@ Examples (from the project's environment, e.g. `uv run python -m bps_local.kafka
   python -m bps_local.kafka status
   python -m bps_local.kafka stop
   python -m bps_local.kafka cluster start    # three nodes, RF 3, min.insync.replicas 2
-  python -m bps_local.kafka topics --bootstrap 127.0.0.1:29092 --replication 3
+  python -m bps_local.kafka topics --bootstrap 127.0.0.1:29092 --replication 3 \
+      --min-insync-replicas 2                # (or BPS_TOPIC_REPLICATION_FACTOR=3 ...)
   python -m bps_local.kafka cluster stop
 
 Importable: ensure_single(), ensure_cluster(), stop_single(), stop_cluster(), cluster_pids(),

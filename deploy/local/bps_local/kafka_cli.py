@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from shared.kafka import ensure_topics
+from shared.settings import TopicSettings
 
 from bps_local import kafka, kafka_sasl
 from bps_local.kafka_nodes import LIB, SINGLE_DIR, KafkaError, Node, say
@@ -77,7 +78,16 @@ def _parser() -> argparse.ArgumentParser:
                    help="bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS or the single "
                         "broker, started if needed)")
     p.add_argument("--replication", type=int, default=None,
-                   help="replication factor (default 1; 3 when --bootstrap has 3+ addresses)")
+                   help="replication factor (default $BPS_TOPIC_REPLICATION_FACTOR or 1; "
+                        "the three-node cluster: 3)")
+    p.add_argument("--min-insync-replicas", type=int, default=None,
+                   help="min.insync.replicas of every topic (default "
+                        "$BPS_TOPIC_MIN_INSYNC_REPLICAS or 1; the three-node cluster: 2)")
+    p.add_argument("--partitions", type=int, default=None,
+                   help="partitions of the main topics (default $BPS_TOPIC_PARTITIONS or the "
+                        "catalogue's, 12)")
+    p.add_argument("--prefix", default="",
+                   help="put every topic name under this prefix (a test's own namespace)")
     p.add_argument("--timeout", type=float, default=120.0,
                    help="seconds to wait for the topics and their leaders (default 120)")
     p.add_argument("--sasl", action="store_true",
@@ -95,8 +105,11 @@ def _topics(args: argparse.Namespace) -> None:
     else:
         bootstrap = (args.bootstrap or os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
                      or kafka.ensure_single(args.port, args.data_dir))
-    replication = args.replication or (3 if bootstrap.count(",") >= 2 else 1)
-    result = asyncio.run(ensure_topics(bootstrap, "", replication, auth=auth,
+    # Given flags over BPS_TOPIC_*; never guessed from how many addresses --bootstrap has.
+    given = {"replication_factor": args.replication, "partitions": args.partitions,
+             "min_insync_replicas": args.min_insync_replicas}
+    settings = TopicSettings(**{k: v for k, v in given.items() if v is not None})
+    result = asyncio.run(ensure_topics(bootstrap, args.prefix, settings, auth=auth,
                                        timeout=args.timeout))
     created = sorted(n for n, s in result.items() if s == "created")
     say(f"{len(result)} topics on {bootstrap}: created {created or 'none'}, "

@@ -116,7 +116,7 @@ async def _start(system: WebSystem, tmp: Path, bootstrap: str, web_env: dict) ->
     system.others.append(subprocess.Popen(  # noqa: ASYNC220 - only forks
         [sys.executable, "-m", "notification.devsmtp", "--port", str(smtp_port),
          "--maildir", str(tmp / "mail")], cwd=ROOT))
-    await ensure_topics(bootstrap, system.prefix, 1)
+    await ensure_topics(bootstrap, system.prefix)
     for name in SERVICES:
         system.dsns[name] = await create_database(f"web_{name}")
     await asyncio.to_thread(devoidc.wait_ready, system.oidc_port)

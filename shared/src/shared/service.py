@@ -24,6 +24,7 @@ from shared.auth import TokenVerifier
 from shared.consumer import EventConsumer
 from shared.db import create_pool, migrate
 from shared.errors import install_error_handlers
+from shared.inbox_purge import InboxPurge
 from shared.kafka import make_broker, make_producer
 from shared.limits import BodySizeLimit, CorrelationIdMiddleware, RateLimiter
 from shared.logging import configure_logging, get_logger
@@ -116,6 +117,7 @@ async def run_service(settings: ServiceSettings, migrations: Path, wire: Wire,
                              relay, metrics)
     refresher = MetricsRefresher(metrics, pool, broker, settings.metrics_refresh_seconds,
                                  settings.topic_prefix)
+    purge = InboxPurge.from_settings(pool, metrics, settings)
     cleanup: Cleanup | None = None
     try:
         if settings.migrates_on_start:
@@ -125,6 +127,7 @@ async def run_service(settings: ServiceSettings, migrations: Path, wire: Wire,
         await broker.start()
         await relay.start()
         await refresher.start()
+        await purge.start()
         log.info("service started", port=settings.http_port)
         yield runtime
     finally:
@@ -133,6 +136,7 @@ async def run_service(settings: ServiceSettings, migrations: Path, wire: Wire,
         # (deliveries, timers), then the relay publishes what all of them committed.
         await refresher.stop()
         await broker.stop()
+        await purge.stop()
         if cleanup is not None:
             await cleanup()
         with contextlib.suppress(Exception):

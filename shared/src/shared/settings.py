@@ -66,6 +66,12 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = 0.2
     outbox_batch_size: int = 500
     outbox_retention_hours: float = 24.0
+    # Inbox rows older than this are purged (shared.inbox_purge). Unset: the longest time a
+    # catalogue event can come back (a dead letter's replay window, contracts.topics) plus a
+    # day; shorter would let a replayed or rewound event be applied twice.
+    inbox_retention_hours: float | None = Field(default=None, gt=0)
+    inbox_purge_batch_size: int = Field(default=5000, ge=1)
+    inbox_purge_poll_seconds: float = Field(default=600.0, gt=0)
     # A handler that raises this many times in a row sends the message to the DLQ.
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_retry_backoff_seconds: float = 0.05
@@ -145,3 +151,28 @@ class ServiceSettings(BaseSettings):
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
+
+
+class TopicSettings(BaseSettings):
+    """How the topic bootstrap (shared.kafka.ensure_topics) lays out the catalogue's topics on
+    a given cluster: `BPS_TOPIC_REPLICATION_FACTOR`, `BPS_TOPIC_MIN_INSYNC_REPLICAS`,
+    `BPS_TOPIC_PARTITIONS`. Never guessed from the bootstrap addresses (one address can front
+    a whole cluster). The defaults fit the single local broker (`make run`, the tests, Docker
+    Compose); a cluster sets 3 and 2, as the Helm chart's KafkaTopics do (kafka.* values)."""
+
+    model_config = SettingsConfigDict(env_prefix="BPS_TOPIC_", extra="ignore")
+
+    replication_factor: int = Field(default=1, ge=1)
+    min_insync_replicas: int = Field(default=1, ge=1)
+    # Partitions of the main topics; unset: the catalogue's (contracts.topics.PARTITIONS, 12).
+    # The test suite sets fewer: its thousands of throw-away topics share one broker, which
+    # maps two index files per partition (docs/architecture.md §3).
+    partitions: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _min_isr_fits(self) -> Self:
+        if self.min_insync_replicas > self.replication_factor:
+            raise ValueError(f"min_insync_replicas {self.min_insync_replicas} exceeds "
+                             f"replication_factor {self.replication_factor}: no write could "
+                             "ever be acknowledged")
+        return self

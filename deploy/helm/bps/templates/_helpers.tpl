@@ -32,13 +32,9 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- .Files.Get "files/kafka-catalogue.yaml" -}}
 {{- end -}}
 
-{{/* A topic's partitions: the catalogue's, raised to kafka.topics.minPartitions for main topics. */}}
+{{/* A topic's partitions: the catalogue's (contracts.topics, 12 per main topic). */}}
 {{- define "bps.partitions" -}}
-{{- if eq .topic.kind "main" -}}
-{{- max (int .topic.partitions) (int .root.Values.kafka.topics.minPartitions) -}}
-{{- else -}}
 {{- int .topic.partitions -}}
-{{- end -}}
 {{- end -}}
 
 {{/* HPA ceiling of a service: its maxReplicas, never above the partitions of a main topic it
