@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from testkit.harness.process import free_port
 
 KAFKA_CLI = "bps_local.kafka"
-KAFKA_IMAGE = os.environ.get("BPS_KAFKA_IMAGE", "apache/kafka:4.1.1")
+KAFKA_IMAGE = os.environ.get("BPS_KAFKA_IMAGE", "apache/kafka:4.4.0")
 
 
 @functools.cache
