@@ -4,7 +4,8 @@ crash mid-send leaves the row at `sending`, which is never sent again: after
 database, is requeued instead). Each outcome and its NotificationDelivered /
 NotificationFailed event commit in one transaction. Rows that cannot be sent yet (over the
 recipient's rate, or an applicant whose address has not arrived) are deferred at the claim,
-before it counts an attempt."""
+before it counts an attempt. On shutdown the round in flight finishes its sends and records
+them (within `shutdown_grace_seconds`), so a restart leaves no message in doubt."""
 
 from __future__ import annotations
 
