@@ -10,6 +10,7 @@ import uvicorn
 from shared.service import DrainingServer, build_service_app, run_service
 from shared.spec import ServiceSpec
 from shared.workers import WorkerLoop
+from testkit.harness.events import eventually
 
 from .conftest import MIGRATIONS
 
@@ -97,3 +98,62 @@ async def test_a_step_that_outlives_the_grace_period_is_cancelled():
     await asyncio.wait_for(entered.wait(), 5)
     await asyncio.wait_for(loop.stop(grace_seconds=0.2), 5)
     assert cancelled == [True]
+
+
+async def test_the_loops_own_grace_period_bounds_a_stop_without_arguments():
+    entered, cancelled = asyncio.Event(), []
+
+    async def step() -> bool:
+        entered.set()
+        try:
+            await asyncio.Event().wait()  # a send the server never answers
+        except asyncio.CancelledError:
+            cancelled.append(True)
+            raise
+        return False
+
+    # As a service sets it from its settings (e.g. NOTIFICATION_SHUTDOWN_GRACE_SECONDS).
+    loop = WorkerLoop("kit", step, poll_seconds=60, grace_seconds=0.2)
+    await loop.start()
+    await asyncio.wait_for(entered.wait(), 5)
+    await asyncio.wait_for(loop.stop(), 5)
+    assert cancelled == [True]
+
+
+async def test_a_stop_during_a_full_batch_starts_no_further_step():
+    entered, release, calls = asyncio.Event(), asyncio.Event(), []
+
+    async def step() -> bool:
+        calls.append("step")
+        entered.set()
+        await release.wait()
+        return True  # "more is waiting": without the stop the loop would go again at once
+
+    loop = WorkerLoop("kit", step, poll_seconds=60)
+    await loop.start()
+    await asyncio.wait_for(entered.wait(), 5)
+    stopping = asyncio.create_task(loop.stop())
+    await asyncio.sleep(0)  # stop() is now waiting on the step
+    release.set()
+    await asyncio.wait_for(stopping, 5)
+    assert calls == ["step"]
+
+
+async def test_a_wake_up_during_a_step_is_not_lost():
+    calls, release = [], asyncio.Event()
+
+    async def step() -> bool:
+        calls.append("step")
+        if len(calls) == 1:
+            await release.wait()
+        return False
+
+    loop = WorkerLoop("kit", step, poll_seconds=60)  # only the wake-up can start step two
+    await loop.start()
+    try:
+        await eventually(lambda: len(calls) == 1, timeout=5)
+        loop.wake()  # new work arrives while the first step is still running
+        release.set()
+        await eventually(lambda: len(calls) == 2, timeout=5)
+    finally:
+        await loop.stop()

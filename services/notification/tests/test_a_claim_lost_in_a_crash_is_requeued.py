@@ -60,3 +60,17 @@ async def test_another_processs_claims_are_left_to_the_stuck_row_rule(worker):
         await repo.mark_sending(conn, ids, uuid.uuid4())  # a process that has since died
     await worker.recover_stuck()
     assert await pool.fetchval("SELECT status FROM messages") == "sending"
+
+
+async def test_stopping_the_worker_puts_its_unsent_claims_back_and_leaves_begun_sends(worker):
+    """What a stop past its grace period leaves: a round cut between its claim and its sends."""
+    pool = worker.pool
+    async with pool.acquire() as conn:
+        for n in range(2):
+            await repo.insert_message(conn, message(n))
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages ORDER BY id")]
+        await repo.mark_sending(conn, ids, worker.instance)
+    worker._attempted.add(ids[1])  # its send had begun when the round was cancelled
+    await worker.stop()
+    rows = {r["id"]: r["status"] for r in await pool.fetch("SELECT id, status FROM messages")}
+    assert rows == {ids[0]: "created", ids[1]: "sending"}

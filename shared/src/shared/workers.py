@@ -3,7 +3,9 @@
 A worker repeats one step. A step that says more work is waiting runs again at once; otherwise
 the loop waits for a wake-up (a NOTIFY, a new row) or the poll interval, whichever is first. A
 failing step (database or broker away) is logged and retried after a backoff that doubles up
-to a cap, so an outage costs a few log lines, not a busy loop.
+to a cap, so an outage costs a few log lines, not a busy loop. Stopping lets the step in
+progress finish, for at most `grace_seconds` (a pod's own grace period is finite), and then
+cancels it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ log = get_logger(__name__)
 # Returns True when more work is already waiting (a full batch), so the loop goes again at once.
 Step = Callable[[], Awaitable[bool]]
 MAX_BACKOFF_SECONDS = 5.0
+GRACE_SECONDS = 10.0
 
 
 class Worker(Protocol):
@@ -39,14 +42,16 @@ async def start_worker(worker: Worker) -> None:
 
 class WorkerLoop:
     """Runs `step` until stopped: at once while it reports more, else on `wake()` or every
-    `poll_seconds`."""
+    `poll_seconds`. `grace_seconds` bounds how long `stop()` waits for a step in progress."""
 
     def __init__(self, name: str, step: Step, poll_seconds: float,
-                 max_backoff: float = MAX_BACKOFF_SECONDS) -> None:
+                 max_backoff: float = MAX_BACKOFF_SECONDS,
+                 grace_seconds: float = GRACE_SECONDS) -> None:
         self.name = name
         self.step = step
         self.poll_seconds = poll_seconds
         self.max_backoff = max(max_backoff, poll_seconds)
+        self.grace_seconds = grace_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
@@ -58,15 +63,17 @@ class WorkerLoop:
         self._stopping.clear()
         self._task = asyncio.create_task(self._run(), name=self.name)
 
-    async def stop(self, grace_seconds: float = 10.0) -> None:
+    async def stop(self, grace_seconds: float | None = None) -> None:
         """Let a step in progress finish (a batch half-published or a send half-made is
-        redone or left in doubt if cut), then end; cancel only after `grace_seconds`."""
+        redone or left in doubt if cut), then end without starting another; cancel it only
+        after `grace_seconds` (default: the loop's own)."""
         if not self._task:
             return
         self._stopping.set()
         self._wake.set()
+        grace = self.grace_seconds if grace_seconds is None else grace_seconds
         try:
-            await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
         except TimeoutError:
             log.warning(f"{self.name} did not finish its step in time; cancelling it")
             self._task.cancel()

@@ -29,6 +29,12 @@ class NotificationSettings(ServiceSettings):
     # A row still `sending` this long after its claim belonged to a process that died mid-send;
     # it becomes technical-failure and is never sent again (it may have been delivered).
     stuck_after_seconds: float = Field(default=60.0, gt=0)
+    # On shutdown (SIGTERM) the round in flight may finish its sends and record their outcomes
+    # for this long; no new claims are made. Past it the round is cancelled: a send cut
+    # mid-conversation stays `sending` and the stuck-row rule above settles it (in doubt).
+    # Keep it above send_timeout_seconds and, with the HTTP drain and the relay's last flush
+    # (5 s each), under the pod's termination grace period (30 s by default on Kubernetes).
+    shutdown_grace_seconds: float = Field(default=15.0, gt=0)
     max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2.0, ge=0)
     retry_cap_seconds: float = Field(default=300.0, ge=0)

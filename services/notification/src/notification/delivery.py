@@ -4,7 +4,8 @@ crash mid-send leaves the row at `sending`, which is never sent again: after
 database, is requeued instead). Each outcome and its NotificationDelivered /
 NotificationFailed event commit in one transaction. Rows that cannot be sent yet (over the
 recipient's rate, or an applicant whose address has not arrived) are deferred at the claim,
-before it counts an attempt."""
+before it counts an attempt. On shutdown the round in flight finishes its sends and records
+them (within `shutdown_grace_seconds`), so a restart leaves no message in doubt."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import httpx
 from shared.errors import DATABASE_UNAVAILABLE
 from shared.logging import get_logger
 from shared.outbox import Outbox
+from shared.workers import WorkerLoop
 
 from contracts import Event, NotificationDelivered, NotificationFailed
 from notification import repository as repo
@@ -159,54 +161,52 @@ def _mask(address: str) -> str:
 
 
 class DeliveryWorker:
+    """Claims, sends and records batches in a shared.workers.WorkerLoop. Stopping lets the
+    round in flight finish its sends and record their outcomes (for at most
+    `shutdown_grace_seconds`), then claims nothing more."""
+
     def __init__(self, settings: NotificationSettings, pool: asyncpg.Pool, outbox: Outbox,
                  senders: Senders, keys: DataKeyClient | None = None) -> None:
         self.settings = settings
         self.pool = pool
         self.outbox = outbox
         self.senders = senders
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
         self._last_recovery = 0.0
         # This process's claims, and the rows among them whose send has begun (until their
         # outcome is recorded): see repository.requeue_unattempted.
         self.instance = uuid.uuid4()
         self._attempted: set[uuid.UUID] = set()
+        grace = settings.shutdown_grace_seconds
+        self._loop = WorkerLoop("notification-delivery", self._step,
+                                settings.worker_poll_seconds, grace_seconds=grace)
         keys = keys or DataKeyClient(settings.applicant_url, settings.applicant_token)
         # Applicants' addresses arrive sealed; opened beside this loop, never inside a consumer.
         self.opener = ContactOpener(pool, keys, settings.address_recheck_seconds,
-                                    self._wake.set)
+                                    self._loop.wake, grace)
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
         self.opener.wake()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notification-delivery")
-        self.opener.start()
+    async def start(self) -> None:
+        await self._loop.start()
+        await self.opener.start()
 
     async def stop(self) -> None:
-        await self.opener.stop()
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        # Both loops drain side by side, so the whole stop takes at most one grace period.
+        await asyncio.gather(self._loop.stop(), self.opener.stop())
+        # Claims of ours whose send never began (a round cut off past the grace period
+        # between its claim and its sends) go back to the queue rather than wait to be
+        # called "in doubt"; the rows whose send began stay `sending` for the stuck-row rule.
+        with contextlib.suppress(Exception):
+            async with self.pool.acquire() as conn:
+                await repo.requeue_unattempted(conn, self.instance, self._attempted)
         await self.senders.close()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.recover_stuck()
-                done = await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # database away: rows stay as they are; retry shortly
-                log.warning("delivery round failed; will retry", error=repr(exc))
-                done = 0
-            if done < self.settings.worker_batch_size:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.worker_poll_seconds)
+    async def _step(self) -> bool:
+        """One round (WorkerLoop runs it); True when a full batch went, so more may wait."""
+        await self.recover_stuck()
+        return await self.run_once() >= self.settings.worker_batch_size
 
     async def run_once(self) -> int:
         """Claim, send and record one batch; returns how many were sent."""

@@ -8,14 +8,13 @@ never a consumer: an applicant-service outage delays applicants' emails, nothing
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 
 import asyncpg
 import httpx
 from shared.crypto import SealError, decode_key, unseal
 from shared.logging import get_logger
+from shared.workers import GRACE_SECONDS, WorkerLoop
 
 from contracts import ApplicationSubmittedV2
 from notification import repository as repo
@@ -63,40 +62,29 @@ class ContactOpener:
     (which wait without spending attempts; see DeliveryWorker.address_ready)."""
 
     def __init__(self, pool: asyncpg.Pool, keys: DataKeyClient, recheck_seconds: float,
-                 on_opened: Callable[[], None]) -> None:
+                 on_opened: Callable[[], None], grace_seconds: float = GRACE_SECONDS) -> None:
         self.pool = pool
         self.keys = keys
         self.recheck_seconds = recheck_seconds
         self.on_opened = on_opened
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task | None = None
+        # A database failure is retried after recheck_seconds (WorkerLoop's back-off).
+        self._loop = WorkerLoop("notification-contact-opener", self._step, recheck_seconds,
+                                grace_seconds=grace_seconds)
 
     def wake(self) -> None:
-        self._wake.set()
+        self._loop.wake()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notification-contact-opener")
+    async def start(self) -> None:
+        await self._loop.start()
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        """The batch being opened finishes (each row commits on its own), then the loop ends."""
+        await self._loop.stop()
         await self.keys.close()
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                opened = await self.open_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - database away: the rows stay; look again
-                log.warning("opening contact details failed; will retry", error=repr(exc))
-                opened = 0
-            if opened < BATCH:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.recheck_seconds)
+    async def _step(self) -> bool:
+        # A full batch means more may be due already: WorkerLoop goes again at once.
+        return await self.open_due() >= BATCH
 
     async def open_due(self) -> int:
         """Opens what is due; returns how many rows it settled."""
