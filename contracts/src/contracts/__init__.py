@@ -15,8 +15,8 @@ from contracts.enums import __all__ as _enum_names
 from contracts.envelope import ContractError, Event
 from contracts.events import *  # noqa: F403 - the catalogue is the package's API
 from contracts.events import __all__ as _event_names
-from contracts.regions import ITL1_CODES, ITL2Region, itl1_of, itl2_name
 from contracts.pii import PII_MARK, pii_field, pii_paths
+from contracts.regions import ITL1_CODES, ITL2Region, itl1_of, itl2_name
 from contracts.topics import DLQ_SUFFIX, TOPICS, TopicSpec, all_topic_names
 
 __all__ = [

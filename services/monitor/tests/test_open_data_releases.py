@@ -20,8 +20,16 @@ from monitor.opendata.periods import Quarter, latest_due
 from testkit.harness.events import eventually
 from testkit.harness.fixtures import service_fixture
 
-from contracts import Country, ITL2Region, OpportunityAmended, OpportunityPublished
-from contracts import PlacementConfirmed, Scheme, Sector, UKRegion
+from contracts import (
+    Country,
+    ITL2Region,
+    OpportunityAmended,
+    OpportunityPublished,
+    PlacementConfirmed,
+    Scheme,
+    Sector,
+    UKRegion,
+)
 
 from .conftest import FAST, wait_logged
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-PERIOD_PATTERN = r"^[0-9]{4}-Q[1-4]$"
+PERIOD_PATTERN = r"^2[0-9]{3}-Q[1-4]$"  # this millennium: any date arithmetic stays in range
 
 
 @dataclass(frozen=True, order=True)

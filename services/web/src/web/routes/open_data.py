@@ -20,7 +20,7 @@ from web.apis import PageNotFound, ServiceDown
 from web.pages import render
 
 router = APIRouter()
-PERIOD = re.compile(r"^[0-9]{4}-Q[1-4]$")
+PERIOD = re.compile(r"^2[0-9]{3}-Q[1-4]$")
 FILES = {"datapackage.json": "application/json", "placements.json": "application/json",
          "placements.csv": "text/csv; charset=utf-8",
          "placements-itl1.csv": "text/csv; charset=utf-8"}
