@@ -20,6 +20,7 @@ from monitor.opendata import files
 from monitor.opendata.periods import Quarter
 from monitor.opendata.rules import Cell
 from playwright.async_api import expect
+from testkit.harness.events import eventually
 from web.app import build_app
 from web.config import WebSettings
 
@@ -112,3 +113,27 @@ async def test_anyone_sees_the_latest_release_with_greater_manchester_and_downlo
             assert missing.status == 404
         finally:
             await visit.close()
+
+
+async def test_the_real_monitor_s_timer_release_is_on_the_page_for_anyone(web_system, browser):
+    """The whole system: the monitor's timer has released the latest due quarter by itself,
+    and the page (no sign-in) shows it and relays its files from the real monitor."""
+    web = web_system.web
+    async with httpx.AsyncClient(base_url=web_system.url("monitor"), timeout=10) as monitor:
+        async def released() -> list:  # the timer looks as the monitor starts
+            return (await monitor.get("/open-data/releases")).json()["items"]
+
+        items = await eventually(released, timeout=60, interval=0.5)
+    assert items[0]["made_by"] == "timer"
+    period = items[0]["period"]
+    visit = await open_page(browser)
+    try:
+        page = visit.page
+        await page.goto(web + "/open-data")
+        await expect(page.locator("#release")).to_contain_text(period)
+        await expect(page.locator("#releases")).to_contain_text(period)
+        await assert_accessible(visit)
+        got = await page.request.get(f"{web}/open-data/releases/{period}/datapackage.json")
+        assert got.ok and json.loads(await got.text())["period"]["name"] == period
+    finally:
+        await visit.close()
