@@ -208,6 +208,15 @@ MONITOR_SERVICE = [
     E("monitor", "GET", "/kpis", HR),
     E("monitor", "GET", "/open-data.json", HR),
     E("monitor", "GET", "/open-data.csv", HR),
+    # Open data is for anyone, signed in or not. The world has no released period, so the
+    # release routes are asked about a malformed one (422 naming `period`).
+    E("monitor", "GET", "/open-data/releases", PUBLIC),
+    E("monitor", "POST", "/open-data/releases", HR, default=409, body={"period": "2099-Q1"},
+      statuses={"hr:departmental": 403}),
+    E("monitor", "GET", "/open-data/releases/{period}", PUBLIC, default=422,
+      ids={"period": "dead_letter_id"}),
+    E("monitor", "GET", "/open-data/releases/{period}/{file}", PUBLIC, default=422,
+      ids={"period": "dead_letter_id", "file": "dead_letter_id"}),
     E("monitor", "GET", "/dead-letters", HR),
     E("monitor", "POST", "/dead-letters/{dead_letter_id}/replay", HR, default=404,
       statuses={"hr:departmental": 403}),

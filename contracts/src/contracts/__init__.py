@@ -16,13 +16,16 @@ from contracts.envelope import ContractError, Event
 from contracts.events import *  # noqa: F403 - the catalogue is the package's API
 from contracts.events import __all__ as _event_names
 from contracts.pii import PII_MARK, pii_field, pii_paths
+from contracts.regions import ITL1_CODES, ITL2Region, itl1_of, itl2_name
 from contracts.topics import DLQ_SUFFIX, TOPICS, TopicSpec, all_topic_names
 
 __all__ = [
     "ALL_EVENTS",
     "DLQ_SUFFIX",
+    "ITL1_CODES",
     "EVENT_CLASSES",
     "EVENT_TYPES",
+    "ITL2Region",
     "PII_MARK",
     "TOPICS",
     "AnyEvent",
@@ -32,6 +35,8 @@ __all__ = [
     "all_topic_names",
     "event_class",
     "events_for_topic",
+    "itl1_of",
+    "itl2_name",
     "parse_event",
     "pii_field",
     "pii_paths",

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from contracts.enums import Clearance, Country, Grade, Scheme, Sector, UKRegion
 from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text, check_order
+from contracts.regions import ITL2Region, itl1_of
 
 __all__ = ["OpportunityAmended", "OpportunityCapacityChanged", "OpportunityClosed",
            "OpportunityPublished"]
@@ -29,7 +30,10 @@ class _OpportunityData(Frozen):
     host_staff_count: int = Field(ge=1)
     host_sector: Sector
     country: Country
-    region: UKRegion | None = Field(default=None, description="ITL1 region when in the UK.")
+    region: UKRegion | None = Field(default=None, description="ITL1 region when in the UK "
+                                    "(derived from itl2 when only that is given).")
+    itl2: ITL2Region | None = Field(default=None, description="ITL2 region code (ITL 2021) "
+                                   "when in the UK, e.g. TLD3 Greater Manchester.")
     bcc_chamber_id: Id | None = Field(
         default=None, description="The BCC chamber that put an SME forward (diplomatic)."
     )
@@ -48,8 +52,22 @@ class _OpportunityData(Frozen):
     capacity: int = Field(ge=1, description="Places offered.")
     closing_date: date
 
+    @model_validator(mode="before")
+    @classmethod
+    def _region_from_itl2(cls, data: object) -> object:
+        # The ITL1 region is implied by the ITL2 one: captured once, derived here.
+        if isinstance(data, dict) and data.get("itl2") and not data.get("region"):
+            try:
+                return {**data, "region": itl1_of(data["itl2"])}
+            except ValueError:
+                return data  # the itl2 field's own check names the bad code
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> _OpportunityData:
+        if self.itl2 is not None and self.region != itl1_of(self.itl2):
+            raise ValueError(f"region: {self.itl2} lies in {itl1_of(self.itl2)}, "
+                             f"not {self.region}")
         check_order(
             self.start_window_from,
             self.start_window_to,

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from contracts import Clearance, Country, Grade, Scheme, Sector, UKRegion
+from contracts import Clearance, Country, Grade, ITL2Region, Scheme, Sector, UKRegion, itl1_of
 
 Skill = Annotated[str, Field(min_length=1, max_length=200)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
@@ -33,6 +33,8 @@ class _Fields(BaseModel):
     host_sector: Sector
     country: Country
     region: UKRegion | None = None
+    itl2: ITL2Region | None = Field(default=None, description="ITL2 region code, e.g. TLD3 "
+                                   "Greater Manchester; the ITL1 region follows from it.")
     bcc_chamber_id: Name | None = Field(default=None, description="Diplomatic scheme only.")
     scheme: Scheme
     title: Name
@@ -49,6 +51,12 @@ class _Fields(BaseModel):
     capacity: int = Field(ge=1, le=1000)
     closing_date: date
 
+    @model_validator(mode="after")
+    def _itl1_from_itl2(self) -> _Fields:
+        if self.itl2 is not None and self.region is None:
+            self.region = itl1_of(self.itl2)  # captured once; the event checks they agree
+        return self
+
 
 class OpportunityIn(_Fields):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [EXAMPLE]})
@@ -62,6 +70,7 @@ class OpportunityPatch(BaseModel):
     host_sector: Sector | None = None
     country: Country | None = None
     region: UKRegion | None = None
+    itl2: ITL2Region | None = None
     bcc_chamber_id: Name | None = None
     title: Name | None = None
     description: str | None = Field(default=None, max_length=2000)

@@ -15,6 +15,8 @@ from contracts import ALL_EVENTS
 from monitor.api import router
 from monitor.config import MonitorSettings
 from monitor.handlers import EventLog
+from monitor.opendata import api as open_data_api
+from monitor.opendata.releases import OpenDataReleases, ReleaseTimer
 from monitor.use_cases import MonitorUseCases
 
 STATIC = Path(__file__).parent / "static"
@@ -34,12 +36,15 @@ SPEC = ServiceSpec(
     handlers=dict.fromkeys(ALL_EVENTS, EventLog.on_event),
     dead_letters=EventLog.on_dead_letter,
     use_cases=lambda rt, _log: MonitorUseCases(rt.settings, rt.pool, rt.dlq_producer),
-    routers=(router,),
+    workers=(lambda rt, _log: ReleaseTimer(OpenDataReleases(rt.settings, rt.pool),
+                                           rt.settings.open_data_timer_seconds),),
+    routers=(router, open_data_api.router),
     openapi_tags=({"name": "stream", "description": "live Server-Sent Events"},
                   {"name": "timeline", "description": "one journey's story"},
                   {"name": "kpis", "description": "scheme health"},
                   {"name": "dead letters", "description": "inspect and replay"},
-                  {"name": "open data", "description": "anonymised aggregates"}),
+                  {"name": "open data", "description": "quarterly releases for everyone "
+                                                      "(no sign-in); HR's live aggregates"}),
 )
 
 

@@ -17,3 +17,8 @@ class MonitorSettings(ServiceSettings, env_prefix="MONITOR_"):
     stream_default_backlog: int = Field(default=50, ge=0, le=500)
     # Cells below this are hidden in the open-data export.
     open_data_min_cell: int = Field(default=5, ge=1)
+    # A quarter's open-data release falls due this many days after the quarter ends (events
+    # about it that arrive late still count in it); the timer looks this often whether one is
+    # due. 0 turns the timer off: HR then releases with POST /open-data/releases.
+    open_data_release_lag_days: int = Field(default=7, ge=0, le=90)
+    open_data_timer_seconds: float = Field(default=300.0, ge=0)

@@ -16,6 +16,7 @@ from monitor import repository as repo
 from monitor.config import MonitorSettings
 from monitor.domain import timeline
 from monitor.handlers import Replayer
+from monitor.opendata.releases import OpenDataReleases
 from monitor.schemas import (
     DeadRecord,
     DeadRecordPage,
@@ -35,6 +36,7 @@ class MonitorUseCases:
         self.settings = settings
         self.pool = pool
         self.replayer = Replayer(pool, producer)
+        self.open_data_releases = OpenDataReleases(settings, pool)
 
     def stream(self, f: repo.StreamFilter, after: int | None,
                backlog: int | None) -> AsyncIterator[ServerSentEvent]:

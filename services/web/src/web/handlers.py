@@ -7,3 +7,7 @@ from web.routes import account, applications, apply, auth, hr, opportunities, st
 router = APIRouter()
 for module in (auth, start, account, opportunities, apply, applications, hr):
     router.include_router(module.router)
+
+from web.routes import open_data  # noqa: E402 - open data for everyone (no sign-in)
+
+router.include_router(open_data.router)

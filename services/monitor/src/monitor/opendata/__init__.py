@@ -1,0 +1,1 @@
+"""Open data: quarterly, frozen, disclosure-controlled releases of placements (see README)."""
