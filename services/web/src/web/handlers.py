@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from web.routes import account, applications, apply, auth, hr, opportunities, start
+from web.routes import account, applications, apply, approver, auth, hr, opportunities, start
 
 router = APIRouter()
-for module in (auth, start, account, opportunities, apply, applications, hr):
+for module in (auth, start, account, opportunities, apply, applications, hr, approver):
     router.include_router(module.router)
