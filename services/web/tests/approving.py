@@ -120,8 +120,10 @@ def send_application(system: WebSystem, scheme: str = "industry",
     named = {f"interest-{i}-{k}": v for i, name in enumerate(interests, 1)
              for k, v in (("name", name), ("kind", "procurement"))}
     post_form(client, f"/apply/{scheme}/interests", named)
-    sent = client.post(f"/apply/{scheme}/check",
-                       data={"csrf_token": csrf_of(client.get(f"/apply/{scheme}/check"))})
+    check = client.get(f"/apply/{scheme}/check")
+    # Before sending, the applicant is told who will see what.
+    assert "Only the ethics team and central HR see the organisations you declared" in check.text
+    sent = client.post(f"/apply/{scheme}/check", data={"csrf_token": csrf_of(check)})
     assert sent.status_code == 303, sent.text[-800:]
     return Journey(tag, system, scheme, client, sent.headers["location"].split("/")[2],
                    host_name, org, sub, claims)
