@@ -49,6 +49,11 @@ async def test_an_overdue_stage_shows_as_overdue_and_hr_reassigns_it_to_who_then
         await expect(hr.page.locator("#open-tasks")).to_be_visible()
         await expect(hr.page.locator("#open-monitor")).to_be_visible()
         await assert_accessible(hr)
+        await hr.page.fill("#reference", "AB-12")
+        await hr.page.click("#show-stages")
+        await expect(hr.page.locator(".govuk-error-summary")).to_contain_text(
+            "Enter the application reference")
+        await assert_accessible(hr)
         await hr.page.fill("#reference", journey.application_id)
         await hr.page.click("#show-stages")
         await expect(hr.page.locator("h1")).to_have_text("Approval stages")

@@ -6,6 +6,7 @@ or on another department's stages), sees 'Page not found'."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -121,8 +122,14 @@ async def replay_all(request: Request) -> Response:
 @router.get("/hr/applications")
 async def find_application(request: Request, reference: str = "") -> Response:
     """HR home's 'find an application' form: straight to its stages."""
-    hr_user(request)
-    return see_other(f"/hr/applications/{uuid_or_404(reference.strip())}/stages")
+    user = hr_user(request)
+    try:
+        return see_other(f"/hr/applications/{uuid.UUID(reference.strip())}/stages")
+    except ValueError:
+        problem = Problem("reference", "Enter the application reference, a code of 32 "
+                                       "letters and numbers with 4 dashes")
+        return render(request, "hr_home.html", status_code=422, problems=[problem],
+                      person=user, central=is_central_hr(user), values={"reference": reference})
 
 
 @router.get("/hr/applications/{application_id}/stages")
