@@ -86,12 +86,20 @@ def _spawn_provider(system: WebSystem) -> None:
     system.others.append(subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT))
 
 
+# Security vetting falls due seconds after it opens, so the approver tests see an overdue stage
+# without waiting days; it expires only after a day (3 s x 30,000), long after any test ends.
+SHORT_VETTING_SLA = {"APPROVAL_SLA_DUE_SECONDS": '{"security_vetting": 3}',
+                     "APPROVAL_SLA_EXPIRY_FACTOR": "30000", "APPROVAL_TIMER_POLL_SECONDS": "0.2"}
+
+
 def _service_env(system: WebSystem, name: str, bootstrap: str, smtp_port: int,
                  auth: dict[str, str]) -> dict[str, str]:
     p = name.upper() + "_"
     env = {p + "HTTP_PORT": str(system.ports[name]), p + "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
            p + "DATABASE_URL": system.dsns[name], p + "TOPIC_PREFIX": system.prefix,
            p + "OUTBOX_POLL_SECONDS": "0.05"}
+    if name == "approval":
+        env.update(SHORT_VETTING_SLA)
     if name == "notification":
         env.update({p + "SMTP_HOST": "127.0.0.1", p + "SMTP_PORT": str(smtp_port),
                     p + "APPLICANT_URL": system.url("applicant")})

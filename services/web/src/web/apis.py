@@ -38,6 +38,7 @@ class Apis:
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.bases = {"applicant": settings.applicant_url, "matching": settings.matching_url,
                       "notification": settings.notification_url,
+                      "approval": settings.approval_url,
                       "monitor": settings.monitor_url}
         self.http = httpx.AsyncClient(timeout=settings.api_timeout_seconds,
                                       transport=transport,

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from web.routes import account, applications, apply, auth, hr, opportunities, start
+from web.routes import account, applications, apply, approver, auth, hr, opportunities, start
 
 router = APIRouter()
-for module in (auth, start, account, opportunities, apply, applications, hr):
+for module in (auth, start, account, opportunities, apply, applications, hr, approver):
     router.include_router(module.router)
 
 from web.routes import open_data  # noqa: E402 - open data for everyone (no sign-in)

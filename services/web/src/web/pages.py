@@ -19,6 +19,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from web.dates import due_tag, long_date, long_datetime
 from web.messages import DATE_FIELDS, Problem, label
 from web.sessions import Session
 
@@ -55,6 +56,7 @@ def environment() -> Environment:
                                                        "selected": pair[0] == chosen}
     env.filters["status_tag"] = status_tag
     env.filters["radio_item"] = lambda pair: {"value": pair[0], "text": pair[1]}
+    env.filters.update(long_date=long_date, long_datetime=long_datetime, due_tag=due_tag)
     return env
 
 

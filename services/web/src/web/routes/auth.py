@@ -10,6 +10,8 @@ from web.oidc import SignInFailed
 from web.pages import posted, render, see_other, session_of
 
 router = APIRouter()
+# Approvers other than HR (HR's home links their tasks) and hosts (the host pages' own home).
+APPROVERS = frozenset({"line_manager", "ethics", "vetting", "employer", "fcdo_post", "bcc"})
 log = get_logger(__name__)
 
 
@@ -50,8 +52,11 @@ async def callback(request: Request, code: str | None = None, state: str | None 
 
 
 def home_of(user: dict) -> str:
-    """Where a sign-in without a page to return to lands: HR's home, or the applications."""
-    return "/hr" if "hr" in user["roles"] else "/applications"
+    """Where a sign-in without a page to return to lands: HR's home, an approver's tasks, or
+    the applications."""
+    if "hr" in user["roles"]:
+        return "/hr"
+    return "/tasks" if APPROVERS & set(user["roles"]) else "/applications"
 
 
 @router.post("/sign-out")
