@@ -162,7 +162,7 @@ def web_env(web_port: int, oidc_port: int, urls: dict[str, str]) -> dict[str, st
     return {"WEB_HTTP_PORT": str(web_port), "WEB_PUBLIC_URL": f"http://127.0.0.1:{web_port}",
             "WEB_OIDC_ISSUER": issuer_url(oidc_port),
             **{f"WEB_{name.upper()}_URL": url for name, url in urls.items()
-               if name in ("applicant", "matching", "notification", "monitor")}}
+               if name in ("applicant", "matching", "approval", "notification", "monitor")}}
 
 
 def main() -> None:
