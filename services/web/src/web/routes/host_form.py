@@ -15,6 +15,9 @@ DATES = ("start_window_from", "start_window_to", "closing_date")
 NUMBERS = {"host_staff_count": "staff", "length_months": "months", "capacity": "places"}
 TEXTS = ("title", "host_name", "country", "bcc_chamber_id", "description")
 CHOICES = ("scheme", "sector", "host_sector", "region", "clearance_needed")
+ORDER = ["title", "description", "scheme", "host_name", "host_staff_count", "host_sector",
+         "country", "region", "bcc_chamber_id", "sector", "required_skills", "start_window_from",
+         "start_window_to", "length_months", "capacity", "clearance_needed", "closing_date"]
 # The form's words for fields the shared labels do not name.
 LABELS = {"host_staff_count": "Number of staff", "host_name": "Organisation name",
           "host_sector": "Your organisation's sector", "bcc_chamber_id": "Chamber of commerce",
@@ -31,7 +34,7 @@ def relabel(problems: list[Problem]) -> list[Problem]:
     for p in problems:
         words = LABELS.get(p.field or "")
         message = p.message
-        if words:
+        if words and words.lower() not in message.lower():
             generic = label(p.field)
             message = message.replace(generic, words).replace(generic.lower(), words.lower())
         out.append(Problem(p.field, message))
@@ -63,9 +66,11 @@ def read_opportunity(form: Posted, editing: bool) -> tuple[dict[str, Any], list[
     for name in ("title", "host_name"):
         if not body[name]:
             problems.append(Problem(name, f"Enter the {LABELS[name].lower()}"))
-    for name in ("scheme", "sector", "host_sector"):
+    for name, message in (("scheme", "Select the scheme"),
+                          ("sector", "Select the sector of the placement"),
+                          ("host_sector", "Select your organisation's sector")):
         if name in body and not body[name]:
-            problems.append(Problem(name, f"Select the {LABELS[name].lower()}"))
+            problems.append(Problem(name, message))
     for name in NUMBERS:
         body[name], bad = read_number(form, name)
         problems += [bad] if bad else []
@@ -73,7 +78,8 @@ def read_opportunity(form: Posted, editing: bool) -> tuple[dict[str, Any], list[
         day, bad = read_date(form, name)
         body[name] = day.isoformat() if day else None
         problems += [bad] if bad else []
-    return body, relabel(problems)
+    # The error summary lists problems in the order of the fields on the page.
+    return body, sorted(problems, key=lambda p: ORDER.index(p.field) if p.field in ORDER else 0)
 
 
 def as_values(data: dict[str, Any]) -> dict[str, Any]:
