@@ -50,9 +50,9 @@ def explanation_words(explanation: dict[str, Any]) -> dict[str, list[str]]:
     """Strongest reasons first; the checks every proposal passed, as sentences."""
     factors = sorted(explanation.get("factors") or [],
                      key=lambda f: -(f.get("contribution") or 0))
-    fits = [FACTOR_WORDS[f["name"]](f.get("raw") or 0) for f in factors
+    fits = [FACTOR_WORDS[f["name"]](f.get("raw_score") or 0) for f in factors
             if f.get("name") in FACTOR_WORDS]
-    checks = [CHECK_WORDS[c["name"]] for c in explanation.get("checks") or []
+    checks = [CHECK_WORDS[c["name"]] for c in explanation.get("filters_checked") or []
               if c.get("passed") and c.get("name") in CHECK_WORDS]
     return {"fits": fits, "checks": checks}
 
