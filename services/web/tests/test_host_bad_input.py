@@ -3,9 +3,11 @@ service that is down; and the words a host reads for a match and for the 12-mont
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 
+import httpx
 import pytest
 from web.routes.host_words import explanation_words, time_left
 
@@ -41,6 +43,8 @@ def test_people_who_are_not_hosts_get_page_not_found_and_forms_need_their_token(
         assert page.status_code == 404 and "Page not found" in page.text, path
     sub, claims = host_person()
     host = sign_in(web_system.web, sub, claims, "/host")
+    home = host.get("/")
+    assert 'href="/host"' in home.text and "Go to your opportunities" in home.text
     assert "You have not published any opportunities yet" in host.get("/host").text
     forged = host.post("/host/opportunities/new", data={"title": "Forged"})
     assert forged.status_code == 400 and "could not be sent" in forged.text
@@ -63,3 +67,15 @@ def test_an_approval_service_that_is_down_gives_the_host_the_sorry_page(web_syst
         assert "Sorry, there is a problem with the service" in down.text
     finally:
         web.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(900)
+def test_a_host_signing_in_from_the_start_page_lands_on_their_opportunities(web_system):
+    sub, claims = host_person()
+    client = httpx.Client(base_url=web_system.web, timeout=30.0)
+    login = client.get("/sign-in", follow_redirects=True)
+    back = client.post(str(login.url), follow_redirects=True,
+                       data={"username": sub, "claims": json.dumps(claims)})
+    assert str(back.url) == web_system.web + "/host"
+    assert "Publish a new opportunity" in back.text and 'href="/applications"' not in back.text

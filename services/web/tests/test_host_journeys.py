@@ -7,6 +7,7 @@ opportunity; axe-core on every page. With JavaScript on and off."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -128,6 +129,7 @@ async def decide(visit, web: str, opportunity_url: str) -> str:
     await stale.click("#send-decision")
     await expect(stale.locator("#happened")).to_contain_text("already")
     await expect(stale.locator("#stage-outcome")).to_contain_text("Accepted by")
+    await assert_accessible(replace(visit, page=stale))
     await stale.close()
     await until(page, proposal_url, "#placement-link")
     await page.click("#placement-link")

@@ -50,8 +50,11 @@ async def callback(request: Request, code: str | None = None, state: str | None 
 
 
 def home_of(user: dict) -> str:
-    """Where a sign-in without a page to return to lands: HR's home, or the applications."""
-    return "/hr" if "hr" in user["roles"] else "/applications"
+    """Where a sign-in without a page to return to lands: HR's home, a host's opportunities,
+    or the applications."""
+    if "hr" in user["roles"]:
+        return "/hr"
+    return "/host" if "host" in user["roles"] else "/applications"
 
 
 @router.post("/sign-out")
