@@ -12,7 +12,7 @@ from web.messages import Problem, label
 from web.pages import Posted
 
 DATES = ("start_window_from", "start_window_to", "closing_date")
-NUMBERS = {"host_staff_count": "staff", "length_months": "months", "capacity": "places"}
+NUMBERS = ("host_staff_count", "length_months", "capacity")
 TEXTS = ("title", "host_name", "country", "bcc_chamber_id", "description")
 CHOICES = ("scheme", "sector", "host_sector", "region", "clearance_needed")
 ORDER = ["title", "description", "scheme", "host_name", "host_staff_count", "host_sector",
