@@ -37,8 +37,8 @@ class Apis:
     def __init__(self, settings: WebSettings,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.bases = {"applicant": settings.applicant_url, "matching": settings.matching_url,
-                      "notification": settings.notification_url,
                       "approval": settings.approval_url,
+                      "notification": settings.notification_url,
                       "monitor": settings.monitor_url}
         self.http = httpx.AsyncClient(timeout=settings.api_timeout_seconds,
                                       transport=transport,

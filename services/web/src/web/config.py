@@ -25,9 +25,9 @@ class WebSettings(BaseSettings):
     # The services' public APIs, called with the signed-in person's access token.
     applicant_url: str = "http://127.0.0.1:8101"
     matching_url: str = "http://127.0.0.1:8102"
-    notification_url: str = "http://127.0.0.1:8104"
-    # Approvers' task lists, stages and decisions; HR's reassignments.
+    # Approvers' task lists, stages and decisions; hosts' placements; HR's reassignments.
     approval_url: str = "http://127.0.0.1:8103"
+    notification_url: str = "http://127.0.0.1:8104"
     # Central HR's monitor page calls the monitor with the HR person's own token.
     monitor_url: str = "http://127.0.0.1:8105"
     # An open live stream waits this long for a byte (the monitor pings every 15 s).
