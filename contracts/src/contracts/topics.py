@@ -37,7 +37,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     _topic("applications", "applicant", _APP + " (applicant id for ApplicantErased)",
            "matching", "approval", *PEOPLE_FACING),
     _topic("opportunities", "matching", "opportunity id", *PEOPLE_FACING),
-    _topic("matches", "matching", _APP, "applicant", "approval", *PEOPLE_FACING),
+    _topic("matches", "matching", _APP + " (round id for RoundMatched)", "applicant", "approval", *PEOPLE_FACING),
     _topic("approvals", "approval", _APP, "applicant", *PEOPLE_FACING),
     _topic("placements", "approval", _APP, "applicant", "matching", *PEOPLE_FACING),
     _topic("notifications", "notification", _APP + " (recipient id when none)", "monitor"),
