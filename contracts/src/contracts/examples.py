@@ -141,7 +141,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
                      "places": 2, "matched": 2, "unmatched": 1, "targets": (
                          {"dimension": "region", "value": "North West", "share": 0.5,
                           "needed": 1, "achieved": 1, "met": True, "bound": False,
-                          "withheld_places": 0},)},
+                          "pairs_held_apart": 0},)},
 }
 
 

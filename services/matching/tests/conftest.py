@@ -8,3 +8,6 @@ from .matching_support import FAST
 # place, so tests sharing one service would match each other's applications.
 service = service_fixture(build_app, MatchingSettings, scope="function", **FAST)
 matches = reader_fixture("matches", name="matches")
+# Cohort mode: applications wait for a round (no instant proposal), as ranked rounds expect.
+cohort = service_fixture(build_app, MatchingSettings, scope="function", name="cohort",
+                         continuous_matching=False, **FAST)

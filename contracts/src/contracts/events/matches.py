@@ -116,7 +116,8 @@ class TargetOutcome(Frozen):
     achieved: int = Field(ge=0)
     met: bool
     bound: bool = Field(description="True when the target changed the round's result.")
-    withheld_places: int = Field(ge=0, description="places outside the group held back")
+    pairs_held_apart: int = Field(
+        ge=0, description="applicants kept from their match outside the group to move them in")
 
 
 class RoundMatched(_MatchesEvent):

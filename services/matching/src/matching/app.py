@@ -21,6 +21,7 @@ from matching.api import router
 from matching.config import MatchingSettings
 from matching.handlers import Matching
 from matching.published import router as published_router
+from matching.ranking import router as ranking_router
 from matching.use_cases import MatchingUseCases
 
 SPEC = ServiceSpec(
@@ -39,9 +40,11 @@ SPEC = ServiceSpec(
         PlacementRejected: Matching.on_placement_rejected,  # propose the next best
         PlacementConfirmed: Matching.on_placement_confirmed,  # capacity
     },
-    routers=(router, published_router),
+    routers=(router, published_router, ranking_router),
     openapi_tags=({"name": "opportunities", "description": "hosts' opportunities"},
-                  {"name": "rounds", "description": "HR's cohort rounds and reports"}),
+                  {"name": "rounds", "description": "HR's cohort rounds and reports"},
+                  {"name": "rankings", "description": "applicants' and hosts' rank order "
+                   "lists; declining one proposal"}),
 )
 
 

@@ -25,7 +25,7 @@ from contracts import (
     PlacementRejected,
     RejectionReason,
 )
-from matching import domain
+from matching import domain, ranking_store
 from matching import repository as repo
 from matching.config import MatchingSettings
 from matching.convert import (
@@ -87,13 +87,17 @@ class Matching:
 
     async def on_placement_confirmed(self, conn: asyncpg.Connection,
                                      event: PlacementConfirmed) -> None:
-        await repo.confirm_proposal(conn, event.match_id)
-        await repo.set_application_status(conn, event.application_id, "confirmed")
+        # A proposal the applicant declined meanwhile stays released: its place has gone
+        # back and the application is waiting for another.
+        if await repo.confirm_proposal(conn, event.match_id):
+            await repo.set_application_status(conn, event.application_id, "confirmed")
 
     async def on_applicant_erased(self, conn: asyncpg.Connection, event: ApplicantErased) -> None:
         await erasure.record(conn, event.applicant_id)  # before the capacity lock, as writers do
         await repo.lock_capacity(conn)
-        for application_id in await repo.erase_applicant(conn, event.applicant_id):
+        erased = await repo.erase_applicant(conn, event.applicant_id)
+        await ranking_store.forget_choices(conn, erased)
+        for application_id in erased:
             live = await repo.live_proposal(conn, application_id)
             if live is not None and await repo.release_proposal(conn, live["match_id"],
                                                                 "erased"):

@@ -162,9 +162,11 @@ async def release_proposal(conn: asyncpg.Connection, match_id: uuid.UUID, reason
     return True
 
 
-async def confirm_proposal(conn: asyncpg.Connection, match_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE proposals SET status = 'confirmed', updated_at = now()"
-                       " WHERE match_id = $1 AND status = 'live'", match_id)
+async def confirm_proposal(conn: asyncpg.Connection, match_id: uuid.UUID) -> bool:
+    """False when the proposal is not live (released meanwhile, or a redelivery)."""
+    status = await conn.execute("UPDATE proposals SET status = 'confirmed', updated_at = now()"
+                                " WHERE match_id = $1 AND status = 'live'", match_id)
+    return status.endswith(" 1")
 
 
 async def candidates(conn: asyncpg.Connection, opportunity_id: uuid.UUID, limit: int,
