@@ -79,6 +79,7 @@ async def test_a_host_exclusion_and_a_conflict_of_interest_outrank_any_rank(coho
     fine, unwanted, outsider = await waiting_applicants(cohort, 3)
     for app in (conflicted, fine, unwanted):
         assert (await rank(cohort, app, [opp])).status_code == 200
+    assert (await rank(cohort, outsider, [])).status_code == 200  # wants nothing here
     stranger = await host_rank(cohort, org, opp, [fine, outsider])
     assert stranger.status_code == 422 and stranger.json()["field"] == "order.1"
     assert "did not rank this opportunity" in stranger.json()["detail"]

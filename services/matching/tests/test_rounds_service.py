@@ -7,7 +7,6 @@ from contracts import Sector
 from .matching_support import application, opportunity_body, rejection, send, unique_org
 
 
-
 async def _waiting(svc) -> int:
     return await svc.runtime.pool.fetchval(
         "SELECT count(*) FROM applications WHERE status = 'waiting'")

@@ -14,6 +14,9 @@ import asyncpg
 async def replace_choices(conn: asyncpg.Connection, application_id: uuid.UUID,
                           opportunity_ids: list[uuid.UUID]) -> None:
     await conn.execute("DELETE FROM choices WHERE application_id = $1", application_id)
+    await conn.execute("INSERT INTO ranked_applications (application_id) VALUES ($1)"
+                       " ON CONFLICT (application_id) DO UPDATE SET submitted_at = now()",
+                       application_id)
     await conn.execute(
         "INSERT INTO choices (application_id, opportunity_id, position)"
         " SELECT $1, o, n FROM unnest($2::uuid[]) WITH ORDINALITY AS u(o, n)",
@@ -22,9 +25,11 @@ async def replace_choices(conn: asyncpg.Connection, application_id: uuid.UUID,
 
 async def choices_of(conn: asyncpg.Connection,
                      application_id: uuid.UUID) -> tuple[list[uuid.UUID], Any]:
-    rows = await conn.fetch("SELECT opportunity_id, submitted_at FROM choices"
+    rows = await conn.fetch("SELECT opportunity_id FROM choices"
                             " WHERE application_id = $1 ORDER BY position", application_id)
-    return [r["opportunity_id"] for r in rows], (rows[0]["submitted_at"] if rows else None)
+    submitted_at = await conn.fetchval("SELECT submitted_at FROM ranked_applications"
+                                       " WHERE application_id = $1", application_id)
+    return [r["opportunity_id"] for r in rows], submitted_at
 
 
 async def opportunities_by_id(conn: asyncpg.Connection,
@@ -37,9 +42,10 @@ async def opportunities_by_id(conn: asyncpg.Connection,
 async def waiting_choices(conn: asyncpg.Connection) -> dict[str, list[str]]:
     """Every waiting application's list, most wanted first (ids as text, as the core uses)."""
     rows = await conn.fetch(
-        "SELECT c.application_id::text AS a, array_agg(c.opportunity_id::text"
-        " ORDER BY c.position) AS os FROM choices c JOIN applications p USING (application_id)"
-        " WHERE p.status = 'waiting' GROUP BY c.application_id")
+        "SELECT r.application_id::text AS a, array_remove(array_agg(c.opportunity_id::text"
+        " ORDER BY c.position), NULL) AS os FROM ranked_applications r"
+        " JOIN applications p USING (application_id) LEFT JOIN choices c USING (application_id)"
+        " WHERE p.status = 'waiting' GROUP BY r.application_id")
     return {r["a"]: list(r["os"]) for r in rows}
 
 
@@ -54,6 +60,8 @@ async def rankers_of(conn: asyncpg.Connection, opportunity_id: uuid.UUID) -> lis
 async def forget_choices(conn: asyncpg.Connection, application_ids: list[uuid.UUID]) -> None:
     """An erased applicant's lists and the hosts' places for them go too."""
     await conn.execute("DELETE FROM choices WHERE application_id = ANY($1::uuid[])",
+                       application_ids)
+    await conn.execute("DELETE FROM ranked_applications WHERE application_id = ANY($1::uuid[])",
                        application_ids)
     await conn.execute("DELETE FROM host_rankings WHERE application_id = ANY($1::uuid[])",
                        application_ids)

@@ -1,3 +1,10 @@
+-- Applications whose applicant submitted a list (possibly empty: wants nothing ranked);
+-- the others propose down their best feasible opportunities by score in a round.
+CREATE TABLE ranked_applications (
+    application_id  UUID PRIMARY KEY REFERENCES applications,
+    submitted_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
 -- Applicants' rank order lists: one row per choice, `position` 1 = most wanted. A new list
 -- replaces the old one. Indexed by opportunity: hosts rank those who ranked them.
 CREATE TABLE choices (
