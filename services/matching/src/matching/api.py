@@ -105,8 +105,10 @@ async def start_round(caller: WriterDep, uc: UseCases, response: Response,
     shares = body.minimum_shares if body else None
     minimums = None if shares is None else tuple(Minimum(m.dimension, m.value, m.share)
                                                  for m in shares)
+    timetable = body.model_dump(include={"ranking_opens_at", "ranking_deadline",
+                                         "match_at"}) if body else None
     out, created = await uc.rounds.start(caller.id, minimums, body.seed if body else None,
-                                         body.ranking_deadline if body else None)
+                                         timetable)
     if not created:
         response.status_code = 200  # joined the round another HR user started at once
     return out

@@ -43,11 +43,14 @@ class Rounds:
         self.units = units
 
     async def start(self, requested_by: str, minimums: tuple[rounds.Minimum, ...] | None,
-                    seed: int | None = None, deadline: datetime | None = None
+                    seed: int | None = None, timetable: dict[str, datetime | None] | None = None
                     ) -> tuple[RoundOut, bool]:
-        """Opens a round for ranking until `deadline`, or runs the open round (a new one when
-        none is open) now. Returns the round and whether this call created it: two HR users
-        starting at once get one round (a unique index admits one open round)."""
+        """With a timetable (ranking_deadline, optional ranking_opens_at and match_at), opens
+        a round for ranking; without, runs the open round (a new one when none is open) now.
+        Returns the round and whether this call created it: two HR users starting at once
+        get one round (a unique index admits one open round)."""
+        timetable = {k: v for k, v in (timetable or {}).items() if v is not None}
+        deadline = timetable.get("ranking_deadline")
         if deadline is not None and deadline <= datetime.now(UTC):
             raise Invalid("ranking_deadline: must be in the future", "ranking_deadline")
         round_id = uuid.uuid4()
@@ -56,7 +59,7 @@ class Rounds:
                   "ranking_limit": self.matching.settings.ranking_limit}
         chosen = seed if seed is not None else secrets.randbelow(2 ** 53)
         async with self.units() as uow:
-            row = await store.open_a_round(uow.conn, round_id, requested_by, params, deadline,
+            row = await store.open_a_round(uow.conn, round_id, requested_by, params, timetable,
                                            chosen)
         created = row["round_id"] == round_id
         open_until = row["ranking_deadline"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from typing import Any
 
 import asyncpg
@@ -109,18 +108,15 @@ async def exclusion_history(conn: asyncpg.Connection,
 
 async def all_host_rankings(conn: asyncpg.Connection
                             ) -> tuple[dict[str, dict[str, int]], frozenset[tuple[str, str]]]:
-    """For a round: per opportunity, application -> host position; and excluded pairs."""
+    """For a round: per opportunity, application -> host position (1 = best; positions are
+    stored contiguous); and the excluded pairs. One row per opportunity, not per candidate."""
     rows = await conn.fetch(
-        "SELECT opportunity_id::text AS o, application_id::text AS a, position"
-        " FROM host_rankings")
-    order: dict[str, dict[str, int]] = defaultdict(dict)
-    excluded = set()
-    for r in rows:
-        if r["position"] is None:
-            excluded.add((r["a"], r["o"]))
-        else:
-            order[r["o"]][r["a"]] = r["position"]
-    return dict(order), frozenset(excluded)
+        "SELECT opportunity_id::text AS o, array_agg(application_id::text ORDER BY position)"
+        " FILTER (WHERE position IS NOT NULL) AS ranked, array_agg(application_id::text)"
+        " FILTER (WHERE position IS NULL) AS excluded FROM host_rankings GROUP BY opportunity_id")
+    order = {r["o"]: {a: n for n, a in enumerate(r["ranked"], 1)} for r in rows if r["ranked"]}
+    excluded = frozenset((a, r["o"]) for r in rows for a in r["excluded"] or ())
+    return order, excluded
 
 
 # --- rounds open for ranking ---------------------------------------------------------------
@@ -131,18 +127,36 @@ async def open_round(conn: asyncpg.Connection) -> asyncpg.Record | None:
 
 
 async def open_a_round(conn: asyncpg.Connection, round_id: uuid.UUID, requested_by: str,
-                       params: dict[str, Any], deadline: Any, seed: int) -> asyncpg.Record:
+                       params: dict[str, Any], timetable: dict[str, Any],
+                       seed: int) -> asyncpg.Record:
     """Opens a round, or answers the one already open (the unique index decides a race).
     The open one may be matched between our insert and our read: then try again."""
     while True:
         row = await conn.fetchrow(
-            "INSERT INTO rounds (round_id, requested_by, params, status, ranking_deadline,"
-            " seed) VALUES ($1, $2, $3, 'ranking', $4, $5) ON CONFLICT ((true))"
-            " WHERE status = 'ranking' DO NOTHING RETURNING *",
-            round_id, requested_by, params, deadline, seed)
+            "INSERT INTO rounds (round_id, requested_by, params, status, ranking_opens_at,"
+            " ranking_deadline, match_at, seed) VALUES ($1, $2, $3, 'ranking', $4, $5, $6, $7)"
+            " ON CONFLICT ((true)) WHERE status = 'ranking' DO NOTHING RETURNING *",
+            round_id, requested_by, params, timetable.get("ranking_opens_at"),
+            timetable.get("ranking_deadline"), timetable.get("match_at"), seed)
         row = row if row is not None else await open_round(conn)
         if row is not None:
             return row
+
+
+async def due_round(conn: asyncpg.Connection) -> asyncpg.Record | None:
+    return await conn.fetchrow("SELECT * FROM rounds WHERE status = 'ranking'"
+                               " AND match_at <= now()")
+
+
+async def start_clearing(conn: asyncpg.Connection, round_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE rounds SET clearing_from = now() WHERE round_id = $1", round_id)
+
+
+async def clearing(conn: asyncpg.Connection) -> bool:
+    """True from a timetabled round's match day until the next round opens."""
+    return bool(await conn.fetchval(
+        "SELECT NOT EXISTS (SELECT 1 FROM rounds WHERE status = 'ranking') AND EXISTS ("
+        " SELECT 1 FROM rounds WHERE clearing_from IS NOT NULL)"))
 
 
 async def lock_round(conn: asyncpg.Connection, round_id: uuid.UUID) -> asyncpg.Record | None:

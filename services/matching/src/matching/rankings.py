@@ -155,8 +155,13 @@ async def own_application(conn: asyncpg.Connection, application_id: uuid.UUID,
 
 
 async def _ranking_open(conn: asyncpg.Connection) -> asyncpg.Record | None:
-    """The round open for ranking, if any; 409 once its deadline has passed."""
+    """The round open for ranking, if any; 409 before it opens or once its deadline has
+    passed."""
     round_ = await store.open_round(conn)
+    opens = round_["ranking_opens_at"] if round_ else None
+    if opens is not None and opens > datetime.now(UTC):
+        raise Conflict(f"ranking for round {round_['round_id']} opens at {opens.isoformat()}",
+                       "ranking_opens_at")
     deadline = round_["ranking_deadline"] if round_ else None
     if deadline is not None and deadline <= datetime.now(UTC):
         raise Conflict(f"ranking for round {round_['round_id']} closed at "
@@ -215,7 +220,7 @@ class Declines:
                 opportunity_id=live["opportunity_id"], applicant_id=applicant_id,
                 host_org_id=opp["host_org_id"], scheme=app["scheme"], reason=reason)
             await uow.publish(event)
-            if self.matching.settings.continuous_matching:
+            if await self.matching.continuous(uow.conn):
                 # The place goes to the best waiting application; this one to its next best
                 # (never this pair again: the proposals table holds it).
                 await self.matching.fill_places(uow.conn, live["opportunity_id"], event)

@@ -149,12 +149,25 @@ class RoundIn(BaseModel):
     ranking_deadline: AwareDatetime | None = Field(
         default=None, description="open the round for ranking until then instead of running "
         "it now; POST /rounds again after the deadline runs it")
+    ranking_opens_at: AwareDatetime | None = Field(
+        default=None, description="with a deadline: lists are refused (409) before this")
+    match_at: AwareDatetime | None = Field(
+        default=None, description="with a deadline: match day, when the round runs by itself "
+        "and clearing starts")
     seed: int | None = Field(default=None, ge=0, le=2**53 - 1,
                              description="breaks ties; omitted: drawn at random and published")
 
     @model_validator(mode="after")
     def _shares_fit(self) -> RoundIn:
         shares_fit(self.minimum_shares)
+        deadline = self.ranking_deadline
+        for name in ("ranking_opens_at", "match_at"):
+            if getattr(self, name) is not None and deadline is None:
+                raise ValueError(f"{name}: needs a ranking_deadline")
+        if self.ranking_opens_at and deadline and self.ranking_opens_at >= deadline:
+            raise ValueError("ranking_opens_at: must be before ranking_deadline")
+        if self.match_at and deadline and self.match_at < deadline:
+            raise ValueError("match_at: must not be before ranking_deadline")
         return self
 
 
@@ -162,7 +175,10 @@ class RoundOut(BaseModel):
     round_id: uuid.UUID
     requested_by: str
     status: str = Field(description="ranking (open until its deadline) or matched")
+    ranking_opens_at: datetime | None
     ranking_deadline: datetime | None
+    match_at: datetime | None
+    clearing_from: datetime | None = Field(description="when clearing started (match day)")
     seed: int | None = Field(description="the tie-breaking seed; re-running with the same "
                              "lists and seed gives the same result")
     params: dict[str, Any]

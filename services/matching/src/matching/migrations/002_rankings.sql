@@ -43,10 +43,17 @@ CREATE INDEX exclusion_audit_opportunity ON exclusion_audit (opportunity_id, exc
 
 -- A round is open for ranking until its deadline ('ranking'), then matched. At most one is
 -- open: two HR users starting a round at once get the same one.
+-- The timetable HR sets: ranking opens, closes at the deadline, and the round runs by itself
+-- on match day (a durable timer: the time is on the row, every instance polls for it);
+-- clearing (continuous proposals for what is left) runs from then until a new round opens.
 ALTER TABLE rounds
     ADD COLUMN status TEXT NOT NULL DEFAULT 'matched' CHECK (status IN ('ranking', 'matched')),
+    ADD COLUMN ranking_opens_at TIMESTAMPTZ,
     ADD COLUMN ranking_deadline TIMESTAMPTZ,
+    ADD COLUMN match_at TIMESTAMPTZ,
+    ADD COLUMN clearing_from TIMESTAMPTZ,
     ADD COLUMN seed BIGINT;
+CREATE INDEX rounds_due ON rounds (match_at) WHERE status = 'ranking';
 CREATE UNIQUE INDEX rounds_one_open ON rounds ((true)) WHERE status = 'ranking';
 
 -- HR's stored minimum shares of a round's matches, per region or sector.
