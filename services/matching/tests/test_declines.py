@@ -62,8 +62,8 @@ async def test_a_declined_proposal_frees_its_place_and_the_pair_is_never_propose
 async def test_in_continuous_mode_a_decline_moves_the_application_to_its_next_best(service,
                                                                                  matches):
     org = unique_org()
-    [best] = await opportunities(service, org, 1)  # in the applicant's preferred region
-    [next_best] = await opportunities(service, org, 1, region="London")
+    [best] = await opportunities(service, org, 1)  # in the applicant's chosen sector
+    [next_best] = await opportunities(service, org, 1, sector="defence")
     [ann] = await waiting_applicants(service, 1)
     first = await matches.wait_for_event(
         "MatchProposed", where=lambda e: e.application_id == ann.application_id)
