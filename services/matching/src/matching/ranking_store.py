@@ -144,8 +144,11 @@ async def open_a_round(conn: asyncpg.Connection, round_id: uuid.UUID, requested_
 
 
 async def due_round(conn: asyncpg.Connection) -> asyncpg.Record | None:
-    return await conn.fetchrow("SELECT * FROM rounds WHERE status = 'ranking'"
-                               " AND match_at <= now()")
+    """The open round whose match day has come, or a timetabled round that has run but whose
+    clearing has not started (a failure between the two is picked up again)."""
+    return await conn.fetchrow(
+        "SELECT * FROM rounds WHERE match_at <= now() AND (status = 'ranking'"
+        " OR clearing_from IS NULL) ORDER BY status = 'ranking' DESC LIMIT 1")
 
 
 async def start_clearing(conn: asyncpg.Connection, round_id: uuid.UUID) -> None:

@@ -43,7 +43,8 @@ class MatchDay:
             due = await store.due_round(conn)
         if due is None:
             return False
-        await self.rounds.run(due["round_id"], "match-day timer", None)
+        if due["status"] == "ranking":
+            await self.rounds.run(due["round_id"], "match-day timer", None)
         await self.clear(due["round_id"])
         return False
 
