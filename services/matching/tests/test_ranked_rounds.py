@@ -111,3 +111,32 @@ async def test_two_hr_users_starting_the_same_round_at_once_get_one_round(cohort
     assert first.json()["report"]["matched"] == 3
     assert await cohort.runtime.pool.fetchval("SELECT count(*) FROM rounds") == 1
     assert len(await proposals(cohort)) == 3
+
+
+async def test_stored_targets_change_the_result_only_where_the_report_says_they_bound(cohort):
+    org = unique_org()
+    [london] = await opportunities(cohort, org, 1, region="London")
+    [north] = await opportunities(cohort, org, 1)  # North West, clean energy as well
+    opps = {"london": london, "north": north}
+    apps = dict(zip(["ann", "bob"], await waiting_applicants(cohort, 2), strict=True))
+    lists = {"ann": ["london", "north"], "bob": ["london"]}
+    hosts = {"london": ["ann", "bob"], "north": ["ann"]}
+    await _lists(cohort, org, apps, opps, lists, hosts)
+    stored = await cohort.client.put("/targets", headers=cohort.auth("boss", "hr"), json={
+        "minimum_shares": [{"dimension": "region", "value": "North West", "share": 0.5},
+                           {"dimension": "sector", "value": "clean_energy", "share": 0.5}]})
+    assert stored.status_code == 200, stored.text
+    report = (await run_round(cohort))["report"]
+    region, sector = report["targets"]
+    assert (region["value"], region["bound"], region["met"]) == ("North West", True, True)
+    assert region["achieved_without_target"] == 0 and region["achieved"] == 1
+    assert (sector["bound"], sector["pairs_held_apart"]) == (False, 0)
+    held = {(p["application_id"], p["opportunity_id"]) for p in region["held_apart"]}
+    assert held == {(str(apps["ann"].application_id), london)}
+    by_id = {str(app.application_id): a for a, app in apps.items()}
+    by_opp = {v: k for k, v in opps.items()}
+    matching = {by_id[a]: by_opp[o] for a, o in (await proposals(cohort)).items()}
+    assert matching == {"ann": "north", "bob": "london"}
+    # without the target Ann would have kept London; the only blocking pair is the one held apart
+    blocking = blocking_pairs(lists, hosts, {"london": 1, "north": 1}, matching)
+    assert {(str(apps[a].application_id), opps[o]) for a, o in blocking} == held

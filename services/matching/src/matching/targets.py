@@ -7,8 +7,9 @@ applicants matched outside the group who also ranked, lower down, a group opport
 free place can be moved there. So, while a target is unmet:
 
 1. among those applicants, the ones their current opportunity ranks lowest are picked, as
-   many as the target is short; a pick whose current opportunity is in another target's
-   group is skipped when that target would fall short;
+   many as the target is short; a pick that would leave another target's group is skipped
+   when that target would fall short, unless a group opportunity with room on its list is
+   in that group too;
 2. each picked applicant and its current opportunity are held apart (the pair is taken off
    the applicant's list) and deferred acceptance runs again: the applicant proposes further
    down its list, and its old place goes to whoever is next in that host's order.
@@ -108,9 +109,12 @@ def _picks(match: list[int], prefs: list[list[int]], keys: list[list[int]],
              and _count(match, member[m]) - 1 < needed(m.share, total)]
     candidates = []
     for a, j in enumerate(match):
-        if j < 0 or in_group[j] or any(member[m][j] for m in tight):
+        if j < 0 or in_group[j]:
             continue
+        # a move must land somewhere that keeps each tight target's count: in its group too,
+        # when it leaves that group
+        leaving = [m for m in tight if member[m][j]]
         at = prefs[a].index(j)
-        if any(room[o] for o in prefs[a][at + 1:]):
+        if any(room[o] and all(member[m][o] for m in leaving) for o in prefs[a][at + 1:]):
             candidates.append((keys[a][at], a, j))
     return [(a, j) for _, a, j in sorted(candidates)[:short]]
