@@ -17,6 +17,7 @@ from contracts import (
     MatchProposed,
     NotificationDelivered,
     OpportunityPublished,
+    RoundMatched,
     events_for_topic,
     parse_event,
 )
@@ -72,6 +73,8 @@ def test_the_kafka_key_is_the_aggregate_id(cls):
     event = example(cls)
     if cls is ApplicantErased:
         assert event.key() == event.applicant_id
+    elif cls is RoundMatched:  # about a whole round, not one application
+        assert event.key() == str(event.round_id)
     elif cls.TOPIC == "opportunities":
         assert event.key() == str(OPPORTUNITY_ID)
     else:

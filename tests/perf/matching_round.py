@@ -139,13 +139,16 @@ async def _seed(pool, apps: list[dict], opps: list[dict]) -> None:
             " FROM jsonb_array_elements($1::jsonb) x", apps)
 
 
-def bare_round(apps: list[dict], opps: list[dict], settings: MatchingSettings) -> tuple:
+def bare_round(apps: list[dict], opps: list[dict], settings: MatchingSettings,
+               seed: int = 0, **ranked: Any) -> tuple:
+    """`ranked`: the round's `choices` and `host_order`, when lists were submitted."""
     applicants = [to_applicant(a) for a in apps]
     opportunities = [to_opportunity(o, o["capacity"]) for o in opps]
     rules = Rules(today=datetime.now(UTC).date(), max_length_gap=settings.max_length_gap_months,
                   weights=settings.weights())
     started = time.perf_counter()
-    result = rounds.run_round(applicants, opportunities, rules, settings.round_top_k)
+    result = rounds.run_round(applicants, opportunities, rules, settings.round_top_k,
+                              seed=seed, **ranked)
     return time.perf_counter() - started, result
 
 
@@ -172,7 +175,8 @@ async def bench_round(applicants: int, opportunities: int, *, bootstrap: str,
 
         await eventually(drained, timeout=600, interval=0.2)
         published_seconds = time.perf_counter() - started
-    algorithm_seconds, result = bare_round(apps, opps, settings)
+    # the same seed: ties are broken the same way
+    algorithm_seconds, result = bare_round(apps, opps, settings, seed=report["seed"])
     bare_matched = sum(1 for j in result.match if j >= 0)
     assert bare_matched == report["matched"], (bare_matched, report["matched"])
     return {"service_seconds": round(service_seconds, 3),

@@ -169,6 +169,21 @@ MATCHING_SERVICE = [
     # One's own current proposal only; anyone else's application is simply not found.
     E("matching", "GET", "/my-proposals/{application_id}", ANY, default=404,
       statuses={"applicant": 200}),
+    # Rank order lists (matching/ranking.py). The world's application is confirmed: its list
+    # can no longer change (409), but its owner may read it.
+    E("matching", "PUT", "/applications/{application_id}/ranking", APPLICANT, default=404,
+      statuses={"applicant": 409}, body={"opportunity_ids": []}),
+    E("matching", "GET", "/applications/{application_id}/ranking", APPLICANT, default=404,
+      statuses={"applicant": 200}),
+    E("matching", "PUT", "/opportunities/{opportunity_id}/ranking", HOST, default=404,
+      statuses={"host": 200}, body={"order": [], "excluded": []}),
+    E("matching", "GET", "/opportunities/{opportunity_id}/ranking", HOST_OR_HR, default=404,
+      statuses={"host": 200, "hr": 200, "hr:departmental": 403}),
+    E("matching", "PUT", "/targets", HR, statuses={"hr:departmental": 403},
+      body={"minimum_shares": []}),
+    E("matching", "GET", "/targets", HR, statuses={"hr:departmental": 403}),
+    # The world's proposal is confirmed, so there is no live one to decline, even for its owner.
+    E("matching", "POST", "/my-proposals/{application_id}/decline", APPLICANT, default=404),
 ]
 
 APPROVAL_SERVICE = [

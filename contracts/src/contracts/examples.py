@@ -31,6 +31,7 @@ E = TypeVar("E", bound=Event)
 
 APPLICATION_ID = UUID("00000000-0000-4000-8000-00000000a001")
 OPPORTUNITY_ID = UUID("00000000-0000-4000-8000-00000000b001")
+ROUND_ID = UUID("00000000-0000-4000-8000-000000000a01")
 
 # Values by field name; a class takes the ones it has. Keep one coherent journey.
 VALUES: dict[str, Any] = {
@@ -131,6 +132,16 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "ApprovalStageReassigned": {"approver_id": "manager-2",
                                 "reason": "the line manager is on leave"},
     "NotificationFailed": {"status": DeliveryStatus.PERMANENT_FAILURE},
+    "RankingSubmitted": {"opportunity_ids": (OPPORTUNITY_ID,)},
+    "HostRankingSubmitted": {"ranked_application_ids": (APPLICATION_ID,), "excluded": (
+        {"application_id": UUID("00000000-0000-4000-8000-00000000a002"),
+         "reason": "not available for the whole window"},)},
+    "MatchDeclined": {"reason": "took another offer"},
+    "RoundMatched": {"round_id": ROUND_ID, "seed": 20261129, "applicants": 3, "opportunities": 2,
+                     "places": 2, "matched": 2, "unmatched": 1, "targets": (
+                         {"dimension": "region", "value": "North West", "share": 0.5,
+                          "needed": 1, "achieved": 1, "met": True, "bound": False,
+                          "pairs_held_apart": 0},)},
 }
 
 

@@ -18,3 +18,18 @@ async def test_the_round_benchmark_runs_and_agrees_with_the_bare_algorithm():
         await drop_database(dsn)
     assert result["matched"] > 0 and result["service_seconds"] > 0
     assert result["algorithm_seconds"] > 0
+
+
+async def test_the_ranked_round_benchmark_runs_and_agrees_with_the_bare_algorithm():
+    from tests.perf import matching_ranked as module
+    bootstrap = kafka_bootstrap_servers()
+    prefix = f"tbench{uuid.uuid4().hex[:6]}."
+    await ensure_topics(bootstrap, prefix)
+    dsn = await create_database("matchranked")
+    try:
+        result = await module.bench_ranked_round(400, 40, 300, bootstrap=bootstrap,
+                                                 database_url=dsn, topic_prefix=prefix)
+    finally:
+        await drop_database(dsn)
+    assert result["matched"] > 0 and result["ranked_lists"] > 0
+    assert result["choices"] >= result["ranked_lists"]

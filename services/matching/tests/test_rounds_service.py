@@ -1,16 +1,10 @@
 import uuid
 
-from matching.app import build_app
-from matching.config import MatchingSettings
 from testkit.harness.events import TopicReader, eventually
-from testkit.harness.fixtures import service_fixture
 
 from contracts import Sector
 
-from .matching_support import FAST, application, opportunity_body, rejection, send, unique_org
-
-cohort = service_fixture(build_app, MatchingSettings, scope="function", name="cohort",
-                         continuous_matching=False, **FAST)
+from .matching_support import application, opportunity_body, rejection, send, unique_org
 
 
 async def _waiting(svc) -> int:

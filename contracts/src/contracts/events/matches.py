@@ -11,7 +11,8 @@ from pydantic import Field
 from contracts.enums import Clearance, Country, Scheme, Sector, UKRegion
 from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text
 
-__all__ = ["FilterCheck", "MatchExplanation", "MatchProposed", "NoMatchFound", "ScoreFactor"]
+__all__ = ["FilterCheck", "MatchDeclined", "MatchExplanation", "MatchProposed", "NoMatchFound",
+           "RankingSubmitted", "RoundMatched", "ScoreFactor", "TargetOutcome"]
 
 
 class _MatchesEvent(CatalogueEvent):
@@ -71,3 +72,65 @@ class NoMatchFound(_MatchesEvent):
     scheme: Scheme
     reasons: tuple[Text, ...] = ()
     round_id: UUID | None = None
+
+
+class RankingSubmitted(_MatchesEvent):
+    """An applicant's rank order list (most wanted first) for the next round; a new list
+    replaces the last one. Carried whole so the round can be re-run from events alone."""
+
+    event_type: Literal["RankingSubmitted"] = "RankingSubmitted"
+    schema_version: Literal[1] = 1
+
+    application_id: UUID
+    applicant_id: Id
+    scheme: Scheme
+    opportunity_ids: tuple[UUID, ...] = Field(default=(), max_length=1000)
+    round_id: UUID | None = Field(default=None, description="The round open for ranking.")
+
+
+class MatchDeclined(_MatchesEvent):
+    """The applicant turned down this one proposal: its place is free again and the
+    application stays live; the pair is never proposed again."""
+
+    event_type: Literal["MatchDeclined"] = "MatchDeclined"
+    schema_version: Literal[1] = 1
+
+    match_id: UUID
+    application_id: UUID
+    opportunity_id: UUID
+    applicant_id: Id
+    host_org_id: Id
+    scheme: Scheme
+    reason: Text | None = None
+
+
+class TargetOutcome(Frozen):
+    """How a stored minimum share fared in a round."""
+
+    dimension: Label = Field(description="region (ITL1 region or country) or sector")
+    value: Label
+    share: float = Field(gt=0, le=1)
+    needed: int = Field(ge=0, description="matches the share asks for")
+    achieved: int = Field(ge=0)
+    met: bool
+    bound: bool = Field(description="True when the target changed the round's result.")
+    pairs_held_apart: int = Field(
+        ge=0, description="applicants kept from their match outside the group to move them in")
+
+
+class RoundMatched(_MatchesEvent):
+    """A round's result in figures; its MatchProposed and NoMatchFound carry the round_id.
+    Keyed by the round id (it concerns no single application)."""
+
+    KEY_FIELD: ClassVar[str] = "round_id"
+    event_type: Literal["RoundMatched"] = "RoundMatched"
+    schema_version: Literal[1] = 1
+
+    round_id: UUID
+    seed: int = Field(ge=0, description="Breaks ties; re-running with it gives the result.")
+    applicants: int = Field(ge=0)
+    opportunities: int = Field(ge=0)
+    places: int = Field(ge=0)
+    matched: int = Field(ge=0)
+    unmatched: int = Field(ge=0)
+    targets: tuple[TargetOutcome, ...] = ()

@@ -12,8 +12,8 @@ from contracts.enums import Clearance, Country, Grade, Scheme, Sector, UKRegion
 from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text, check_order
 from contracts.regions import ITL2Region, itl1_of
 
-__all__ = ["OpportunityAmended", "OpportunityCapacityChanged", "OpportunityClosed",
-           "OpportunityPublished"]
+__all__ = ["CandidateExclusion", "HostRankingSubmitted", "OpportunityAmended",
+           "OpportunityCapacityChanged", "OpportunityClosed", "OpportunityPublished"]
 
 
 class _OpportunitiesEvent(CatalogueEvent):
@@ -112,3 +112,21 @@ class OpportunityCapacityChanged(_OpportunitiesEvent):
         if self.places_left > self.capacity:
             raise ValueError("places_left must not exceed capacity")
         return self
+
+
+class CandidateExclusion(Frozen):
+    application_id: UUID
+    reason: Text = Field(description="Why the host will not take this candidate (kept for audit).")
+
+
+class HostRankingSubmitted(_OpportunitiesEvent):
+    """The host's order of the candidates who ranked the opportunity (best first) and those
+    it excludes; candidates in neither list follow in the order of their explained score."""
+
+    event_type: Literal["HostRankingSubmitted"] = "HostRankingSubmitted"
+    schema_version: Literal[1] = 1
+
+    opportunity_id: UUID
+    host_org_id: Id
+    ranked_application_ids: tuple[UUID, ...] = Field(default=(), max_length=10_000)
+    excluded: tuple[CandidateExclusion, ...] = Field(default=(), max_length=10_000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from shared.auth import Caller, CallerDep, Role, require_central_hr, require_roles
 from shared.errors import ERROR_RESPONSES, Forbidden
 from shared.limits import Limit, Offset, WriterDep
@@ -105,12 +105,20 @@ async def proposal(match_id: uuid.UUID, caller: CallerDep, uc: UseCases) -> Cand
 
 @router.post("/rounds", status_code=201, response_model=RoundOut, tags=["rounds"],
              dependencies=[CentralHR],
-             summary="Run a cohort round over every waiting application (central HR)")
-async def start_round(caller: WriterDep, uc: UseCases,
+             summary="Run a cohort round over every waiting application now, or open one for "
+                     "ranking until `ranking_deadline` (central HR)")
+async def start_round(caller: WriterDep, uc: UseCases, response: Response,
                       body: RoundIn | None = None) -> RoundOut:
-    minimums = tuple(Minimum(m.dimension, m.value, m.share)
-                     for m in (body.minimum_shares if body else []))
-    return await uc.rounds.start(caller.id, minimums)
+    shares = body.minimum_shares if body else None
+    minimums = None if shares is None else tuple(Minimum(m.dimension, m.value, m.share)
+                                                 for m in shares)
+    timetable = body.model_dump(include={"ranking_opens_at", "ranking_deadline",
+                                         "match_at"}) if body else None
+    out, created = await uc.rounds.start(caller.id, minimums, body.seed if body else None,
+                                         timetable)
+    if not created:
+        response.status_code = 200  # joined the round another HR user started at once
+    return out
 
 
 @router.get("/rounds", response_model=list[RoundOut], tags=["rounds"],

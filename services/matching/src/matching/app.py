@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from shared.service import build_service_app
 from shared.spec import ServiceSpec
+from shared.unit_of_work import UnitsOfWork
 
 from contracts import (
     ApplicantErased,
@@ -19,6 +20,8 @@ from matching.api import router
 from matching.config import MatchingSettings
 from matching.handlers import Matching
 from matching.published import router as published_router
+from matching.ranking import router as ranking_router
+from matching.timetable import MatchDay
 from matching.use_cases import MatchingUseCases
 
 SPEC = ServiceSpec(
@@ -36,9 +39,14 @@ SPEC = ServiceSpec(
         PlacementRejected: Matching.on_placement_rejected,  # propose the next best
         PlacementConfirmed: Matching.on_placement_confirmed,  # capacity
     },
-    routers=(router, published_router),
+    # Match day: a durable timer on the round's row (timetable.py).
+    workers=(lambda rt, matching: MatchDay(matching, UnitsOfWork(rt.pool, matching.outbox),
+                                           rt.settings.timer_poll_seconds),),
+    routers=(router, published_router, ranking_router),
     openapi_tags=({"name": "opportunities", "description": "hosts' opportunities"},
-                  {"name": "rounds", "description": "HR's cohort rounds and reports"}),
+                  {"name": "rounds", "description": "HR's cohort rounds and reports"},
+                  {"name": "rankings", "description": "applicants' and hosts' rank order "
+                   "lists; declining one proposal"}),
 )
 
 

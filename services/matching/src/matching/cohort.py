@@ -5,23 +5,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 import asyncpg
-from shared.errors import NotFound
+from shared.errors import Conflict, Invalid, NotFound
 from shared.outbox import Outbox
-from shared.unit_of_work import UnitsOfWork
+from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
-from contracts import NoMatchFound
+from contracts import NoMatchFound, RoundMatched, TargetOutcome
 from matching import domain, rounds
+from matching import ranking_store as store
 from matching import repository as repo
 from matching.convert import Explanations, to_applicant, to_opportunity
 from matching.handlers import PRODUCER, Matching, open_on, proposal_event
-from matching.schemas import RoundOut
+from matching.ranking_schemas import TargetsOut
+from matching.schemas import MinimumIn, RoundOut
 
 # Rows per written batch: big enough that a batch's round trips are few, small enough that
 # the last (written after all building ends) is short. The first batches are smaller still:
@@ -31,23 +35,62 @@ FIRST_BATCH = 1_000
 
 
 class Rounds:
-    """HR's cohort rounds: run one (a single unit of work), list them, read one's report."""
+    """HR's cohort rounds: open one for ranking, run one (a single unit of work), list them,
+    read one's report; and the stored targets rounds honour."""
 
     def __init__(self, matching: Matching, units: UnitsOfWork) -> None:
         self.matching = matching
         self.units = units
 
-    async def start(self, requested_by: str,
-                    minimums: tuple[rounds.Minimum, ...] = ()) -> RoundOut:
+    async def start(self, requested_by: str, minimums: tuple[rounds.Minimum, ...] | None,
+                    seed: int | None = None, timetable: dict[str, datetime | None] | None = None
+                    ) -> tuple[RoundOut, bool]:
+        """With a timetable (ranking_deadline, optional ranking_opens_at and match_at), opens
+        a round for ranking; without, runs the open round (a new one when none is open) now.
+        Returns the round and whether this call created it: two HR users starting at once
+        get one round (a unique index admits one open round)."""
+        timetable = {k: v for k, v in (timetable or {}).items() if v is not None}
+        deadline = timetable.get("ranking_deadline")
+        if deadline is not None and deadline <= datetime.now(UTC):
+            raise Invalid("ranking_deadline: must be in the future", "ranking_deadline")
         round_id = uuid.uuid4()
-        params = {"minimum_shares": [m.__dict__ for m in minimums],
-                  "top_k": self.matching.settings.round_top_k}
+        params = {"minimum_shares": None if minimums is None else [m.__dict__ for m in minimums],
+                  "top_k": self.matching.settings.round_top_k,
+                  "ranking_limit": self.matching.settings.ranking_limit}
+        chosen = seed if seed is not None else secrets.randbelow(2 ** 53)
+        async with self.units() as uow:
+            row = await store.open_a_round(uow.conn, round_id, requested_by, params, timetable,
+                                           chosen)
+        created = row["round_id"] == round_id
+        open_until = row["ranking_deadline"]
+        if deadline is not None:
+            if not created:
+                raise Conflict(f"round {row['round_id']} is already open for ranking"
+                               + (f" until {open_until.isoformat()}" if open_until else ""),
+                               "ranking_deadline")
+            return RoundOut.of(row), True
+        if open_until is not None and open_until > datetime.now(UTC):
+            raise Conflict(f"round {row['round_id']} is open for ranking until "
+                           f"{open_until.isoformat()}; it can run after that", "round_id")
+        await self.run(row["round_id"], requested_by, minimums)
+        return await self.get(row["round_id"]), created
+
+    async def run(self, round_id: uuid.UUID, requested_by: str,
+                  minimums: tuple[rounds.Minimum, ...] | None) -> None:
         started = time.perf_counter()
         with _no_cyclic_gc():
             async with self.units() as uow:
-                await _round(uow.conn, self.matching, round_id, requested_by, params, minimums,
+                await repo.lock_capacity(uow.conn)
+                row = await store.lock_round(uow.conn, round_id)
+                if row["status"] != "ranking":
+                    return  # run by a concurrent start: one round
+                if minimums is None:
+                    minimums = tuple(rounds.Minimum(t["dimension"], t["value"], t["share"])
+                                     for t in await store.targets(uow.conn))
+                params = {**row["params"], "minimum_shares": [m.__dict__ for m in minimums],
+                          "seed": row["seed"], "run_by": requested_by}
+                await _round(uow, self.matching, round_id, params, minimums, row["seed"],
                              started)
-        return await self.get(round_id)
 
     async def listing(self, limit: int, offset: int) -> list[RoundOut]:
         async with self.units.read() as conn:
@@ -60,21 +103,35 @@ class Rounds:
             raise NotFound(f"no round {round_id}", "round_id")
         return RoundOut.of(row)
 
+    async def set_targets(self, by: str, minimums: list[MinimumIn]) -> TargetsOut:
+        async with self.units() as uow:
+            await store.replace_targets(uow.conn, [(m.dimension, m.value, m.share)
+                                                   for m in minimums], by)
+        return await self.targets()
 
-async def _round(conn: asyncpg.Connection, matching: Matching, round_id: uuid.UUID,
-                 requested_by: str, params: dict[str, Any],
-                 minimums: tuple[rounds.Minimum, ...], started: float) -> None:
-    await repo.lock_capacity(conn)
+    async def targets(self) -> TargetsOut:
+        async with self.units.read() as conn:
+            rows = await store.targets(conn)
+        return TargetsOut(minimum_shares=[MinimumIn(dimension=r["dimension"], value=r["value"],
+                                                    share=r["share"]) for r in rows])
+
+
+async def _round(uow: UnitOfWork, matching: Matching, round_id: uuid.UUID,
+                 params: dict[str, Any], minimums: tuple[rounds.Minimum, ...], seed: int,
+                 started: float) -> None:
+    conn = uow.conn
     await repo.room_for_batches(conn)
-    await repo.insert_round(conn, round_id, requested_by, params)
     rules = matching.rules()
     app_rows = await repo.waiting_applications(conn)
     opp_rows = [r for r in await repo.open_opportunities(conn) if open_on(r["data"], rules)]
     excluded = await repo.tried_pairs_of_waiting(conn)
+    choices = await store.waiting_choices(conn)
+    host_order, host_excluded = await store.all_host_rankings(conn)
     loaded = time.perf_counter()
     # CPU-bound: off the event loop so consumers and HTTP keep answering meanwhile.
     result, report = await asyncio.to_thread(
-        _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums, excluded)
+        _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums,
+        excluded | host_excluded, choices, host_order, seed)
     matched = time.perf_counter()
     batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox)
     await _write_pipelined(conn, batches.jobs(result))
@@ -83,7 +140,12 @@ async def _round(conn: asyncpg.Connection, matching: Matching, round_id: uuid.UU
     report["seconds"] = {"load": round(loaded - started, 3),
                          "match": round(matched - loaded, 3),
                          "events_and_writes": round(time.perf_counter() - matched, 3)}
-    await repo.finish_round(conn, round_id, report)
+    await store.close_round(conn, round_id, params, report)
+    await uow.publish(RoundMatched(
+        producer=PRODUCER, correlation_id=round_id, round_id=round_id, seed=seed,
+        applicants=report["applicants"], opportunities=report["opportunities"],
+        places=report["places"], matched=report["matched"], unmatched=report["unmatched"],
+        targets=tuple({k: t[k] for k in TargetOutcome.model_fields} for t in result.targets)))
 
 
 @contextlib.contextmanager
@@ -102,11 +164,13 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 def _match(app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
            rules: domain.Rules, k: int, minimums: tuple[rounds.Minimum, ...],
-           excluded: frozenset[tuple[str, str]]) -> tuple[rounds.RoundResult, dict[str, Any]]:
+           excluded: frozenset[tuple[str, str]], choices: dict[str, list[str]],
+           host_order: dict[str, dict[str, int]],
+           seed: int) -> tuple[rounds.RoundResult, dict[str, Any]]:
     result = rounds.run_round(
         [to_applicant(r["data"]) for r in app_rows],
         [to_opportunity(r["data"], r["capacity"] - r["places_held"]) for r in opp_rows],
-        rules, k, minimums, excluded)
+        rules, k, minimums, excluded, choices, host_order, seed)
     return result, rounds.report(result, [o.places for o in result.opportunities])
 
 

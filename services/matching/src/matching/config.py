@@ -22,6 +22,11 @@ class MatchingSettings(ServiceSettings, env_prefix="MATCHING_"):
     max_length_gap_months: int = Field(default=3, ge=0, le=11)
     # Each applicant's preference list in a round keeps its best K feasible opportunities.
     round_top_k: int = Field(default=20, ge=1, le=1000)
+    # Choices an applicant may rank (PUT /applications/{id}/ranking). An applicant without a
+    # list proposes down its round_top_k best feasible opportunities by score instead.
+    ranking_limit: int = Field(default=10, ge=1, le=1000)
+    # How often each instance looks for a round whose match day has come (durable timer).
+    timer_poll_seconds: float = Field(default=5.0, gt=0, le=3600)
     # Off = cohort mode: applications wait for HR's next round instead of an instant proposal.
     continuous_matching: bool = True
 

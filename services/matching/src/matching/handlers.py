@@ -25,7 +25,7 @@ from contracts import (
     PlacementRejected,
     RejectionReason,
 )
-from matching import domain
+from matching import domain, ranking_store
 from matching import repository as repo
 from matching.config import MatchingSettings
 from matching.convert import (
@@ -45,6 +45,11 @@ class Matching:
         self.settings = settings
         self.outbox = outbox
 
+    async def continuous(self, conn: asyncpg.Connection) -> bool:
+        """Continuous proposals: always in continuous mode; in cohort mode during clearing
+        (from a timetabled round's match day until the next round opens)."""
+        return self.settings.continuous_matching or await ranking_store.clearing(conn)
+
     def rules(self) -> domain.Rules:
         return domain.Rules(today=datetime.now(UTC).date(),
                             max_length_gap=self.settings.max_length_gap_months,
@@ -60,7 +65,7 @@ class Matching:
         data = event.model_dump(mode="json", include=set(APPLICATION_FIELDS))
         if not await repo.insert_application(conn, data, event.correlation_id):
             return  # the same application again (a replay under a new event id)
-        if self.settings.continuous_matching:
+        if await self.continuous(conn):
             await repo.lock_capacity(conn)
             await self.propose_for(conn, event.application_id, event)
 
@@ -87,13 +92,17 @@ class Matching:
 
     async def on_placement_confirmed(self, conn: asyncpg.Connection,
                                      event: PlacementConfirmed) -> None:
-        await repo.confirm_proposal(conn, event.match_id, event.placement_id)
-        await repo.set_application_status(conn, event.application_id, "confirmed")
+        # A proposal the applicant declined meanwhile stays released: its place has gone
+        # back and the application is waiting for another.
+        if await repo.confirm_proposal(conn, event.match_id, event.placement_id):
+            await repo.set_application_status(conn, event.application_id, "confirmed")
 
     async def on_applicant_erased(self, conn: asyncpg.Connection, event: ApplicantErased) -> None:
         await erasure.record(conn, event.applicant_id)  # before the capacity lock, as writers do
         await repo.lock_capacity(conn)
-        for application_id in await repo.erase_applicant(conn, event.applicant_id):
+        erased = await repo.erase_applicant(conn, event.applicant_id)
+        await ranking_store.forget_choices(conn, erased)
+        for application_id in erased:
             live = await repo.live_proposal(conn, application_id)
             if live is not None and await repo.release_proposal(conn, live["match_id"],
                                                                 "erased"):
@@ -112,9 +121,9 @@ class Matching:
     # --- continuous matching -------------------------------------------------------------
 
     async def propose_for(self, conn: asyncpg.Connection, application_id: uuid.UUID,
-                          cause: Event) -> bool:
+                          cause: Event | None, tell_no_match: bool = True) -> bool:
         """The application's best feasible proposal, never a pair tried before; else
-        NoMatchFound with the reasons. Caller holds the capacity lock."""
+        NoMatchFound with the reasons (unless told not to). Caller holds the capacity lock."""
         app = await repo.get_application(conn, application_id)
         if app is None or app["status"] != "waiting":
             return False
@@ -128,7 +137,8 @@ class Matching:
         excluded = await repo.tried_opportunities(conn, application_id)
         best, reasons = domain.best_opportunity(applicant, opps, rules, excluded)
         if best is None:
-            await self.outbox.add(conn, self._no_match(app, reasons, cause))
+            if tell_no_match:
+                await self.outbox.add(conn, self._no_match(app, reasons, cause))
             return False
         by_id = {str(r["opportunity_id"]): r for r in rows}
         await self._propose(conn, app, by_id[best.id], domain.explain(applicant, best, rules),

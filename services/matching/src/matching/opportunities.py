@@ -97,7 +97,7 @@ class Opportunities:
     async def _offered(self, uow: UnitOfWork, opportunity_id: uuid.UUID,
                        event: Any) -> OpportunityOut:
         """New or changed places go to waiting applications at once (continuous matching)."""
-        if self.matching.settings.continuous_matching:
+        if await self.matching.continuous(uow.conn):
             await self.matching.fill_places(uow.conn, opportunity_id, event)
         return OpportunityOut.of(await repo.get_opportunity(uow.conn, opportunity_id))
 

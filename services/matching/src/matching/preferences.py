@@ -37,10 +37,13 @@ Prefs = tuple[list[list[int]], list[list[int]]]  # per applicant: opportunity in
 
 def preference_lists(applicants: list[Applicant], opportunities: list[Opportunity],
                      rules: Rules, k: int,
-                     excluded: frozenset[tuple[str, str]] = frozenset()) -> Prefs:
+                     excluded: frozenset[tuple[str, str]] = frozenset(),
+                     wanted: dict[int, list[int]] | None = None) -> Prefs:
     """For each applicant (by index): its feasible opportunities best first, at most k, and
     each pair's rank key (domain.rank_key of the score). Ties go to the lower index.
-    `excluded` holds (applicant id, opportunity id) pairs never to propose again."""
+    `excluded` holds (applicant id, opportunity id) pairs never to propose again. An
+    applicant in `wanted` (its own rank list: opportunity indexes, most wanted first) keeps
+    that order instead, cut to the feasible entries, each with its pair's rank key."""
     banned: dict[str, set[str]] = defaultdict(set)
     for a_id, o_id in excluded:
         banned[a_id].add(o_id)
@@ -52,7 +55,7 @@ def preference_lists(applicants: list[Applicant], opportunities: list[Opportunit
         o_idx = [j for j, o in enumerate(opportunities) if o.scheme == scheme and o.places > 0
                  and o.window_from <= o.window_to]
         if a_idx and o_idx:
-            bucket = _Bucket([opportunities[j] for j in o_idx], o_idx, rules)
+            bucket = _Bucket([opportunities[j] for j in o_idx], o_idx, rules, wanted or {})
             by_length: dict[int, list[int]] = defaultdict(list)
             for i in a_idx:
                 by_length[applicants[i].desired_months].append(i)
@@ -71,12 +74,14 @@ class _Bucket:
     who want d months only ever look at the contiguous slice of lengths d-gap..d+gap (the
     length filter costs nothing), with per-column arrays and lookup tables of contributions."""
 
-    def __init__(self, bucket: list[Opportunity], global_idx: list[int], rules: Rules) -> None:
+    def __init__(self, bucket: list[Opportunity], global_idx: list[int], rules: Rules,
+                 wanted: dict[int, list[int]]) -> None:
         m, w = len(bucket), rules.weights
         order = sorted(range(m), key=lambda p: (bucket[p].months, p))
         cols = [bucket[p] for p in order]
-        self.m, self.rules, self.gap = m, rules, rules.max_length_gap
+        self.m, self.rules, self.gap, self.wanted = m, rules, rules.max_length_gap, wanted
         self.global_idx = np.array([global_idx[p] for p in order], dtype=np.int64)
+        self.column_of = {j: c for c, j in enumerate(self.global_idx.tolist())}
         self.tie = np.array([m - 1 - p for p in order], dtype=np.float64)  # lower id wins ties
         most = sum(w.of(f) for f in FACTORS)  # the highest score a pair can have
         if (most * 1e9 + 1) * m >= 2 ** 53:
@@ -133,6 +138,13 @@ class _Bucket:
                banned: dict[str, set[str]], out: Prefs) -> None:
         composite = self._score(g, slice(first, first + len(chunk)))
         self._forbid(chunk, g.lo, g.hi, banned, composite)
+        listed = [r for r, i in enumerate(idx) if i in self.wanted] if self.wanted else []
+        if listed:
+            self._gather(g, composite, [idx[r] for r in listed], listed, out)
+            if len(listed) == len(idx):
+                return
+            rest = [r for r, i in enumerate(idx) if i not in self.wanted]
+            composite, idx = composite[rest], [idx[r] for r in rest]
         top, best = _top_k(composite, k)
         # Best first, so a row's infeasible (negative) entries are its tail: cut each list
         # there, in plain Python lists (per-row numpy indexing costs more than the arithmetic).
@@ -163,6 +175,28 @@ class _Bucket:
         total *= self.m
         total += self.tie[None, g.lo:g.hi]
         return total
+
+    def _gather(self, g: _Group, composite: np.ndarray, apps: list[int], rows: list[int],
+                out: Prefs) -> None:
+        """Applicants with their own lists: each listed pair's key, in the list's order; a
+        pair outside this length group's columns failed the length filter (dropped), as
+        does any pair whose composite is negative (another filter failed)."""
+        r_at, c_at, owner, opp = [], [], [], []
+        for a, r in zip(apps, rows, strict=True):
+            for j in self.wanted[a]:
+                c = self.column_of.get(j, -1)
+                if g.lo <= c < g.hi:
+                    r_at.append(r)
+                    c_at.append(c - g.lo)
+                    owner.append(a)
+                    opp.append(j)
+        values = composite[r_at, c_at].tolist() if r_at else []
+        for a in apps:
+            out[0][a], out[1][a] = [], []
+        for a, j, v in zip(owner, opp, values, strict=True):
+            if v >= 0:
+                out[0][a].append(j)
+                out[1][a].append(int(v) // self.m)
 
     def _location_rows(self, places: list, lo: int, hi: int) -> np.ndarray:
         """Region or country wanted, per distinct preference: contribution per column."""

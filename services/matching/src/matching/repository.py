@@ -163,10 +163,12 @@ async def release_proposal(conn: asyncpg.Connection, match_id: uuid.UUID, reason
 
 
 async def confirm_proposal(conn: asyncpg.Connection, match_id: uuid.UUID,
-                           placement_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE proposals SET status = 'confirmed', placement_id = $2,"
-                       " updated_at = now() WHERE match_id = $1 AND status = 'live'",
-                       match_id, placement_id)
+                           placement_id: uuid.UUID) -> bool:
+    """False when the proposal is not live (released meanwhile, or a redelivery)."""
+    status = await conn.execute("UPDATE proposals SET status = 'confirmed', placement_id = $2,"
+                                " updated_at = now() WHERE match_id = $1 AND status = 'live'",
+                                match_id, placement_id)
+    return status.endswith(" 1")
 
 
 async def proposal(conn: asyncpg.Connection, match_id: uuid.UUID) -> asyncpg.Record | None:

@@ -1,23 +1,32 @@
 """A cohort round: applicant-proposing deferred acceptance with capacities. Pure, no I/O.
 
-Both sides rank by the pair's score (ties to the lower id): applicants propose down their top-K
-feasible list; each opportunity keeps its best `places` proposers in a min-heap and evicts the
-worst when a better one arrives. The result is stable with respect to those lists: no applicant
-and opportunity both prefer each other to what they got. Optional minimum shares per region or
-sector are honoured afterwards by the cheapest moves into the short group where feasible (an
-explicit policy override, so stability is only claimed for rounds without minimums), and
-reported when they cannot be met.
+Applicants propose down their own rank order lists (cut to the pairs that pass every hard
+filter: a rank never overrides a conflict of interest or a scheme rule); an applicant who
+submitted none proposes down its top-K feasible opportunities by explained score. Each
+opportunity keeps its best `places` proposers in a min-heap and evicts the worst when a better
+one arrives. An opportunity ranks candidates by its host's order first, then by the explained
+score; host-excluded pairs are never considered. Ties (equal scores) are broken by a lottery
+drawn from the round's seed, so a published seed re-runs the round exactly.
+
+The result is stable with respect to those lists (no applicant and opportunity both prefer
+each other to what they got), applicant-optimal, and strategy-proof for applicants. Minimum
+shares per region or sector (targets.py) may hold some pairs apart to move applicants into a
+short group; the report lists them, and only they can be blocking pairs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import heapq
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from matching.domain import SCHEME_KIND, Applicant, Opportunity, Rules
+from matching.domain import FACTORS, SCHEME_KIND, Applicant, Opportunity, Rules, rank_key
 from matching.preferences import preference_lists
+
+# Host-ranked candidates sit above every score (which is at most the sum of the weights);
+# position p becomes HOST_RANKS - p above that floor, so rank 1 is best.
+HOST_RANKS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,10 @@ class RoundResult:
     unmatched_reasons: dict[int, str] = field(default_factory=dict)
     shortfalls: list[str] = field(default_factory=list)
     moves: int = 0
+    seed: int = 0
+    listed: frozenset[int] = frozenset()  # applicants who submitted their own list
+    targets: list[dict] = field(default_factory=list)  # targets.honour's outcome per target
+    held_apart: list[tuple[int, int]] = field(default_factory=list)  # (applicant, opp)
 
     def pairs(self) -> list[tuple[Applicant, Opportunity]]:
         return [(a, self.opportunities[j]) for a, j in zip(self.applicants, self.match,
@@ -46,18 +59,65 @@ class RoundResult:
 
 def run_round(applicants: list[Applicant], opportunities: list[Opportunity], rules: Rules,
               k: int = 20, minimums: tuple[Minimum, ...] = (),
-              excluded: frozenset[tuple[str, str]] = frozenset()) -> RoundResult:
-    apps = sorted(applicants, key=lambda a: a.id)
-    opps = sorted(opportunities, key=lambda o: o.id)
-    prefs, keys = preference_lists(apps, opps, rules, k, excluded)
+              excluded: frozenset[tuple[str, str]] = frozenset(),
+              choices: dict[str, list[str]] | None = None,
+              host_order: dict[str, dict[str, int]] | None = None,
+              seed: int = 0) -> RoundResult:
+    """`choices`: application id -> its rank list (opportunity ids, most wanted first);
+    `host_order`: opportunity id -> {application id: host position, 1 = best}."""
+    from matching import targets  # targets builds on this module's deferred acceptance
+
+    apps = sorted(applicants, key=lambda a: lottery(seed, a.id))
+    opps = sorted(opportunities, key=lambda o: lottery(seed, o.id))
+    wanted = _wanted(apps, opps, choices or {})
+    prefs, keys = preference_lists(apps, opps, rules, k, excluded, wanted)
+    if host_order:
+        _host_keys(apps, opps, prefs, keys, host_order, rules)
     capacity = [o.places for o in opps]
     match = deferred_acceptance(prefs, keys, capacity)
-    result = RoundResult(apps, opps, match, _match_keys(match, prefs, keys), prefs, keys)
-    for minimum in minimums:
-        _honour_minimum(result, capacity, minimum, minimums)
+    result = RoundResult(apps, opps, match, [], prefs, keys, seed=seed,
+                         listed=frozenset(wanted))
+    if minimums:
+        targets.honour(result, capacity, minimums)
+    result.keys = _match_keys(result.match, prefs, keys)
     result.unmatched_reasons = {i: _unmatched_reason(result, i, k)
                                 for i, j in enumerate(result.match) if j < 0}
     return result
+
+
+def lottery(seed: int, id_: str) -> bytes:
+    """A draw per id from the seed: the round's order of applicants and opportunities, which
+    breaks exact ties (anyone holding the seed and the lists can re-run the round)."""
+    return hashlib.blake2b(f"{seed}:{id_}".encode(), digest_size=8).digest()
+
+
+def _wanted(apps: list[Applicant], opps: list[Opportunity],
+            choices: dict[str, list[str]]) -> dict[int, list[int]]:
+    """Rank lists by index; opportunities not in the round (closed, full) drop out."""
+    at = {o.id: j for j, o in enumerate(opps)}
+    out = {}
+    for i, a in enumerate(apps):
+        chosen = choices.get(a.id)
+        if chosen is not None:
+            out[i] = [at[o] for o in chosen if o in at]
+    return out
+
+
+def _host_keys(apps: list[Applicant], opps: list[Opportunity], prefs: list[list[int]],
+               keys: list[list[int]], host_order: dict[str, dict[str, int]],
+               rules: Rules) -> None:
+    """An opportunity's view of a candidate its host ranked: above any score, in the host's
+    order. Unranked candidates keep their score key (the default order)."""
+    floor = rank_key(sum(rules.weights.of(f) for f in FACTORS)) + 1 + HOST_RANKS
+    by_index = {j: host_order[o.id] for j, o in enumerate(opps) if o.id in host_order}
+    if not by_index:
+        return
+    for a, (ps, ks) in enumerate(zip(prefs, keys, strict=True)):
+        app_id = apps[a].id
+        for t, o in enumerate(ps):
+            order = by_index.get(o)
+            if order is not None and app_id in order:
+                ks[t] = floor - min(order[app_id], HOST_RANKS)
 
 
 def deferred_acceptance(prefs: list[list[int]], keys: list[list[int]],
@@ -115,63 +175,11 @@ def blocking_pairs(result: RoundResult, capacity: list[int]) -> list[tuple[int, 
 
 
 def _match_keys(match: list[int], prefs: list[list[int]], keys: list[list[int]]) -> list[int]:
+    """Each applicant's key at its match: how its opportunity ranks it (0 when unmatched)."""
     out = []
     for a, j in enumerate(match):
         out.append(keys[a][prefs[a].index(j)] if j >= 0 else 0)
     return out
-
-
-def _honour_minimum(result: RoundResult, capacity: list[int], minimum: Minimum,
-                    all_minimums: tuple[Minimum, ...]) -> None:
-    opps, dim = result.opportunities, minimum.dimension
-    member = {m: [group_of(o, m.dimension) == m.value for o in opps] for m in all_minimums}
-    in_group = member[minimum]
-    counts = {m: sum(1 for j in result.match if j >= 0 and member[m][j]) for m in all_minimums}
-    total = sum(1 for j in result.match if j >= 0)
-    used = Counter(j for j in result.match if j >= 0)
-
-    def needed(m: Minimum) -> int:
-        return math.ceil(m.share * total - 1e-9)
-
-    # Candidates: unmatched applicants first (best pair first), then the cheapest moves.
-    candidates = []
-    for a, (ps, ks) in enumerate(zip(result.prefs, result.pref_keys, strict=True)):
-        current = result.match[a]
-        if current >= 0 and in_group[current]:
-            continue
-        options = [(key, o) for o, key in zip(ps, ks, strict=True) if in_group[o]]
-        if options:
-            cost = (0, -options[0][0]) if current < 0 else (1, result.keys[a] - options[0][0])
-            candidates.append((cost, a, options))
-    candidates.sort(key=lambda c: (c[0], c[1]))
-    for _, a, options in candidates:
-        if counts[minimum] >= needed(minimum):
-            break
-        current = result.match[a]
-        # Moving someone must not push another minimum's group below its own need.
-        if current >= 0 and any(member[m][current] and counts[m] - 1 < needed(m)
-                                for m in all_minimums if m != minimum):
-            continue
-        for key, o in options:
-            if used[o] < capacity[o]:
-                if current >= 0:
-                    used[current] -= 1
-                    for m in all_minimums:
-                        counts[m] -= member[m][current]
-                else:
-                    total += 1
-                used[o] += 1
-                for m in all_minimums:
-                    counts[m] += member[m][o]
-                result.match[a], result.keys[a] = o, key
-                result.moves += 1
-                break
-    if counts[minimum] < needed(minimum):
-        have = counts[minimum]
-        result.shortfalls.append(
-            f"{dim} {minimum.value}: minimum share {minimum.share:.1%} not feasible; "
-            f"achieved {have} of {total} matches ({have / total if total else 0:.1%}); no more "
-            f"applicants with a feasible opportunity there")
 
 
 def _unmatched_reason(result: RoundResult, a: int, k: int) -> str:
@@ -180,9 +188,15 @@ def _unmatched_reason(result: RoundResult, a: int, k: int) -> str:
         return f"applicant kind {applicant.kind} does not belong to the {applicant.scheme} scheme"
     if not any(o.scheme == applicant.scheme and o.places > 0 for o in result.opportunities):
         return f"no open opportunity with a place left in the {applicant.scheme} scheme"
+    listed = a in result.listed
     if not result.prefs[a]:
+        if listed:
+            return ("none of its ranked opportunities is open with a place and passes the hard "
+                    "filters (conflict of interest, clearance, availability, length)")
         return ("no opportunity passes the hard filters (conflict of interest, clearance, "
                 "availability, length)")
+    if listed:
+        return "its ranked opportunities were filled by candidates their hosts ranked higher"
     scope = f"its top {k}" if len(result.prefs[a]) >= k else "all its"
     return f"{scope} feasible opportunities were filled by candidates they ranked higher"
 
@@ -205,4 +219,5 @@ def report(result: RoundResult, capacity: list[int]) -> dict:
             "unmatched": len(result.applicants) - len(matched),
             "unmatched_reasons": dict(Counter(result.unmatched_reasons.values()).most_common()),
             "fill_rate_by_sector": fill["sector"], "fill_rate_by_region": fill["region"],
-            "minimum_share_shortfalls": result.shortfalls, "minimum_share_moves": result.moves}
+            "minimum_share_shortfalls": result.shortfalls, "minimum_share_moves": result.moves,
+            "seed": result.seed, "ranked_lists": len(result.listed), "targets": result.targets}

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import asyncpg
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from contracts import Clearance, Country, Grade, ITL2Region, Scheme, Sector, UKRegion, itl1_of
 
@@ -143,23 +143,56 @@ class MinimumIn(BaseModel):
         return self
 
 
+def shares_fit(minimums: list[MinimumIn] | None) -> None:
+    for dim in ("region", "sector"):
+        if sum(m.share for m in minimums or () if m.dimension == dim) > 1 + 1e-9:
+            raise ValueError(f"minimum_shares: {dim} shares add up to more than 1")
+
+
 class RoundIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {}, {"minimum_shares": [{"dimension": "region", "value": "North West", "share": 0.1},
-                                {"dimension": "sector", "value": "clean_energy", "share": 0.2}]}]})
-    minimum_shares: list[MinimumIn] = Field(default_factory=list, max_length=40)
+        {}, {"ranking_deadline": "2027-01-31T17:00:00Z"},
+        {"minimum_shares": [{"dimension": "region", "value": "North West", "share": 0.1},
+                            {"dimension": "sector", "value": "clean_energy", "share": 0.2}],
+         "seed": 20270131}]})
+    minimum_shares: list[MinimumIn] | None = Field(
+        default=None, max_length=40, description="this round only; omitted: HR's stored "
+        "targets (PUT /targets)")
+    ranking_deadline: AwareDatetime | None = Field(
+        default=None, description="open the round for ranking until then instead of running "
+        "it now; POST /rounds again after the deadline runs it")
+    ranking_opens_at: AwareDatetime | None = Field(
+        default=None, description="with a deadline: lists are refused (409) before this")
+    match_at: AwareDatetime | None = Field(
+        default=None, description="with a deadline: match day, when the round runs by itself "
+        "and clearing starts")
+    seed: int | None = Field(default=None, ge=0, le=2**53 - 1,
+                             description="breaks ties; omitted: drawn at random and published")
 
     @model_validator(mode="after")
     def _shares_fit(self) -> RoundIn:
-        for dim in ("region", "sector"):
-            if sum(m.share for m in self.minimum_shares if m.dimension == dim) > 1 + 1e-9:
-                raise ValueError(f"minimum_shares: {dim} shares add up to more than 1")
+        shares_fit(self.minimum_shares)
+        deadline = self.ranking_deadline
+        for name in ("ranking_opens_at", "match_at"):
+            if getattr(self, name) is not None and deadline is None:
+                raise ValueError(f"{name}: needs a ranking_deadline")
+        if self.ranking_opens_at and deadline and self.ranking_opens_at >= deadline:
+            raise ValueError("ranking_opens_at: must be before ranking_deadline")
+        if self.match_at and deadline and self.match_at < deadline:
+            raise ValueError("match_at: must not be before ranking_deadline")
         return self
 
 
 class RoundOut(BaseModel):
     round_id: uuid.UUID
     requested_by: str
+    status: str = Field(description="ranking (open until its deadline) or matched")
+    ranking_opens_at: datetime | None
+    ranking_deadline: datetime | None
+    match_at: datetime | None
+    clearing_from: datetime | None = Field(description="when clearing started (match day)")
+    seed: int | None = Field(description="the tie-breaking seed; re-running with the same "
+                             "lists and seed gives the same result")
     params: dict[str, Any]
     report: dict[str, Any] | None
     started_at: datetime
@@ -167,4 +200,4 @@ class RoundOut(BaseModel):
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> RoundOut:
-        return cls(**dict(row))
+        return cls(**{k: row[k] for k in cls.model_fields})
