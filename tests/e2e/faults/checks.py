@@ -15,11 +15,12 @@ from tests.e2e.faults.scenario import Fault, Run, env_int, run_with_faults
 from tests.e2e.system import ROOT
 
 
-def short_and_chaos(short_env: str, short: int, chaos_env: str, chaos: int) -> list:
+def short_and_chaos(short_env: str, short: int, chaos_env: str, chaos: int,
+                    short_timeout: int = 600) -> list:
     """The two sizes of a fault run, as parameters: the short one `make test` runs (`slow`) and
     the long one only `make chaos` runs; each size can be changed by its variable."""
     return [pytest.param(env_int(short_env, short), id="short",
-                         marks=(pytest.mark.slow, pytest.mark.timeout(600))),
+                         marks=(pytest.mark.slow, pytest.mark.timeout(short_timeout))),
             pytest.param(env_int(chaos_env, chaos), id="chaos",
                          marks=(pytest.mark.chaos, pytest.mark.timeout(3600)))]
 
