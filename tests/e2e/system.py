@@ -70,7 +70,8 @@ class System:
         proc.start(ready_timeout=240)  # a loaded 2-core machine starts slowly
         return proc
 
-    def start_replica(self, name: str, k: int, port: int) -> ServiceProcess:
+    def start_replica(self, name: str, k: int, port: int, ready_timeout: float = 240
+                      ) -> ServiceProcess:
         """Replica `k` (2, 3, ...) of a service on `port`: the same database, topics and
         consumer group as the first. Kept as services[f"{name}#{k}"], so stop() ends it with
         the rest."""
@@ -78,7 +79,7 @@ class System:
         proc = ServiceProcess(name, self.env_for(name, port), port,
                               ROOT / ".local" / "logs" / f"e2e-{self.prefix}{name}-{k}.log")
         self.services[key] = proc
-        proc.start(ready_timeout=240)
+        proc.start(ready_timeout)
         return proc
 
     def stop(self) -> None:

@@ -39,10 +39,16 @@ REPLICA_ENV = {
     "APPROVAL_SLA_REMINDER_FRACTION": "0.05",
     "APPROVAL_SLA_EXPIRY_FACTOR": "10000",
     "APPROVAL_TIMER_POLL_SECONDS": "0.2",
-    "NOTIFICATION_WORKER_POLL_SECONDS": "0.1",
+    "NOTIFICATION_WORKER_POLL_SECONDS": "0.2",
+    # Fifteen relays polling every 0.05 s (the e2e default) cost a core on their own; a NOTIFY
+    # from the outbox's trigger wakes each at once anyway.
+    **{f"{s.upper()}_OUTBOX_POLL_SECONDS": "0.5" for s in SERVICES},
     # A send cut off by a SIGKILL is declared in doubt after this long (60 s by default).
     "NOTIFICATION_STUCK_AFTER_SECONDS": "15",
 }
+# Fifteen processes importing at once on two cores: a start can take minutes on a loaded
+# machine (about 20 s on a quiet one).
+READY_WITHIN = 600.0
 DRAIN_WITHIN = 90.0  # seconds a SIGTERMed replica may take to drain and exit by itself
 ROUND_EVERY = 1.0  # seconds between pairs of rounds
 
@@ -118,7 +124,8 @@ async def start_replicas(run: Run) -> None:
             taken.add(port)
             ports[(name, k)] = port
     started = time.monotonic()
-    await asyncio.gather(*(asyncio.to_thread(system.start_replica, name, k, port)
+    await asyncio.gather(*(asyncio.to_thread(system.start_replica, name, k, port,
+                                             READY_WITHIN)
                            for (name, k), port in ports.items()))
     run.say(f"{len(ports)} replicas ready in {time.monotonic() - started:.1f}s: "
             f"{REPLICAS} of each service")
@@ -156,7 +163,7 @@ async def _roll(run: Run, name: str, counts: Counts, pace: Pace) -> None:
             said = log.read().decode(errors="replace")
         assert code in (0, -signal.SIGTERM) and "Application shutdown complete" in said, (
             f"{name} replica {k} exited {code} after SIGTERM; see {proc.log_path}")
-        await asyncio.to_thread(proc.start, 240)
+        await asyncio.to_thread(proc.start, READY_WITHIN)
         counts.restarts += 1
         counts.drain_seconds.append(drained)
         run.say(f"{name} replica {k}: SIGTERM, drained in {drained:.1f}s, ready again after "
@@ -173,7 +180,7 @@ async def _kill_one(run: Run, name: str, counts: Counts, pace: Pace) -> None:
     run.ledger.kills += 1
     run.say(f"SIGKILLed {name} replica {k}")
     started = time.monotonic()
-    await asyncio.to_thread(proc.start, 240)
+    await asyncio.to_thread(proc.start, READY_WITHIN)
     run.say(f"{name} replica {k} back in {time.monotonic() - started:.1f}s")
     await pace.step()
 
