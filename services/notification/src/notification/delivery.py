@@ -166,6 +166,7 @@ class DeliveryWorker:
         self.outbox = outbox
         self.senders = senders
         self._wake = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task | None = None
         self._last_recovery = 0.0
         # This process's claims, and the rows among them whose send has begun (until their
@@ -186,15 +187,24 @@ class DeliveryWorker:
         self.opener.start()
 
     async def stop(self) -> None:
+        """Finish the batch in hand (a send cut off would be in doubt for good), then end;
+        cancel only if it outlasts a send's own timeout."""
         await self.opener.stop()
         if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping = True
+            self._wake.set()
+            grace = self.settings.send_timeout_seconds + 5
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+            except TimeoutError:
+                log.warning("delivery batch outlasted the stop's grace; cancelling it")
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         await self.senders.close()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.recover_stuck()
                 done = await self.run_once()
@@ -203,7 +213,7 @@ class DeliveryWorker:
             except Exception as exc:  # database away: rows stay as they are; retry shortly
                 log.warning("delivery round failed; will retry", error=repr(exc))
                 done = 0
-            if done < self.settings.worker_batch_size:
+            if done < self.settings.worker_batch_size and not self._stopping:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.settings.worker_poll_seconds)
