@@ -46,8 +46,8 @@ REPLICA_ENV = {
     # A send cut off by a SIGKILL is declared in doubt after this long (60 s by default).
     "NOTIFICATION_STUCK_AFTER_SECONDS": "15",
 }
-# Fifteen processes importing at once on two cores: a start can take minutes on a loaded
-# machine (about 20 s on a quiet one).
+# Fifteen processes importing at once on two cores: a start took up to 5 minutes on a machine
+# at load average 50.
 READY_WITHIN = 600.0
 DRAIN_WITHIN = 90.0  # seconds a SIGTERMed replica may take to drain and exit by itself
 ROUND_EVERY = 1.0  # seconds between pairs of rounds

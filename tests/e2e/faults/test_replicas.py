@@ -39,8 +39,8 @@ def cluster():
         local_kafka.stop_cluster(base)
 
 
-# 15 service processes start twice or more here: 4 min on a quiet 2-core machine, the bound
-# leaves room for a loaded one.
+# 15 service processes start twice or more here: aimed at about 4 min on a quiet 2-core
+# machine; the bound leaves room for a loaded one.
 @pytest.mark.parametrize("journeys", short_and_chaos("BPS_FAULT_REPLICA_JOURNEYS", 36,
                                                      "BPS_CHAOS_REPLICA_JOURNEYS", 1000,
                                                      short_timeout=1200))
@@ -60,7 +60,8 @@ async def test_three_replicas_of_each_service_ride_out_rolling_restarts_and_kill
             f"{counts.restarts} SIGTERM restarts (drains {min(counts.drain_seconds):.1f}-"
             f"{max(counts.drain_seconds):.1f}s), {counts.kills} SIGKILLs, "
             f"{len(counts.round_pairs)} pairs of concurrent rounds ({counts.rounds_matched} "
-            f"matched), {counts.reminders_fired} reminders {counts.timers_fired_by_replica}; "
+            f"matched), {counts.reminders_fired} reminders, timers fired per approval replica "
+            f"{list(counts.timers_fired_by_replica.values())}; "
             f"emails in doubt {counts.sigterm_emails_in_doubt} after the SIGTERMs, "
             f"{ledger.emails_in_doubt} in all; records published twice "
             f"{counts.sigterm_topic_duplicates} after the SIGTERMs, {ledger.topic_duplicates} "
