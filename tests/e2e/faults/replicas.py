@@ -97,12 +97,13 @@ class Pace:
 
 def free_cluster_base() -> int:
     """A base port for a three-node cluster of this run's own (node i on base + 100 i, its
-    controller beside it), away from the shared broker and the leader-kill run's 29092."""
-    for base in range(41092, 48092, 300):
+    controller beside it): below Linux's ephemeral ports (which the services' free ports come
+    from), away from the shared broker's 19092 and the leader-kill run's 29092."""
+    for base in range(23092, 28800, 300):
         if all(procs.port_free(base + NODE_PORT_STEP * i + d)
                for i in range(CLUSTER_SIZE) for d in (0, 1)):
             return base
-    raise RuntimeError("no free ports for a three-node cluster in 41092-48092")
+    raise RuntimeError("no free ports for a three-node cluster in 23092-28792")
 
 
 def replica_set(system: System, name: str) -> list[ServiceProcess]:
