@@ -258,9 +258,15 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float,
 
 # ------------------------------------------------------------------------------ the driver
 class Driver:
-    def __init__(self, urls: dict[str, str], plan: Plan,
-                 on_progress: Callable[[Stats], None] | None = None) -> None:
+    """`urls`: each service's base URL, or its replicas' (called in turn). `admit(i)`, when
+    given, holds journey i back until it returns (a fault run spreads journeys over its
+    faults)."""
+
+    def __init__(self, urls: dict[str, str | list[str]], plan: Plan,
+                 on_progress: Callable[[Stats], None] | None = None,
+                 admit: Callable[[int], Awaitable[None]] | None = None) -> None:
         self.plan = plan
+        self.admit = admit
         self.stats = Stats(planned=plan.journeys)
         self.api = Api(urls, timeout=30.0, connections=plan.concurrency + 32,
                        retry_for=plan.retry_for, on_retry=self._count_retry)
@@ -292,6 +298,8 @@ class Driver:
         slots = asyncio.Semaphore(self.plan.concurrency)
 
         async def one(i: int) -> None:
+            if self.admit is not None:
+                await self.admit(i)
             async with slots:
                 await self.journey(i)
                 self.on_progress(self.stats)
@@ -374,10 +382,11 @@ class Driver:
         self.stats.lifecycle["ended"] += 1
 
 
-async def drive(urls: dict[str, str], plan: Plan,
-                on_progress: Callable[[Stats], None] | None = None) -> Stats:
+async def drive(urls: dict[str, str | list[str]], plan: Plan,
+                on_progress: Callable[[Stats], None] | None = None,
+                admit: Callable[[int], Awaitable[None]] | None = None) -> Stats:
     """Seed, run every journey to a terminal state, and return what happened."""
-    driver = Driver(urls, plan, on_progress)
+    driver = Driver(urls, plan, on_progress, admit)
     try:
         await driver.seed()
         return await driver.run()

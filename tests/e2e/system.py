@@ -35,6 +35,11 @@ class System:
     def url(self, service: str) -> str:
         return self.services[service].url
 
+    def replica_urls(self) -> dict[str, list[str]]:
+        """Each service's base URLs: the first process, then its replicas (start_replica)."""
+        return {name: [proc.url for key, proc in self.services.items()
+                       if key.split("#")[0] == name] for name in SERVICES}
+
     def env_for(self, name: str, port: int) -> dict[str, str]:
         p = name.upper() + "_"
         env = {p + "HTTP_PORT": str(port), p + "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
@@ -64,6 +69,18 @@ class System:
                               ROOT / ".local" / "logs" / f"e2e-{self.prefix}{name}.log")
         self.services[name] = proc  # known before it is ready, so stop() reaches it
         proc.start(ready_timeout=240)  # a loaded 2-core machine starts slowly
+        return proc
+
+    def start_replica(self, name: str, k: int, port: int, ready_timeout: float = 240
+                      ) -> ServiceProcess:
+        """Replica `k` (2, 3, ...) of a service on `port`: the same database, topics and
+        consumer group as the first. Kept as services[f"{name}#{k}"], so stop() ends it with
+        the rest."""
+        key = f"{name}#{k}"
+        proc = ServiceProcess(name, self.env_for(name, port), port,
+                              ROOT / ".local" / "logs" / f"e2e-{self.prefix}{name}-{k}.log")
+        self.services[key] = proc
+        proc.start(ready_timeout)
         return proc
 
     def stop(self) -> None:

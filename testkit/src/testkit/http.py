@@ -8,14 +8,19 @@ Two retry policies, chosen by `retry_for`:
   429/502/503/504 are retried with backoff for up to that many seconds, writes too: every
   write the robots make is safe to repeat (Idempotency-Key on submissions, a stage's decision
   is a pure function of its id, start/end answer 409 once done).
+
+A service may run as several replicas (one database, one consumer group): give its base URLs
+as a list and calls take them in turn, each attempt the next one, so a retry after a
+replica went away goes to another, as behind a load balancer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
@@ -74,20 +79,23 @@ def to_json(body: BaseModel | Mapping[str, Any] | None) -> Any:
 
 
 class Api:
-    """The HTTP clients for one running system; `urls` maps service name -> base URL.
-    `on_retry(service, reason)` hears of each retried call (the fault runs count them)."""
+    """The HTTP clients for one running system; `urls` maps service name -> base URL, or a
+    list of its replicas' base URLs (taken in turn). `on_retry(service, reason)` hears of each
+    retried call (the fault runs count them)."""
 
-    def __init__(self, urls: Mapping[str, str], *, timeout: float = 15.0,
+    def __init__(self, urls: Mapping[str, str | Sequence[str]], *, timeout: float = 15.0,
                  connections: int = 64, retry_for: float = 0.0,
                  on_retry: Callable[[str, str], None] | None = None,
                  secret: str = DEV_JWT_SECRET) -> None:
-        self.urls = dict(urls)
+        self.replicas = {s: [u] if isinstance(u, str) else list(u) for s, u in urls.items()}
+        self.urls = {s: us[0] for s, us in self.replicas.items()}  # the first, for messages
+        self._turns = {s: itertools.cycle(range(len(us))) for s, us in self.replicas.items()}
         self.timeout = timeout
         self.connections = connections
         self.retry_for = retry_for
         self.on_retry = on_retry or (lambda service, reason: None)
         self.secret = secret
-        self._http: dict[str, httpx.AsyncClient] = {}
+        self._http: dict[tuple[str, int], httpx.AsyncClient] = {}
         self._tokens: dict[tuple, str] = {}
 
     def token(self, sub: str, roles: tuple[str, ...], org: str | None) -> str:
@@ -96,8 +104,8 @@ class Api:
             self._tokens[key] = mint_dev_token(sub, list(roles), org, secret=self.secret)
         return self._tokens[key]
 
-    def http(self, service: str) -> httpx.AsyncClient:
-        client = self._http.get(service)
+    def http(self, service: str, replica: int = 0) -> httpx.AsyncClient:
+        client = self._http.get((service, replica))
         if client is None:
             # uvicorn drops a keep-alive connection after 5 s idle and httpx's default expiry
             # is also 5 s: a request could go out on a socket the server was just closing.
@@ -105,9 +113,9 @@ class Api:
                                   max_keepalive_connections=self.connections,
                                   keepalive_expiry=2.0)
             client = httpx.AsyncClient(
-                base_url=self.urls[service], timeout=self.timeout,
+                base_url=self.replicas[service][replica], timeout=self.timeout,
                 transport=httpx.AsyncHTTPTransport(retries=2, limits=limits))
-            self._http[service] = client
+            self._http[(service, replica)] = client
         return client
 
     async def send(self, service: str, method: str, path: str, token: str, *,
@@ -117,7 +125,7 @@ class Api:
         deadline = time.monotonic() + self.retry_for
         for attempt in range(1_000_000):
             try:
-                response = await self.http(service).request(
+                response = await self.http(service, next(self._turns[service])).request(
                     method, path, json=json, params=params, headers=all_headers)
             except httpx.TransportError as exc:
                 if not self.retry_for and (attempt or method != "GET"

@@ -10,15 +10,17 @@ import pytest
 
 from tests.e2e.driver import Plan
 from tests.e2e.faults.reconcile import Ledger
+from tests.e2e.faults.replicas import Counts
 from tests.e2e.faults.scenario import Fault, Run, env_int, run_with_faults
 from tests.e2e.system import ROOT
 
 
-def short_and_chaos(short_env: str, short: int, chaos_env: str, chaos: int) -> list:
+def short_and_chaos(short_env: str, short: int, chaos_env: str, chaos: int,
+                    short_timeout: int = 600) -> list:
     """The two sizes of a fault run, as parameters: the short one `make test` runs (`slow`) and
     the long one only `make chaos` runs; each size can be changed by its variable."""
     return [pytest.param(env_int(short_env, short), id="short",
-                         marks=(pytest.mark.slow, pytest.mark.timeout(600))),
+                         marks=(pytest.mark.slow, pytest.mark.timeout(short_timeout))),
             pytest.param(env_int(chaos_env, chaos), id="chaos",
                          marks=(pytest.mark.chaos, pytest.mark.timeout(3600)))]
 
@@ -43,6 +45,19 @@ def assert_nothing_lost_nothing_twice(ledger: Ledger, run: Run) -> None:
     assert ledger.poison_dead_lettered == ledger.poison_injected > 0, ledger.report()
     # Every re-published record reached every reader, whose inbox turned it away.
     assert ledger.duplicates_delivered >= ledger.injected_deliveries > 0, ledger.report()
+
+
+def assert_replicas_consistent(counts: Counts, ledger: Ledger, services: int) -> None:
+    """The replica run's own verdict (reconcile_replicas.py counts it)."""
+    report = f"{counts}\n{ledger.report()}"
+    assert counts.problems == [], report
+    assert counts.restarts == counts.replicas * services, report
+    assert counts.kills == ledger.kills == services, report
+    # A SIGTERM drains: no send cut off, no record published twice by a relay cut off.
+    assert (counts.sigterm_emails_in_doubt, counts.sigterm_topic_duplicates) == (0, 0), report
+    assert counts.reminders_fired > 0, report
+    assert sum(1 for n in counts.timers_fired_by_replica.values() if n) >= 2, report
+    assert counts.round_pairs and counts.rounds_matched > 0, report
 
 
 def _keep(run: Run) -> None:

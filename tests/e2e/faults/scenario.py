@@ -78,13 +78,21 @@ class Run:
 
 async def run_with_faults(tmp: Path, plan: Plan, faults: list[Fault], *,
                           bootstrap: str | None = None, replication: int = 1,
-                          pg_base: str | None = None,
-                          settle_within: float = 240.0) -> tuple[Ledger, Run]:
-    system = await start_system(tmp, UNLIMITED, bootstrap=bootstrap, replication=replication,
-                                pg_base=pg_base)
+                          pg_base: str | None = None, settle_within: float = 240.0,
+                          setup: Callable[[Run], Awaitable[None]] | None = None,
+                          admit: Callable[[int], Awaitable[None]] | None = None,
+                          checks: Callable[[Run], Awaitable[None]] | None = None,
+                          env: dict[str, str] | None = None) -> tuple[Ledger, Run]:
+    """`setup(run)` runs once the system is up (the replica run starts its replicas there),
+    `admit` paces the journeys (see Driver), `checks(run)` adds counts of its own after the
+    reconciliation, while the databases still exist; `env` adds service settings."""
+    system = await start_system(tmp, {**UNLIMITED, **(env or {})}, bootstrap=bootstrap,
+                                replication=replication, pg_base=pg_base)
     run = Run(system, plan, Ledger(), random.Random(plan.seed))
     try:
-        urls = {name: system.url(name) for name in SERVICES}
+        if setup is not None:
+            await setup(run)
+        urls = system.replica_urls()
         tasks = [asyncio.create_task(fault(run)) for fault in faults]
         last = [0.0]
 
@@ -95,7 +103,7 @@ async def run_with_faults(tmp: Path, plan: Plan, faults: list[Fault], *,
                 run.say(f"{stats.done}/{stats.planned} journeys done")
 
         run.stats = Stats(plan.journeys)  # replaced by the driver's own on the first report
-        stats = await drive(urls, plan, progress)
+        stats = await drive(urls, plan, progress, admit)
         run.stats, run.finished = stats, True
         # A fault not fired by now never fires (the test's counts show it); one half done
         # (a service restarting) completes.
@@ -110,6 +118,8 @@ async def run_with_faults(tmp: Path, plan: Plan, faults: list[Fault], *,
         pending = await settle(system, settle_within)
         assert not pending, f"still in flight after {settle_within:.0f}s: {pending}"
         await reconcile(system, stats, run.poison, run.ledger)
+        if checks is not None:
+            await checks(run)
         run.say(json.dumps(stats.summary()))
         run.say(run.ledger.report())
         return run.ledger, run
