@@ -46,7 +46,7 @@ async def test_a_stop_waits_for_the_send_in_hand_and_records_it_delivered(settin
             channel="email", template="t", subject="s", body="b", payload={}))
     senders = HeldSenders(settings, pool)
     worker = DeliveryWorker(settings, pool, Outbox(settings.topic_prefix), senders)
-    worker.start()
+    await worker.start()
     await asyncio.wait_for(senders.begun.wait(), 30)
     stopping = asyncio.create_task(worker.stop())
     # The stop must not end while the send is in hand (it would leave the row `sending`).
