@@ -220,7 +220,7 @@ def test_the_kafka_cluster_is_kraft_with_three_controllers_three_brokers_and_min
     ("--set", "kafka.deploy=false", "--set", "kafka.external.bootstrapServers=kafka.example:9093"),
 ], ids=["cnpg-and-strimzi", "external-database", "external-kafka"])
 def test_env_names_are_real_settings_and_the_rendered_values_parse(
-        sets, monkeypatch: pytest.MonkeyPatch) -> None:
+        sets, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     objects = render(*sets)
     workloads = [*of_kind(objects, "Deployment").values(), *of_kind(objects, "Job").values()]
     assert workloads
@@ -230,12 +230,13 @@ def test_env_names_are_real_settings_and_the_rendered_values_parse(
         env = pod_env_names(workload, objects)
         unknown = set(env) - env_names_of(cls)
         assert not unknown, f"{workload['metadata']['name']}: not settings of {cls.__name__}"
-        _settings_load(cls, env, monkeypatch)
+        _settings_load(cls, env, monkeypatch, tmp_path)
 
 
 def _settings_load(cls: type, env: dict[str, str | None],
-                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """The settings class accepts the rendered values (Secret values stand in as dummies)."""
+                   monkeypatch: pytest.MonkeyPatch, mounts: Path) -> None:
+    """The settings class accepts the rendered values (Secret values stand in as dummies, and
+    files the pod mounts under /etc/bps, such as the broker CA, as empty files here)."""
     dummies: dict[str, Callable[[], str]] = {"DATABASE_URL": lambda: "postgresql://u:p@db/x"}
     with monkeypatch.context() as patch:
         for key in list(os.environ):
@@ -243,15 +244,18 @@ def _settings_load(cls: type, env: dict[str, str | None],
                 patch.delenv(key)
         for name, value in env.items():
             suffix = name.removeprefix(cls.model_config["env_prefix"])
+            if value and value.startswith("/etc/bps/"):
+                value = str(mounts / value.removeprefix("/etc/bps/").replace("/", "-"))
+                Path(value).touch()
             patch.setenv(name, value if value is not None
                          else dummies.get(suffix, lambda: "from-a-secret")())
         cls()
 
 
-def test_the_tls_listener_variant_verifies_brokers_against_the_strimzi_cluster_ca() -> None:
+def test_the_default_tls_listener_verifies_brokers_against_the_strimzi_cluster_ca() -> None:
     import kubernetes_validate
 
-    objects = render("--set", "kafka.clientListener=tls")
+    objects = render()
     for name, deployment in of_kind(objects, "Deployment").items():
         kubernetes_validate.validate(deployment, KUBERNETES_VERSION, strict=True)
         env = pod_env_names(deployment, objects)
