@@ -13,7 +13,7 @@ from approval.config import ApprovalSettings
 from approval.handlers import Approvals
 from approval.timers import TimerPoller
 from approval.use_cases import ApprovalUseCases
-from contracts import ApplicantErased, ApplicationWithdrawn, MatchProposed
+from contracts import ApplicantErased, ApplicationWithdrawn, MatchDeclined, MatchProposed
 
 
 def build(rt: ServiceRuntime) -> Approvals:
@@ -31,6 +31,7 @@ SPEC = ServiceSpec(
     use_cases=lambda rt, approvals: ApprovalUseCases.of(approvals, rt.pool),
     handlers={
         MatchProposed: Approvals.on_match_proposed,
+        MatchDeclined: Approvals.on_match_declined,
         ApplicationWithdrawn: Approvals.on_application_withdrawn,
         ApplicantErased: Approvals.on_applicant_erased,
     },

@@ -42,6 +42,7 @@ from contracts import (
     ApplicantErased,
     ApplicationWithdrawn,
     Event,
+    MatchDeclined,
     MatchProposed,
     RejectionReason,
 )
@@ -107,6 +108,19 @@ class Approvals:
             await repo.update_placement(conn, placement["id"], status="withdrawn",
                                         last_event_id=rejected.event_id)
             await self.outbox.add(conn, rejected)
+
+    async def on_match_declined(self, conn: asyncpg.Connection, event: MatchDeclined) -> None:
+        """The applicant turned this one proposal down: its case closes and its open stage
+        leaves the approver's task list. No event: matching has already freed the place and
+        applicant and notification read the decline itself."""
+        for case in await repo.lock_open_cases(conn, event.application_id):
+            if case["match_id"] != event.match_id:
+                continue
+            stage = await repo.open_stage_of(conn, case["id"])
+            if stage is not None:
+                await repo.close_stage(conn, stage["id"], StageStatus.WITHDRAWN,
+                                       reason="the applicant declined this proposal")
+            await repo.close_case(conn, case["id"], CaseStatus.REJECTED, RejectionReason.WITHDRAWN)
 
     async def on_applicant_erased(self, conn: asyncpg.Connection,
                                   event: ApplicantErased) -> None:
