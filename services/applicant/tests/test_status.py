@@ -5,6 +5,7 @@ from contracts.examples import example
 from testkit.harness.events import eventually
 
 from contracts import (
+    MatchDeclined,
     ApprovalEscalated,
     ApprovalGranted,
     ApprovalReminderDue,
@@ -166,3 +167,15 @@ async def test_an_event_for_an_unknown_application_is_ignored(service):
     sub, app = await applied(service)
     await send(service, stray, about(app, MatchProposed))
     await status_becomes(service, sub, app["id"], "matched")
+
+
+async def test_a_declined_proposal_puts_the_application_back_to_matching(service):
+    sub, app = await applied(service)
+    await send(service, about(app, MatchProposed))
+    await status_becomes(service, sub, app["id"], "matched")
+    await send(service, about(app, MatchDeclined, reason="too far from home"))
+    view = await status_becomes(service, sub, app["id"], "matching")
+    assert view["awaiting"] == {"what": "another match proposal", "from": "the matching service"}
+    lines = await timeline_has(service, sub, app, 3)
+    assert "you declined the proposal" in lines[-1]["summary"]
+    assert "too far from home" in lines[-1]["summary"]

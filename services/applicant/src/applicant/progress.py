@@ -15,6 +15,7 @@ from contracts import (
     ApprovalStageOpened,
     ApprovalStageReassigned,
     Event,
+    MatchDeclined,
     MatchProposed,
     NoMatchFound,
     PlacementApproved,
@@ -71,6 +72,14 @@ def _(e: MatchProposed) -> Step:
     return Step(f"matched with opportunity {e.opportunity_id} at {e.host_org_id} "
                 f"(score {e.score:.2f}), starting {e.start_date.isoformat()}",
                 Status.MATCHED, "the approval chain to open", APPROVAL_SERVICE)
+
+
+@step_for.register
+def _(e: MatchDeclined) -> Step:
+    # The applicant turned this proposal down; the application stays live.
+    why = f": {e.reason}" if e.reason else ""
+    return Step(f"you declined the proposal of opportunity {e.opportunity_id}{why}",
+                Status.MATCHING, "another match proposal", MATCHING_SERVICE)
 
 
 @step_for.register
