@@ -55,8 +55,7 @@ async def application(request: Request, application_id: str) -> Response:
 
 @router.get("/applications/{application_id}/withdraw")
 async def withdraw_confirm(request: Request, application_id: str) -> Response:
-    user = signed_in(request)
-    return await one_thing_page(request, user, "withdraw.html", "app", "applicant",
+    return await one_thing_page(request, signed_in(request), "withdraw.html", "app", "applicant",
                                 f"/applications/{uuid_or_404(application_id)}")
 
 

@@ -88,9 +88,8 @@ async def stream(request: Request) -> Response:
 
 @router.get("/hr/monitor/timeline/{application_id}")
 async def timeline(request: Request, application_id: str) -> Response:
-    user = hr_user(request)
-    return await one_thing_page(request, user, "hr_timeline.html", "timeline", "monitor",
-                                f"/timeline/{uuid_or_404(application_id)}")
+    return await one_thing_page(request, hr_user(request), "hr_timeline.html", "timeline",
+                                "monitor", f"/timeline/{uuid_or_404(application_id)}")
 
 
 @router.post("/hr/monitor/dead-letters/{dead_letter_id}/replay")
