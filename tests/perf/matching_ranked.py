@@ -20,7 +20,6 @@ import asyncio
 import json
 import random
 import sys
-import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -29,10 +28,15 @@ from matching.config import MatchingSettings
 from matching.convert import to_applicant, to_opportunity
 from matching.domain import Rules
 from matching.preferences import preference_lists
-from testkit.harness.events import eventually
 
 from tests.perf.core import Context, Metric, Target, bench
-from tests.perf.matching_round import bare_round, synthetic
+from tests.perf.matching_round import (
+    agreed,
+    bare_round,
+    bench_settings,
+    synthetic,
+    timed_round,
+)
 
 SIZES = {"nrmp": (45_000, 6_400, 41_500)}
 QUICK = {"quick_500_x_50": (500, 50, 400)}
@@ -91,39 +95,17 @@ async def bench_ranked_round(applicants: int, opportunities: int, places: int, *
 
     from tests.perf.matching_round import _seed
     apps, opps = synthetic(applicants, opportunities, places=places)
-    settings = MatchingSettings(kafka_bootstrap_servers=bootstrap, database_url=database_url,
-                                topic_prefix=topic_prefix, continuous_matching=False,
-                                outbox_poll_seconds=0.05, outbox_batch_size=2000,
-                                write_rate_per_minute=100_000, environment="test")
+    settings = bench_settings(bootstrap, database_url, topic_prefix)
     choices, hosts = ranked_lists(apps, opps, settings, random.Random(SEED))
     async with running_service(build_app, settings, drop_db=False) as svc:
         await _seed(svc.runtime.pool, apps, opps)
         await _seed_lists(svc.runtime.pool, choices, hosts)
-        started = time.perf_counter()
-        response = await svc.client.post("/rounds", json={"seed": SEED},
-                                         headers=svc.auth("bench", "hr"), timeout=600)
-        service_seconds = time.perf_counter() - started
-        assert response.status_code == 201, response.text
-        report = response.json()["report"]
-
-        async def drained() -> bool:
-            return await svc.runtime.pool.fetchval(
-                "SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
-
-        await eventually(drained, timeout=600, interval=0.2)
-        published_seconds = time.perf_counter() - started
+        report, service_seconds, published_seconds = await timed_round(svc, {"seed": SEED})
     host_order = {o: {a: n + 1 for n, a in enumerate(who)} for o, who in hosts.items()}
-    algorithm_seconds, result = bare_round(apps, opps, settings, seed=SEED, choices=choices,
-                                           host_order=host_order)
-    bare_matched = sum(1 for j in result.match if j >= 0)
-    assert bare_matched == report["matched"], (bare_matched, report["matched"])
-    return {"service_seconds": round(service_seconds, 3),
-            "algorithm_seconds": round(algorithm_seconds, 3),
-            "published_to_kafka_seconds": round(published_seconds, 3),
-            "service_phases": report["seconds"], "places": report["places"],
+    bare = bare_round(apps, opps, settings, seed=SEED, choices=choices, host_order=host_order)
+    return {**agreed(report, service_seconds, published_seconds, bare),
             "ranked_lists": report["ranked_lists"],
-            "choices": sum(len(v) for v in choices.values()),
-            "matched": report["matched"], "unmatched": report["unmatched"]}
+            "choices": sum(len(v) for v in choices.values())}
 
 
 @bench("matching.ranked_round", group="matching")

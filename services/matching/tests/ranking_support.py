@@ -9,16 +9,22 @@ from contracts import Sector
 from .matching_support import application, post_opportunity, send
 
 
-async def applications_known(svc, n: int) -> None:
+async def applications_known(svc, apps) -> None:
+    """Wait for these applications themselves: a count of all would pass at once when earlier
+    ones are already known."""
+    ids = [app.application_id for app in apps]
+
     async def arrived() -> bool:
-        return await svc.runtime.pool.fetchval("SELECT count(*) FROM applications") >= n
+        return await svc.runtime.pool.fetchval(
+            "SELECT count(*) FROM applications WHERE application_id = ANY($1::uuid[])",
+            ids) == len(ids)
     await eventually(arrived)
 
 
 async def waiting_applicants(svc, n: int, **fields) -> list:
     apps = [application(sectors=(Sector.CLEAN_ENERGY,), **fields) for _ in range(n)]
     await send(svc, *apps)
-    await applications_known(svc, n)
+    await applications_known(svc, apps)
     return apps
 
 

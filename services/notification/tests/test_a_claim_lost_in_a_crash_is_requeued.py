@@ -36,16 +36,23 @@ async def worker(settings):
         await pool.close()
 
 
-async def test_rows_claimed_but_never_sent_go_back_to_the_queue_and_sent_ones_stay(worker):
-    pool = worker.pool
-    async with pool.acquire() as conn:
+async def claim_two_with_one_send_begun(worker) -> list[int]:
+    """Two rows claimed by this worker, the second with its send begun: as a round cut between
+    its claim and its sends leaves them."""
+    async with worker.pool.acquire() as conn:
         for n in range(2):
             await repo.insert_message(conn, message(n))
         ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages ORDER BY id")]
-        # The claim commits, but (as if the connection broke) the worker never gets rows
-        # back; one other row of the same claim had its send begun.
         await repo.mark_sending(conn, ids, worker.instance)
     worker._attempted.add(ids[1])
+    return ids
+
+
+async def test_rows_claimed_but_never_sent_go_back_to_the_queue_and_sent_ones_stay(worker):
+    pool = worker.pool
+    # The claim commits, but (as if the connection broke) the worker never gets rows back;
+    # one other row of the same claim had its send begun.
+    ids = await claim_two_with_one_send_begun(worker)
     await worker.recover_stuck()
     rows = {r["id"]: r for r in await pool.fetch("SELECT id, status, attempts FROM messages")}
     assert (rows[ids[0]]["status"], rows[ids[0]]["attempts"]) == ("created", 0)
@@ -65,12 +72,8 @@ async def test_another_processs_claims_are_left_to_the_stuck_row_rule(worker):
 async def test_stopping_the_worker_puts_its_unsent_claims_back_and_leaves_begun_sends(worker):
     """What a stop past its grace period leaves: a round cut between its claim and its sends."""
     pool = worker.pool
-    async with pool.acquire() as conn:
-        for n in range(2):
-            await repo.insert_message(conn, message(n))
-        ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages ORDER BY id")]
-        await repo.mark_sending(conn, ids, worker.instance)
-    worker._attempted.add(ids[1])  # its send had begun when the round was cancelled
+    # the second row's send had begun when the round was cancelled
+    ids = await claim_two_with_one_send_begun(worker)
     await worker.stop()
     rows = {r["id"]: r["status"] for r in await pool.fetch("SELECT id, status FROM messages")}
     assert rows == {ids[0]: "created", ids[1]: "sending"}

@@ -40,8 +40,8 @@ class MatchExplanation(Frozen):
     filters_checked: tuple[FilterCheck, ...] = ()
 
 
-class MatchProposed(_MatchesEvent):
-    event_type: Literal["MatchProposed"] = "MatchProposed"
+class _ProposedPair(Frozen):
+    """Which proposal: one applicant's application and one host's opportunity."""
 
     match_id: UUID
     application_id: UUID
@@ -49,6 +49,11 @@ class MatchProposed(_MatchesEvent):
     applicant_id: Id
     host_org_id: Id
     scheme: Scheme
+
+
+class MatchProposed(_ProposedPair, _MatchesEvent):
+    event_type: Literal["MatchProposed"] = "MatchProposed"
+
     sector: Sector
     country: Country
     region: UKRegion | None = None
@@ -88,19 +93,13 @@ class RankingSubmitted(_MatchesEvent):
     round_id: UUID | None = Field(default=None, description="The round open for ranking.")
 
 
-class MatchDeclined(_MatchesEvent):
+class MatchDeclined(_ProposedPair, _MatchesEvent):
     """The applicant turned down this one proposal: its place is free again and the
     application stays live; the pair is never proposed again."""
 
     event_type: Literal["MatchDeclined"] = "MatchDeclined"
     schema_version: Literal[1] = 1
 
-    match_id: UUID
-    application_id: UUID
-    opportunity_id: UUID
-    applicant_id: Id
-    host_org_id: Id
-    scheme: Scheme
     reason: Text | None = None
 
 

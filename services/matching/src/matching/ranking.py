@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Depends
-from shared.auth import CallerDep, Role, require_central_hr, require_roles
+from shared.auth import CallerDep, Role, require_roles
 from shared.errors import ERROR_RESPONSES
 from shared.limits import WriterDep
 
-from matching.api import HostOrHR, HostRole, UseCases, host_org, scope
+from matching.api import CentralHR, HostOrHR, HostRole, UseCases, host_org, scope
 from matching.ranking_schemas import (
     DeclineIn,
     HostRankingIn,
@@ -24,7 +24,6 @@ from matching.schemas import CandidateOut
 
 router = APIRouter(responses=ERROR_RESPONSES)
 ApplicantRole = Depends(require_roles(Role.APPLICANT))
-CentralHR = Depends(require_central_hr)
 
 
 @router.put("/applications/{application_id}/ranking", response_model=RankingOut,

@@ -67,6 +67,16 @@ class Apis:
             raise ServiceDown(f"{service}: {type(exc).__name__}") from None
         return outcome(service, response)
 
+    async def refusal(self, user: dict[str, Any], service: str, path: str,
+                      json: Any = None) -> ApiProblem | None:
+        """POST a form's action whose answer the page does not need: None once it is done,
+        else the service's refusal (a broken rule, or 409 when the thing moved on meanwhile)."""
+        try:
+            await self.call(user, service, "POST", path, json=json)
+        except ApiProblem as exc:
+            return exc
+        return None
+
 
 def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in params.items() if v not in (None, "")} if params else None

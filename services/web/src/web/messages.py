@@ -50,25 +50,20 @@ def plain(field: str | None, message: str) -> str:
 _IDENT = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 
 
-# pydantic's messages, as the services pass them on, in GOV.UK words.
-_PYDANTIC = [
-    (re.compile(r"String should have at least 1 character|Field required"),
-     lambda n, m: f"Enter {n.lower()}"),
-    (re.compile(r"String should have at most (\d+) characters?"),
-     lambda n, m: f"{n} must be {m[1]} characters or fewer"),
-    (re.compile(r"Input should be less than or equal to (\S+)"),
-     lambda n, m: f"{n} must be {m[1]} or less"),
-    (re.compile(r"Input should be greater than or equal to (\S+)"),
-     lambda n, m: f"{n} must be {m[1]} or more"),
-    (re.compile(r"List should have at most (\d+) items?"),
-     lambda n, m: f"{n} can have at most {m[1]} entries"),
-    (re.compile(r"Input should be '|Input should be a valid enumeration"),
-     lambda n, m: f"Select {n.lower()} from the list"),
-    (re.compile(r"not a valid email address|valid email"),
-     lambda n, m: "Enter an email address in the correct format, like name@example.com"),
-    (re.compile(r"Input should be a valid date|Input should be a valid integer"),
-     lambda n, m: f"{n} is not in the right format"),
-]
+# pydantic's messages, as the services pass them on, in GOV.UK words: {name} is the field's
+# label, {lower} the same in lower case, {0} what the message's number or value was.
+_PYDANTIC = [(re.compile(pattern), words) for pattern, words in {
+    r"String should have at least 1 character|Field required": "Enter {lower}",
+    r"String should have at most (\d+) characters?": "{name} must be {0} characters or fewer",
+    r"Input should be less than or equal to (\S+)": "{name} must be {0} or less",
+    r"Input should be greater than or equal to (\S+)": "{name} must be {0} or more",
+    r"List should have at most (\d+) items?": "{name} can have at most {0} entries",
+    r"Input should be '|Input should be a valid enumeration": "Select {lower} from the list",
+    r"not a valid email address|valid email":
+        "Enter an email address in the correct format, like name@example.com",
+    r"Input should be a valid date|Input should be a valid integer":
+        "{name} is not in the right format",
+}.items()]
 
 
 def translate(field: str | None, message: str) -> Problem:
@@ -80,7 +75,7 @@ def translate(field: str | None, message: str) -> Problem:
     for pattern, words in _PYDANTIC:
         found = pattern.search(message)
         if found:
-            return Problem(top, words(name, found))
+            return Problem(top, words.format(*found.groups(), name=name, lower=name.lower()))
     return Problem(top, plain(top, message.removeprefix("Value error, ")))
 
 

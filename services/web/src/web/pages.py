@@ -95,6 +95,14 @@ def render(request: Request, template: str, status_code: int = 200,
     return HTMLResponse(html, status_code=status_code)
 
 
+async def one_thing_page(request: Request, user: dict[str, Any], template: str, name: str,
+                         service: str, path: str) -> HTMLResponse:
+    """A page that shows one thing a service holds, read as this user: the service decides
+    whether they may see it (403) and whether it exists (404)."""
+    found = await request.app.state.apis.call(user, service, "GET", path)
+    return render(request, template, **{name: found})
+
+
 def form_helpers(errors: dict[str, str], typed: Posted | None,
                  values: dict[str, Any]) -> dict[str, Any]:
     """Template functions: a field's error, and its value as typed (after an error or a lapsed

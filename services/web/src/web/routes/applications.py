@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from web.apis import ApiProblem, PageNotFound
-from web.pages import posted, render, see_other, signed_in
+from web.pages import one_thing_page, posted, render, see_other, signed_in
 from web.routes.apply import uuid_or_404
 
 router = APIRouter()
@@ -55,10 +55,8 @@ async def application(request: Request, application_id: str) -> Response:
 
 @router.get("/applications/{application_id}/withdraw")
 async def withdraw_confirm(request: Request, application_id: str) -> Response:
-    user = signed_in(request)
-    app = await request.app.state.apis.call(
-        user, "applicant", "GET", f"/applications/{uuid_or_404(application_id)}")
-    return render(request, "withdraw.html", app=app)
+    return await one_thing_page(request, signed_in(request), "withdraw.html", "app", "applicant",
+                                f"/applications/{uuid_or_404(application_id)}")
 
 
 @router.post("/applications/{application_id}/withdraw")

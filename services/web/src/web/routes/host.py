@@ -118,9 +118,7 @@ async def publish(request: Request) -> Response:
 
 @router.get("/host/opportunities/{opportunity_id}/published")
 async def published(request: Request, opportunity_id: str) -> Response:
-    user = host_user(request)
-    return render(request, "host_published.html",
-                  opp=await own_opportunity(request, user, opportunity_id))
+    return await own_opportunity_page(request, opportunity_id, "host_published.html")
 
 
 @router.get("/host/opportunities/{opportunity_id}")
@@ -165,9 +163,13 @@ async def save_edit(request: Request, opportunity_id: str) -> Response:
 
 @router.get("/host/opportunities/{opportunity_id}/close")
 async def close_confirm(request: Request, opportunity_id: str) -> Response:
-    user = host_user(request)
-    return render(request, "host_close.html",
-                  opp=await own_opportunity(request, user, opportunity_id))
+    return await own_opportunity_page(request, opportunity_id, "host_close.html")
+
+
+async def own_opportunity_page(request: Request, opportunity_id: str, template: str) -> Response:
+    """A page that shows one of the host's own opportunities and nothing else."""
+    return render(request, template,
+                  opp=await own_opportunity(request, host_user(request), opportunity_id))
 
 
 @router.post("/host/opportunities/{opportunity_id}/close")

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.apis import ApiProblem, PageNotFound
+from web.apis import PageNotFound
 from web.messages import Problem
 from web.pages import posted, render, see_other
 from web.routes.apply import uuid_or_404
@@ -80,15 +80,14 @@ async def decide(request: Request, match_id: str) -> Response:
         raise PageNotFound()
     body, problems = read_decision(form)
     if not problems:
-        try:
-            await request.app.state.apis.call(user, "approval", "POST",
-                                              f"/stages/{stage['id']}/decision", json=body)
+        refused = await request.app.state.apis.refusal(
+            user, "approval", f"/stages/{stage['id']}/decision", json=body)
+        if refused is None:
             return see_other(f"/host/proposals/{match_id}?decided={body['decision']}")
-        except ApiProblem as exc:
-            if exc.status == 409:  # decided already: what happened, not an error
-                context = await proposal_context(request, user, match_id)
-                return render(request, "host_proposal.html", decided=None,
-                              happened=" ".join(p.message for p in exc.problems), **context)
-            problems = exc.problems
+        if refused.status == 409:  # decided already: what happened, not an error
+            context = await proposal_context(request, user, match_id)
+            return render(request, "host_proposal.html", decided=None,
+                          happened=" ".join(p.message for p in refused.problems), **context)
+        problems = refused.problems
     return render(request, "host_proposal.html", status_code=422, problems=problems,
                   typed=form, decided=None, **context)

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.apis import ApiProblem
 from web.domain import lines, read_date
 from web.messages import Problem
 from web.pages import Posted, posted, render, see_other
@@ -52,12 +51,11 @@ async def act(request: Request, placement_id: str, action: str,
     user = host_user(request)
     placement_id = uuid_or_404(placement_id)
     if not problems:
-        try:
-            await request.app.state.apis.call(user, "approval", "POST",
-                                              f"/placements/{placement_id}/{action}", json=body)
+        refused = await request.app.state.apis.refusal(
+            user, "approval", f"/placements/{placement_id}/{action}", json=body)
+        if refused is None:
             return see_other(f"/host/placements/{placement_id}?done={DONE[action]}")
-        except ApiProblem as exc:
-            problems = exc.problems
+        problems = refused.problems
     return await placement_page(request, user, placement_id, 422, problems, form)
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from web import monitor_feed
 from web.apis import ApiProblem, PageNotFound
 from web.messages import Problem
-from web.pages import Posted, posted, render, see_other, signed_in
+from web.pages import Posted, one_thing_page, posted, render, see_other, signed_in
 from web.routes.apply import uuid_or_404
 from web.routes.approver import STAGE_STATUS, STAGE_TITLES, already_closed, is_central_hr
 
@@ -88,10 +88,8 @@ async def stream(request: Request) -> Response:
 
 @router.get("/hr/monitor/timeline/{application_id}")
 async def timeline(request: Request, application_id: str) -> Response:
-    user = hr_user(request)
-    found = await request.app.state.apis.call(
-        user, "monitor", "GET", f"/timeline/{uuid_or_404(application_id)}")
-    return render(request, "hr_timeline.html", timeline=found)
+    return await one_thing_page(request, hr_user(request), "hr_timeline.html", "timeline",
+                                "monitor", f"/timeline/{uuid_or_404(application_id)}")
 
 
 @router.post("/hr/monitor/dead-letters/{dead_letter_id}/replay")
