@@ -1,17 +1,15 @@
-import asyncio
 import contextlib
 import json
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
 from contracts.examples import example
 from monitor.app import build_app
 from monitor.config import MonitorSettings
+from testkit.harness import serving
 from testkit.harness.events import eventually
 from testkit.harness.fixtures import service_fixture
 from testkit.harness.service import fresh_service as new_service
@@ -31,22 +29,9 @@ async def service():
         yield svc
 
 
-@contextlib.asynccontextmanager
-async def served(app) -> AsyncIterator[str]:
+def served(app):
     """Serve an app whose lifespan already runs, on a free loopback port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_config=None,
-                                           access_log=False, timeout_graceful_shutdown=1))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+    return serving.served(app, lifespan="off", access_log=False, timeout_graceful_shutdown=1)
 
 
 @contextlib.asynccontextmanager

@@ -5,22 +5,19 @@ monitor's own release code (its real routes are tested in services/monitor/tests
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
 import json
-import socket
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
 from monitor.opendata import files
 from monitor.opendata.periods import Quarter
 from monitor.opendata.rules import Cell
 from playwright.async_api import expect
 from testkit.harness.events import eventually
+from testkit.harness.serving import served
 from web.app import build_app
 from web.config import WebSettings
 
@@ -60,21 +57,8 @@ def stand_in_monitor() -> httpx.MockTransport:
     return httpx.MockTransport(monitor)
 
 
-@contextlib.asynccontextmanager
-async def web_site():
-    app = build_app(WebSettings(), stand_in_monitor())
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag
-            await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
+def web_site():
+    return served(build_app(WebSettings(), stand_in_monitor()))
 
 
 async def test_anyone_sees_the_latest_release_with_greater_manchester_and_downloads_it(browser):

@@ -5,11 +5,10 @@ leaves (an HR tab closed must not hold a monitor connection for ever)."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
 
 import httpx
-import uvicorn
+from testkit.harness.serving import served
 from web.app import build_app
 from web.config import WebSettings
 from web.sessions import COOKIE
@@ -37,17 +36,11 @@ async def test_the_relay_sends_the_token_upstream_and_closes_it_when_the_browser
         return httpx.Response(200, stream=stream, headers={"content-type": "text/event-stream"})
 
     app = build_app(WebSettings(), httpx.MockTransport(monitor))
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:  # noqa: ASYNC110 - uvicorn exposes only a flag
-            await asyncio.sleep(0.02)
+    async with served(app) as base:
         session = app.state.sessions.new({"user": {
             "sub": "hr", "roles": ["hr"], "org": "hr-central", "access_token": "the-token",
             "expires_at": time.time() + 600}})
-        url = f"http://127.0.0.1:{sock.getsockname()[1]}/hr/monitor/stream?type=MatchProposed"
+        url = f"{base}/hr/monitor/stream?type=MatchProposed"
         async with httpx.AsyncClient(cookies={COOKIE: session.id}) as browser, \
                 browser.stream("GET", url, headers={"Last-Event-ID": "41"}) as live:
             assert live.headers["content-type"].startswith("text/event-stream")
@@ -59,7 +52,3 @@ async def test_the_relay_sends_the_token_upstream_and_closes_it_when_the_browser
         assert upstream.headers["Authorization"] == "Bearer the-token"
         assert upstream.headers["Last-Event-ID"] == "41"
         assert upstream.url.params["type"] == "MatchProposed"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
