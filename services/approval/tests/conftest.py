@@ -13,6 +13,7 @@ from contracts import (
     Clearance,
     Country,
     Event,
+    MatchDeclined,
     MatchProposed,
     Scheme,
     parse_event,
@@ -52,6 +53,14 @@ def withdrawal(p: MatchProposed) -> ApplicationWithdrawn:
     return ApplicationWithdrawn(producer="applicant", correlation_id=p.correlation_id,
                                 application_id=p.application_id, applicant_id=p.applicant_id,
                                 scheme=p.scheme, reason="changed my mind")
+
+
+def declined(p: MatchProposed) -> MatchDeclined:
+    """The applicant turns this proposal down (matching's event)."""
+    return MatchDeclined(producer="matching", correlation_id=p.correlation_id,
+                         match_id=p.match_id, application_id=p.application_id,
+                         opportunity_id=p.opportunity_id, applicant_id=p.applicant_id,
+                         host_org_id=p.host_org_id, scheme=p.scheme, reason="not for me")
 
 
 async def propose(svc, p: Event) -> None:

@@ -16,6 +16,7 @@ from .conftest import (
     FAST,
     HR,
     decide,
+    declined,
     open_stage,
     proposal,
     propose,
@@ -88,11 +89,16 @@ async def test_only_hr_of_the_organisation_concerned_may_reassign(service):
     assert (r.status_code, r.json()["field"]) == (422, "reason")
 
 
-async def test_deciding_a_withdrawn_stage_says_the_application_was_withdrawn(service):
+@pytest.mark.parametrize("closing, said", [
+    (withdrawal, "the application was withdrawn on"),
+    (declined, "the applicant declined this proposal on"),
+], ids=["withdrawn", "declined"])
+async def test_deciding_a_stage_closed_by_the_applicant_says_what_they_did(service, closing,
+                                                                            said):
     p = proposal(Scheme.INDUSTRY)
     await propose(service, p)
     stage = await open_stage(service, p.application_id)
-    await propose(service, withdrawal(p))
+    await propose(service, closing(p))
 
     async def closed():
         r = await service.client.get(f"/stages/{stage['id']}", headers=service.auth(*HR))
@@ -101,7 +107,7 @@ async def test_deciding_a_withdrawn_stage_says_the_application_was_withdrawn(ser
     await eventually(closed)
     r = await decide(service, stage)
     assert r.status_code == 409
-    assert "the application was withdrawn on" in r.json()["detail"]
+    assert said in r.json()["detail"]
     r = await reassign(service, stage, "someone")
     assert r.status_code == 409
 

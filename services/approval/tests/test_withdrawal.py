@@ -3,17 +3,11 @@ cancelled, and the place is released, exactly once, even when it races the final
 
 import asyncio
 
-from contracts import MatchDeclined, MatchProposed, Scheme
 from testkit.harness.events import eventually
 
-from .conftest import HR, decide, open_stage, proposal, propose, stage_after_grants, withdrawal
+from contracts import Scheme
 
-
-def declined(p: MatchProposed) -> MatchDeclined:
-    return MatchDeclined(producer="matching", correlation_id=p.correlation_id,
-                         match_id=p.match_id, application_id=p.application_id,
-                         opportunity_id=p.opportunity_id, applicant_id=p.applicant_id,
-                         host_org_id=p.host_org_id, scheme=p.scheme, reason="not for me")
+from .conftest import decide, open_stage, proposal, propose, stage_after_grants, withdrawal
 
 
 def of_application(p):
@@ -119,17 +113,3 @@ async def test_withdrawing_a_confirmed_placement_before_it_starts_cancels_it_onc
     assert (await service.client.get(url, headers=host)).json()["status"] == "withdrawn"
     assert (await _outcome(service, p))["events"].count("PlacementRejected") == 1
 
-
-async def test_a_declined_proposal_closes_its_case_and_leaves_the_task_list(service):
-    p = proposal(Scheme.INDUSTRY)
-    await propose(service, p)
-    stage = await open_stage(service, p.application_id)
-    await propose(service, declined(p))
-
-    async def closed():
-        r = await service.client.get(f"/stages/{stage['id']}", headers=service.auth(*HR))
-        return r.json() if r.json()["status"] != "open" else None
-
-    assert (await eventually(closed, timeout=20))["status"] == "withdrawn"
-    r = await decide(service, stage)
-    assert r.status_code == 409

@@ -29,8 +29,8 @@ def what_happened(stage: asyncpg.Record) -> str:
             return f"it was already granted by {stage['decided_by']} {at}"
         case StageStatus.REFUSED:
             return f"it was already refused by {stage['decided_by']} {at}"
-        case StageStatus.WITHDRAWN:
-            return f"the application was withdrawn {at}"
+        case StageStatus.WITHDRAWN:  # the application withdrawn, or this proposal declined
+            return f"{stage['reason'] or 'the application was withdrawn'} {at}"
         case StageStatus.EXPIRED:
             return f"its deadline passed without a decision and it expired {at}"
     return f"it is {stage['status']}"
