@@ -152,6 +152,9 @@ MATCHING_SERVICE = [
       statuses={"host": 200, "hr": 200, "hr:departmental": 403}),
     E("matching", "GET", "/opportunities/{opportunity_id}/candidates", HOST_OR_HR,
       default=404, statuses={"host": 200, "hr": 200, "hr:departmental": 403}),
+    # One proposed candidate, for the host it was proposed to and central HR.
+    E("matching", "GET", "/proposals/{match_id}", HOST_OR_HR, default=404,
+      statuses={"host": 200, "hr": 200, "hr:departmental": 403}),
     # Matched already, so its owner may no longer amend it.
     E("matching", "PATCH", "/opportunities/{opportunity_id}", HOST, default=404,
       statuses={"host": 409}, body=to_json(OpportunityPatch(capacity=2))),

@@ -50,14 +50,15 @@ async def build_world(system: System) -> World:
         await Caller(api, ERASABLE, ("applicant",)).save_profile(ProfileIn(**PROFILE))
         app = await applicant.apply(ApplicationIn(**APPLICATION), key=uuid.uuid4().hex)
         first_stage = await _approve_every_stage(api, str(app.id))
-        placement_id = await _placement_of(system, str(app.id))
+        placement_id, match_id = await _placement_of(system, str(app.id))
         message = await wait_for(lambda: _first_inbox_message(applicant),
                                  "a message in the applicant's inbox", 30)
         hook = await host.register_webhook(HOOK_URL)
     return World(ids={
         "applicant_id": PRINCIPALS["applicant"][0], "application_id": str(app.id),
         "opportunity_id": str(opp.opportunity_id), "stage_id": first_stage,
-        "placement_id": placement_id, "message_id": message, "webhook_id": str(hook.id),
+        "placement_id": placement_id, "match_id": match_id, "message_id": message,
+        "webhook_id": str(hook.id),
         "round_id": str(uuid.uuid4()), "dead_letter_id": "999999999",
         "contact_id": "sec-contact-1", "erasable_applicant_id": ERASABLE})
 
@@ -80,12 +81,12 @@ async def _approve_every_stage(api: Api, application_id: str) -> str:
             return decided[0]
 
 
-async def _placement_of(system: System, application_id: str) -> str:
+async def _placement_of(system: System, application_id: str) -> tuple[str, str]:
     async with TopicReader(system.bootstrap, system.prefix + "placements") as reader:
         confirmed = await reader.wait_for_event(
             "PlacementConfirmed", timeout=30,
             where=lambda e: str(e.application_id) == application_id)
-    return str(confirmed.placement_id)
+    return str(confirmed.placement_id), str(confirmed.match_id)
 
 
 async def _first_inbox_message(applicant: Caller) -> str | None:

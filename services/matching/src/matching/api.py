@@ -96,6 +96,13 @@ async def candidates(opportunity_id: uuid.UUID, caller: CallerDep, uc: UseCases,
     return await uc.opportunities.candidates(scope(caller), opportunity_id, limit, offset)
 
 
+@router.get("/proposals/{match_id}", response_model=CandidateOut, dependencies=[HostOrHR],
+            tags=["opportunities"],
+            summary="One candidate proposed for an own opportunity, with its explanation")
+async def proposal(match_id: uuid.UUID, caller: CallerDep, uc: UseCases) -> CandidateOut:
+    return await uc.opportunities.proposal(scope(caller), match_id)
+
+
 @router.post("/rounds", status_code=201, response_model=RoundOut, tags=["rounds"],
              dependencies=[CentralHR],
              summary="Run a cohort round over every waiting application (central HR)")

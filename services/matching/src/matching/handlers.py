@@ -87,7 +87,7 @@ class Matching:
 
     async def on_placement_confirmed(self, conn: asyncpg.Connection,
                                      event: PlacementConfirmed) -> None:
-        await repo.confirm_proposal(conn, event.match_id)
+        await repo.confirm_proposal(conn, event.match_id, event.placement_id)
         await repo.set_application_status(conn, event.application_id, "confirmed")
 
     async def on_applicant_erased(self, conn: asyncpg.Connection, event: ApplicantErased) -> None:

@@ -131,6 +131,14 @@ class Opportunities:
             rows = await repo.candidates(conn, opportunity_id, limit, offset)
         return [CandidateOut.of(r) for r in rows]
 
+    async def proposal(self, scope: str | None, match_id: uuid.UUID) -> CandidateOut:
+        """One candidate proposed to the caller's organisation (central HR: any)."""
+        async with self.units.read() as conn:
+            row = await repo.proposal(conn, match_id)
+        if row is None or (scope is not None and row["host_org_id"] != scope):
+            raise NotFound(f"no proposal {match_id} for this organisation", "match_id")
+        return CandidateOut.of(row)
+
 
 async def owned(conn: asyncpg.Connection, opportunity_id: uuid.UUID, host_org_id: str | None,
                 for_update: bool = False) -> asyncpg.Record:

@@ -162,9 +162,19 @@ async def release_proposal(conn: asyncpg.Connection, match_id: uuid.UUID, reason
     return True
 
 
-async def confirm_proposal(conn: asyncpg.Connection, match_id: uuid.UUID) -> None:
-    await conn.execute("UPDATE proposals SET status = 'confirmed', updated_at = now()"
-                       " WHERE match_id = $1 AND status = 'live'", match_id)
+async def confirm_proposal(conn: asyncpg.Connection, match_id: uuid.UUID,
+                           placement_id: uuid.UUID) -> None:
+    await conn.execute("UPDATE proposals SET status = 'confirmed', placement_id = $2,"
+                       " updated_at = now() WHERE match_id = $1 AND status = 'live'",
+                       match_id, placement_id)
+
+
+async def proposal(conn: asyncpg.Connection, match_id: uuid.UUID) -> asyncpg.Record | None:
+    """One proposal with its applicant and the owning host (for the caller's scope check)."""
+    return await conn.fetchrow(
+        "SELECT p.*, a.applicant_id, o.host_org_id FROM proposals p"
+        " JOIN applications a USING (application_id) JOIN opportunities o USING (opportunity_id)"
+        " WHERE p.match_id = $1", match_id)
 
 
 async def candidates(conn: asyncpg.Connection, opportunity_id: uuid.UUID, limit: int,

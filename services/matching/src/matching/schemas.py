@@ -112,12 +112,15 @@ class OpportunityOut(BaseModel):
 class CandidateOut(BaseModel):
     match_id: uuid.UUID
     application_id: uuid.UUID
+    opportunity_id: uuid.UUID
     applicant_id: str
     score: float
     status: str
     release_reason: str | None
     round_id: uuid.UUID | None
     explanation: dict[str, Any]
+    placement_id: uuid.UUID | None = Field(
+        default=None, description="the placement it became, once confirmed")
     created_at: datetime
 
     @classmethod

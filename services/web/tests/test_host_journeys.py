@@ -1,0 +1,202 @@
+"""Hosts in a real browser, through pages only: publish an opportunity (the 250-staff rule shown
+before and refused after), change it, see the proposed candidate and why, decline without a
+reason (refused), accept, a stale decision form shows who decided, start the placement, extend
+it within the 12 months and beyond them (refused), end it early with feedback, close the
+opportunity; axe-core on every page. With JavaScript on and off."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from playwright.async_api import expect
+
+from .browsing import assert_accessible, fill_date, open_page, sign_in
+from .host_journey import apply_for, grant_before_host, host_person
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
+TODAY = date.today()
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    return day.replace(year=day.year + index // 12, month=index % 12 + 1, day=min(day.day, 28))
+
+
+async def fill_opportunity(page, title: str, scheme: str, staff: str, **place) -> None:
+    await page.fill("#title", title)
+    await page.check(f"input[name=scheme][value={scheme}]")
+    await page.fill("#host_name", "Harbour Robotics Ltd")
+    await page.fill("#host_staff_count", staff)
+    await page.select_option("#host_sector", "advanced_manufacturing")
+    await page.fill("#country", place.get("country", "GB"))
+    await page.select_option("#region", place.get("region", ""))
+    await page.fill("#bcc_chamber_id", place.get("bcc", ""))
+    await page.select_option("#sector", "advanced_manufacturing")
+    await page.fill("#required_skills", "policy")
+    for name, days in (("start_window_from", 60), ("start_window_to", 240),
+                       ("closing_date", 30)):
+        d = TODAY + timedelta(days=days)
+        await fill_date(page, name, str(d.day), str(d.month), str(d.year))
+    await page.fill("#length_months", "6")
+    await page.fill("#capacity", "2")
+
+
+async def publish(visit, web: str, title: str) -> str:
+    page = visit.page
+    await page.goto(web + "/")
+    await page.click("#host-home")
+    await expect(page.locator("h1")).to_have_text("Your opportunities")
+    await assert_accessible(visit)
+    await page.click("#publish-new")
+    # The 250-staff rule is on the form before anything is sent.
+    await expect(page.locator("#sme-rule")).to_contain_text("fewer than 250 staff")
+    await expect(page.locator("#host_staff_count-hint")).to_contain_text("fewer than 250")
+    await assert_accessible(visit)
+    await page.click("#continue")
+    await expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the title")
+    await assert_accessible(visit)
+    await fill_opportunity(page, title, "diplomatic", "300", country="FR", bcc="bcc-paris")
+    await page.click("#continue")
+    await expect(page.locator("h1")).to_contain_text("Check your opportunity")
+    await assert_accessible(visit)
+    await page.click("#publish")
+    # The matching API's 422, as a GOV.UK error on the field.
+    await expect(page.locator(".govuk-error-summary")).to_contain_text("fewer than 250 staff")
+    await expect(page.locator("#host_staff_count-error")).to_contain_text("fewer than 250")
+    await assert_accessible(visit)
+    await fill_opportunity(page, title, "industry", "120", region="North West")
+    await page.click("#continue")
+    await expect(page.locator("#answers")).to_contain_text("North West, GB")
+    await page.click("#publish")
+    await expect(page.locator(".govuk-panel__title")).to_have_text("Opportunity published")
+    await assert_accessible(visit)
+    await page.click("#view-opportunity")
+    await expect(page.locator("h1")).to_have_text(title)
+    return page.url.rsplit("/", 1)[1]
+
+
+async def change_places(visit) -> None:
+    page = visit.page
+    await page.click("#edit")
+    await expect(page.locator("h1")).to_have_text("Change your opportunity")
+    await assert_accessible(visit)
+    await page.fill("#capacity", "3")
+    await page.click("#continue")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
+    await expect(page.locator("#details")).to_contain_text("Places left")
+    await expect(page.locator("#details .govuk-summary-list__row").first).to_contain_text("3")
+    await assert_accessible(visit)
+
+
+async def until(page, url: str, selector: str) -> None:
+    """Reloads until the services' events have shown `selector` on the page."""
+    for _ in range(240):
+        await page.goto(url)
+        if await page.locator(selector).count():
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{selector} never appeared on {url}")
+
+
+async def decide(visit, web: str, opportunity_url: str) -> str:
+    page = visit.page
+    await until(page, opportunity_url, "#candidate-list a")
+    await assert_accessible(visit)
+    await page.click("#candidate-list a")
+    proposal_url = page.url
+    await expect(page.locator("h1")).to_have_text("Rhiannon Evans")
+    await expect(page.locator("#explanation")).to_contain_text("skills you asked for")
+    await expect(page.locator("main")).not_to_contain_text("score")  # words, not numbers
+    await assert_accessible(visit)
+    await until(page, proposal_url, "#send-decision")
+    stale = await visit.context.new_page()  # the same form left open in another tab
+    await stale.goto(proposal_url)
+    await page.check("input[name=decision][value=decline]")
+    await page.click("#send-decision")
+    await expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why you are declining")
+    await assert_accessible(visit)
+    await page.check("input[name=decision][value=accept]")
+    await page.click("#send-decision")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("You accepted")
+    await expect(page.locator("#stage-outcome")).to_contain_text("Accepted by")
+    await assert_accessible(visit)
+    await stale.check("input[name=decision][value=decline]")
+    await stale.fill("#reason", "No desk free")
+    await stale.click("#send-decision")
+    await expect(stale.locator("#happened")).to_contain_text("already")
+    await expect(stale.locator("#stage-outcome")).to_contain_text("Accepted by")
+    await assert_accessible(replace(visit, page=stale))
+    await stale.close()
+    await until(page, proposal_url, "#placement-link")
+    await page.click("#placement-link")
+    return proposal_url
+
+
+async def manage_placement(visit) -> None:
+    page = visit.page
+    await expect(page.locator("#status")).to_have_text("Confirmed")
+    await expect(page.locator("#time-left")).to_contain_text("6 months")
+    await assert_accessible(visit)
+    await page.click("#start")
+    await expect(page.locator("#status")).to_have_text("Started")
+    start = TODAY + timedelta(days=60)  # the window opens after the applicant is free
+    within, beyond = add_months(start, 9), add_months(start, 13)
+    await fill_date(page, "new_end_date", str(within.day), str(within.month), str(within.year))
+    await page.click("#extend")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("end date")
+    await expect(page.locator("#time-left")).to_contain_text("3 months")
+    await assert_accessible(visit)
+    await fill_date(page, "new_end_date", str(beyond.day), str(beyond.month), str(beyond.year))
+    await page.click("#extend")
+    await expect(page.locator(".govuk-error-summary")).to_contain_text("past 12 months")
+    await expect(page.locator("#time-left")).to_contain_text("3 months")
+    await assert_accessible(visit)
+    await page.check("input[name=outcome][value=ended_early]")
+    await fill_date(page, "ended_on", str(start.day), str(start.month), str(start.year))
+    await page.fill("#reason", "Y tîm wedi symud i Gaerdydd")
+    await page.check("input[name=host_rating][value='4']")
+    await page.fill("#skills_gained", "robot safety policy")
+    await page.click("#end")
+    await expect(page.locator("#status")).to_have_text("Ended")
+    await expect(page.locator("#placement")).to_contain_text("It ended early")
+    await assert_accessible(visit)
+
+
+async def close(visit) -> None:
+    page = visit.page
+    await page.click(".govuk-back-link")
+    await page.click("#close")
+    await expect(page.locator("h1")).to_contain_text("Are you sure")
+    await assert_accessible(visit)
+    await page.click("#confirm-close")
+    await expect(page.locator("#status")).to_have_text("Closed")
+    await assert_accessible(visit)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+async def test_a_host_publishes_accepts_a_candidate_and_runs_the_placement(
+        web_system, browser, javascript):
+    web = web_system.web
+    visit = await open_page(browser, javascript=javascript)
+    try:
+        sub, claims = host_person()
+        await sign_in(visit, web, sub, claims, "/host")
+        title = f"Robotics policy secondment {sub}"
+        opportunity_id = await publish(visit, web, title)
+        await change_places(visit)
+        application_id = await asyncio.to_thread(apply_for, web_system, opportunity_id)
+        await grant_before_host(web_system, application_id)
+        await decide(visit, web, f"{web}/host/opportunities/{opportunity_id}")
+        await manage_placement(visit)
+        await close(visit)
+        if javascript:
+            assert {f"{web}/host", f"{web}/host/opportunities/new"} <= visit.checked
+        else:
+            assert not await visit.page.evaluate(
+                "document.body.classList.contains('js-enabled')")
+    finally:
+        await visit.close()
