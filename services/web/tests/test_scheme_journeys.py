@@ -20,7 +20,7 @@ from approval.domain import chain_for
 from playwright.async_api import expect
 
 from contracts import Scheme
-from tests.e2e.test_messages_are_human import machine_marks
+from tests.e2e.test_messages_are_human import body, machine_marks
 
 from .approving import Journey, decide, open_task, reload_until, signed_in
 from .browsing import Visit, apply, assert_accessible, fill_profile, open_page, sign_in
@@ -183,10 +183,11 @@ async def approve_chain(browser, journey: Journey, person: Visit, host: Visit,
 
 
 def mail_of(journey: Journey) -> list[EmailMessage]:
-    """Every message the dev SMTP server kept that was sent to one of this journey's people."""
+    """Every message the dev SMTP server kept that went to one of this journey's people or
+    names its opportunity (the ethics and vetting teams' shared addresses)."""
     found = [email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
              for path in sorted(journey.system.mail.glob("*.eml"))]
-    return [m for m in found if journey.tag in str(m["To"])]
+    return [m for m in found if journey.tag in f"{m['To']}\n{m['Subject']}\n{body(m)}"]
 
 
 async def wait_for_mail(journey: Journey, subject: str) -> list[EmailMessage]:
@@ -232,6 +233,8 @@ async def test_a_placement_runs_from_publishing_to_feedback_through_the_pages_al
 
         # The applicant was told in words, as everyone else in the journey was.
         sent = await wait_for_mail(journey, "is confirmed")
+        told = {str(m["To"]).split("@")[0].split(".")[0] for m in sent}
+        assert {journey.applicant_sub, HOST, "ethics"} <= told, told
         assert [(m["To"], str(m["Subject"]), marks) for m in sent
                 if (marks := machine_marks(m))] == []
     finally:
