@@ -28,7 +28,7 @@ class Journey:
     tag: str
     system: WebSystem
     scheme: str
-    applicant: httpx.Client  # the applicant's signed-in web session
+    applicant: httpx.Client | None  # the applicant's signed-in web session (None: a browser's)
     application_id: str
     host_name: str
     org: str  # the applicant's department or employer
@@ -39,11 +39,16 @@ class Journey:
     def host_org(self) -> str:
         return f"host-{self.tag}"
 
+    @property
+    def bcc_chamber(self) -> str:
+        """The British Chambers of Commerce chamber a diplomatic placement names."""
+        return f"bcc-{self.tag}"
+
     def person(self, role: str) -> tuple[str, dict]:
         """The sub and claims of this journey's approver in `role` (ethics and vetting: any
-        officer; the others: of this applicant's organisation or this host)."""
+        officer; the others: of this applicant's organisation, this host or its chamber)."""
         orgs = {"line_manager": self.org, "hr": self.org, "employer": self.org,
-                "host": self.host_org}
+                "fcdo_post": self.org, "bcc": self.bcc_chamber, "host": self.host_org}
         claims = {"roles": [role], "name": f"{role} {self.tag}"}
         if role in orgs:
             claims["org"] = orgs[role]

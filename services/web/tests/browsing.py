@@ -1,14 +1,16 @@
 """Browser helpers: a page that records what it requested, real sign-in through the local
-OIDC provider's page, and axe-core on every page visited."""
+OIDC provider's page, axe-core on every page visited, and the applicant's own steps (the
+profile, the application) that several journeys share."""
 
 from __future__ import annotations
 
 import json
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -111,3 +113,41 @@ async def key_choose(page: Page, selector: str, value: str) -> None:
 async def key_press(page: Page, selector: str, key: str = "Enter") -> None:
     await tab_to(page, selector)
     await page.keyboard.press(key)
+
+
+# --- the applicant's steps -------------------------------------------------------------
+
+async def fill_profile(visit: Visit, journey: dict) -> None:
+    page = visit.page
+    await expect(page.locator("h1")).to_have_text("Your profile")
+    await assert_accessible(visit)
+    for selector, value in journey["profile"].items():
+        await page.fill(selector, value)
+    for selector, value in journey["selects"].items():
+        await page.select_option(selector, value)
+    await page.fill("#skills", "policy\ndata")
+    await page.click("button:has-text('Save profile')")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
+    await assert_accessible(visit)
+
+
+async def apply(visit: Visit, start: date) -> str:
+    page = visit.page
+    await expect(page.locator("h1")).to_have_text("When could you start?")
+    await assert_accessible(visit)
+    await fill_date(page, "earliest_start", str(start.day), str(start.month), str(start.year))
+    await page.fill("#desired_length_months", "6")
+    await page.click("#continue")
+    await expect(page.locator("h1")).to_contain_text("Organisations you have dealt with")
+    await assert_accessible(visit)
+    await page.fill("#interest-1-name", "Acme Widgets")
+    await page.select_option("#interest-1-kind", "procurement")
+    await page.click("#continue")
+    await expect(page.locator("h1")).to_contain_text("Check your answers")
+    await expect(page.locator("main")).to_contain_text("Acme Widgets")
+    await expect(page.locator("main")).to_contain_text(start.isoformat())
+    await assert_accessible(visit)
+    await page.click("#send")
+    await expect(page.locator(".govuk-panel__title")).to_have_text("Application sent")
+    await assert_accessible(visit)
+    return (await page.locator("#reference").inner_text()).strip()

@@ -1,6 +1,8 @@
 """What the host tests need besides the browser: an applicant for one opportunity (through the
 applicant's own pages over HTTP), the approvers before the host granting by API with their
-real tokens, and a host persona of a fresh organisation."""
+real tokens, and a host persona of a fresh organisation; and the host's own browser steps that
+several journeys share (the opportunity form, reloading until an event shows, running a
+placement from start to end)."""
 
 from __future__ import annotations
 
@@ -9,14 +11,19 @@ import uuid
 from datetime import date, timedelta
 
 import httpx
+from playwright.async_api import expect
 from web import devoidc
 
+from .browsing import assert_accessible, fill_date
 from .signing import applicant, civil_servant_profile, date_fields, post_form, sign_in
 from .web_system import opportunity
 
 # The industry chain before the host: each stage's decider among the local personas.
 BEFORE_HOST = ("lm.jones", "hr.dbt", "ethics.officer")
 EARLIEST = timedelta(days=45)  # before the opportunity's window opens (60 days)
+TODAY = date.today()
+# A placement starts when the window opens (60 days), after the applicant is free (45 days).
+START = TODAY + timedelta(days=60)
 
 
 def host_person() -> tuple[str, dict]:
@@ -89,3 +96,89 @@ async def placed_by_api(web_system, org: str) -> tuple[str, str]:
                 return found[0]["match_id"], found[0]["placement_id"]
             await asyncio.sleep(0.5)
     raise AssertionError("the placement never reached matching")
+
+
+# --- the host in a browser: the form, waiting for events, running a placement -------------
+
+def add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    return day.replace(year=day.year + index // 12, month=index % 12 + 1, day=min(day.day, 28))
+
+
+async def fill_opportunity(page, title: str, scheme: str, staff: str, **place) -> None:
+    await page.fill("#title", title)
+    await page.check(f"input[name=scheme][value={scheme}]")
+    await page.fill("#host_name", "Harbour Robotics Ltd")
+    await page.fill("#host_staff_count", staff)
+    await page.select_option("#host_sector", "advanced_manufacturing")
+    await page.fill("#country", place.get("country", "GB"))
+    await page.select_option("#region", place.get("region", ""))
+    await page.fill("#bcc_chamber_id", place.get("bcc", ""))
+    await page.select_option("#sector", "advanced_manufacturing")
+    await page.fill("#required_skills", "policy")
+    for name, days in (("start_window_from", 60), ("start_window_to", 240),
+                       ("closing_date", 30)):
+        d = TODAY + timedelta(days=days)
+        await fill_date(page, name, str(d.day), str(d.month), str(d.year))
+    await page.fill("#length_months", "6")
+    await page.fill("#capacity", "2")
+    if place.get("clearance"):
+        await page.select_option("#clearance_needed", place["clearance"])
+
+
+async def until(page, url: str, selector: str) -> None:
+    """Reloads until the services' events have shown `selector` on the page."""
+    for _ in range(240):
+        await page.goto(url)
+        if await page.locator(selector).count():
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{selector} never appeared on {url}")
+
+
+async def manage_placement(visit) -> None:
+    await start_placement(visit)
+    await extend_placement(visit)
+    await end_placement(visit)
+
+
+async def start_placement(visit) -> None:
+    """On a confirmed placement's page: it starts."""
+    page = visit.page
+    await expect(page.locator("#status")).to_have_text("Confirmed")
+    await expect(page.locator("#time-left")).to_contain_text("6 months")
+    await assert_accessible(visit)
+    await page.click("#start")
+    await expect(page.locator("#status")).to_have_text("Started")
+    await assert_accessible(visit)
+
+
+async def extend_placement(visit) -> date:
+    """Extended to 9 months, then refused 13 months (the 12-month cap); the new end date."""
+    page = visit.page
+    within, beyond = add_months(START, 9), add_months(START, 13)
+    await fill_date(page, "new_end_date", str(within.day), str(within.month), str(within.year))
+    await page.click("#extend")
+    await expect(page.locator(".govuk-notification-banner")).to_contain_text("end date")
+    await expect(page.locator("#time-left")).to_contain_text("3 months")
+    await assert_accessible(visit)
+    await fill_date(page, "new_end_date", str(beyond.day), str(beyond.month), str(beyond.year))
+    await page.click("#extend")
+    await expect(page.locator(".govuk-error-summary")).to_contain_text("past 12 months")
+    await expect(page.locator("#time-left")).to_contain_text("3 months")
+    await assert_accessible(visit)
+    return within
+
+
+async def end_placement(visit) -> None:
+    """Ended early, with a reason and the host's feedback."""
+    page = visit.page
+    await page.check("input[name=outcome][value=ended_early]")
+    await fill_date(page, "ended_on", str(START.day), str(START.month), str(START.year))
+    await page.fill("#reason", "Y tîm wedi symud i Gaerdydd")
+    await page.check("input[name=host_rating][value='4']")
+    await page.fill("#skills_gained", "robot safety policy")
+    await page.click("#end")
+    await expect(page.locator("#status")).to_have_text("Ended")
+    await expect(page.locator("#placement")).to_contain_text("It ended early")
+    await assert_accessible(visit)

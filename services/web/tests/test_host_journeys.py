@@ -8,40 +8,21 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import expect
 
-from .browsing import assert_accessible, fill_date, open_page, sign_in
-from .host_journey import apply_for, grant_before_host, host_person
+from .browsing import assert_accessible, open_page, sign_in
+from .host_journey import (
+    apply_for,
+    fill_opportunity,
+    grant_before_host,
+    host_person,
+    manage_placement,
+    until,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
-TODAY = date.today()
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    return day.replace(year=day.year + index // 12, month=index % 12 + 1, day=min(day.day, 28))
-
-
-async def fill_opportunity(page, title: str, scheme: str, staff: str, **place) -> None:
-    await page.fill("#title", title)
-    await page.check(f"input[name=scheme][value={scheme}]")
-    await page.fill("#host_name", "Harbour Robotics Ltd")
-    await page.fill("#host_staff_count", staff)
-    await page.select_option("#host_sector", "advanced_manufacturing")
-    await page.fill("#country", place.get("country", "GB"))
-    await page.select_option("#region", place.get("region", ""))
-    await page.fill("#bcc_chamber_id", place.get("bcc", ""))
-    await page.select_option("#sector", "advanced_manufacturing")
-    await page.fill("#required_skills", "policy")
-    for name, days in (("start_window_from", 60), ("start_window_to", 240),
-                       ("closing_date", 30)):
-        d = TODAY + timedelta(days=days)
-        await fill_date(page, name, str(d.day), str(d.month), str(d.year))
-    await page.fill("#length_months", "6")
-    await page.fill("#capacity", "2")
 
 
 async def publish(visit, web: str, title: str) -> str:
@@ -91,16 +72,6 @@ async def change_places(visit) -> None:
     await assert_accessible(visit)
 
 
-async def until(page, url: str, selector: str) -> None:
-    """Reloads until the services' events have shown `selector` on the page."""
-    for _ in range(240):
-        await page.goto(url)
-        if await page.locator(selector).count():
-            return
-        await asyncio.sleep(0.5)
-    raise AssertionError(f"{selector} never appeared on {url}")
-
-
 async def decide(visit, web: str, opportunity_url: str) -> str:
     page = visit.page
     await until(page, opportunity_url, "#candidate-list a")
@@ -134,36 +105,6 @@ async def decide(visit, web: str, opportunity_url: str) -> str:
     await until(page, proposal_url, "#placement-link")
     await page.click("#placement-link")
     return proposal_url
-
-
-async def manage_placement(visit) -> None:
-    page = visit.page
-    await expect(page.locator("#status")).to_have_text("Confirmed")
-    await expect(page.locator("#time-left")).to_contain_text("6 months")
-    await assert_accessible(visit)
-    await page.click("#start")
-    await expect(page.locator("#status")).to_have_text("Started")
-    start = TODAY + timedelta(days=60)  # the window opens after the applicant is free
-    within, beyond = add_months(start, 9), add_months(start, 13)
-    await fill_date(page, "new_end_date", str(within.day), str(within.month), str(within.year))
-    await page.click("#extend")
-    await expect(page.locator(".govuk-notification-banner")).to_contain_text("end date")
-    await expect(page.locator("#time-left")).to_contain_text("3 months")
-    await assert_accessible(visit)
-    await fill_date(page, "new_end_date", str(beyond.day), str(beyond.month), str(beyond.year))
-    await page.click("#extend")
-    await expect(page.locator(".govuk-error-summary")).to_contain_text("past 12 months")
-    await expect(page.locator("#time-left")).to_contain_text("3 months")
-    await assert_accessible(visit)
-    await page.check("input[name=outcome][value=ended_early]")
-    await fill_date(page, "ended_on", str(start.day), str(start.month), str(start.year))
-    await page.fill("#reason", "Y tîm wedi symud i Gaerdydd")
-    await page.check("input[name=host_rating][value='4']")
-    await page.fill("#skills_gained", "robot safety policy")
-    await page.click("#end")
-    await expect(page.locator("#status")).to_have_text("Ended")
-    await expect(page.locator("#placement")).to_contain_text("It ended early")
-    await assert_accessible(visit)
 
 
 async def close(visit) -> None:

@@ -39,6 +39,7 @@ class WebSystem:
     dsns: dict[str, str] = field(default_factory=dict)
     procs: dict[str, ServiceProcess] = field(default_factory=dict)
     others: list[subprocess.Popen] = field(default_factory=list)
+    mail: Path | None = None  # the dev SMTP server's folder: one .eml file per message
 
     @property
     def web(self) -> str:
@@ -120,10 +121,10 @@ async def start_web_system(tmp: Path, web_env: dict[str, str] | None = None) -> 
 
 async def _start(system: WebSystem, tmp: Path, bootstrap: str, web_env: dict) -> None:
     await asyncio.to_thread(_spawn_provider, system)
-    smtp_port = free_port()
+    smtp_port, system.mail = free_port(), tmp / "mail"
     system.others.append(subprocess.Popen(  # noqa: ASYNC220 - only forks
         [sys.executable, "-m", "notification.devsmtp", "--port", str(smtp_port),
-         "--maildir", str(tmp / "mail")], cwd=ROOT))
+         "--maildir", str(system.mail)], cwd=ROOT))
     await ensure_topics(bootstrap, system.prefix)
     for name in SERVICES:
         system.dsns[name] = await create_database(f"web_{name}")
