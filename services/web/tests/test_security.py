@@ -104,6 +104,7 @@ def test_an_api_that_is_down_gives_the_sorry_page_with_503(web_system):
 def test_the_services_trust_the_providers_tokens_and_no_longer_dev_ones(web_system):
     from shared.auth import mint_dev_token
     from web import devoidc
+
     from .web_system import opportunity
 
     token = devoidc.client_token(web_system.oidc_port, "script-host", "host", "org-script")
