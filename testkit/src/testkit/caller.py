@@ -134,7 +134,8 @@ class Caller:
                                f"/opportunities/{opportunity_id}/candidates")
 
     async def start_round(self, body: RoundIn | None = None) -> RoundOut:
-        return await self.call(RoundOut, "matching", "POST", "/rounds", 201,
+        # 200: another HR user's start at the same moment made the round this one joined.
+        return await self.call(RoundOut, "matching", "POST", "/rounds", 201, 200,
                                json=body or RoundIn(minimum_shares=[]))
 
     async def round(self, round_id: Id) -> RoundOut:
