@@ -36,16 +36,17 @@ def suppress(persons: Sequence[Person], k: int) -> Suppressed:
     for column in SUPPRESSION_ORDER:
         standing_out = _standing_out(result.kept, k)
         if not standing_out:
-            return result
+            break
         for person in standing_out:
-            for rows in person.rows.values():
-                for row in rows:
-                    if column in row and row[column] != SUPPRESSED:
-                        row[column] = SUPPRESSED
-                        result.hidden[column] += 1
+            for row in (r for rows in person.rows.values() for r in rows):
+                if column in row:
+                    row[column] = SUPPRESSED
     out = {id(p) for p in _standing_out(result.kept, k)}
     result.withheld = len(out)
     result.kept = [p for p in result.kept if id(p) not in out]
+    # What a reader of the extract sees hidden (the withheld are not in it at all).
+    result.hidden.update(c for p in result.kept for rows in p.rows.values() for r in rows
+                         for c, v in r.items() if v == SUPPRESSED)
     return result
 
 
