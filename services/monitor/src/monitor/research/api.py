@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from shared.auth import Caller, CallerDep, CentralHRDep, Role
 from shared.errors import ERROR_RESPONSES, Forbidden
-from shared.limits import MAX_PAGE_SIZE
+from shared.limits import MAX_PAGE_SIZE, WriterDep
 from shared.use_cases import use_cases
 
 from monitor.research.columns import FILE_NAMES
@@ -38,7 +38,8 @@ Evaluator = Annotated[Caller, Depends(require_evaluator)]
 
 @router.post("/research/extracts", status_code=201, response_model=Extract,
              summary="Make a pseudonymised research extract now (evaluators); it is logged")
-async def make_extract(uc: UseCases, caller: Evaluator, body: ExtractRequest) -> Extract:
+async def make_extract(uc: UseCases, caller: Evaluator, _writer: WriterDep,
+                       body: ExtractRequest) -> Extract:
     return await uc.research.make(body, caller.id)
 
 
