@@ -12,9 +12,11 @@ from contracts import (
     ApplicantErased,
     ApplicationSubmitted,
     ApplicationWithdrawn,
+    FollowUpLapsed,
     Grade,
     NoMatchFound,
     OpportunityPublished,
+    OutcomeRecorded,
     PlacementConfirmed,
     Scheme,
 )
@@ -58,11 +60,21 @@ class World:
 
     def events(self) -> list:
         out = [self.opportunity]
+        answers = []
         for s in self.placed:
+            answers.append(later(OutcomeRecorded, s, follow_up_id=uuid.uuid4()))
             out += [s, later(PlacementConfirmed, s, placement_id=uuid.uuid4(),
-                             opportunity_id=self.opportunity.opportunity_id)]
+                             opportunity_id=self.opportunity.opportunity_id), answers[-1]]
+        # A second answer to the same follow-up: the first counts.
+        first = answers[0]
+        out.append(later(OutcomeRecorded, self.placed[0], follow_up_id=first.follow_up_id,
+                         occurred_at=AT.replace(day=25), answers={
+                             **first.answers.model_dump(), "situation": "not_working"}))
         for s in [*self.unmatched, *self.odd_grades, self.unique]:
             out += [s, later(NoMatchFound, s)]
+        for s in self.unmatched:
+            out.append(later(FollowUpLapsed, s, follow_up_id=uuid.uuid4(), cohort="comparison",
+                             left_because="unmatched"))
         gone = self.withdrawn_then_erased
         out += [gone, later(ApplicationWithdrawn, gone),
                 example(ApplicantErased, applicant_id=gone.applicant_id,

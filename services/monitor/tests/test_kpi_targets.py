@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 import pytest
 from contracts.examples import example
 
-from contracts import OpportunityPublished, PlacementConfirmed, PlacementEnded, UKRegion
+from contracts import (
+    FollowUpLapsed,
+    OpportunityPublished,
+    OutcomeRecorded,
+    PlacementConfirmed,
+    PlacementEnded,
+    UKRegion,
+)
 
 from .conftest import publish_events, wait_logged
 from .research_world import later, submitted
@@ -42,10 +49,21 @@ def placed(opp, confirmed: datetime, ended: tuple | None = None) -> list:
     return events
 
 
+def follow_ups() -> list:
+    """Three due in 2026-Q2: two answered (one of them twice), one lapsed."""
+    first = submitted(0)
+    due = dict(left_on="2025-11-15", due_on="2026-05-15")
+    answered = [later(OutcomeRecorded, first, follow_up_id=uuid.uuid4(), **due)
+                for _ in range(2)]
+    twice = later(OutcomeRecorded, first, follow_up_id=answered[0].follow_up_id, **due)
+    lapsed = later(FollowUpLapsed, first, follow_up_id=uuid.uuid4(), **due)
+    return [first, *answered, twice, lapsed]
+
+
 def world() -> list:
     north = opportunity(at(1, 10), 4, 40, UKRegion.NORTH_WEST)
     london = opportunity(at(4, 10), 2, 500, UKRegion.LONDON)
-    return [north, london,
+    return [north, london, *follow_ups(),
             *[e for _ in range(3) for e in placed(north, at(2, 1))],
             *placed(north, at(4, 5), ("completed", at(5, 15))),
             *placed(london, at(5, 1), ("ended_early", at(5, 20))),
@@ -89,6 +107,8 @@ async def test_each_kpi_by_quarter_is_measured_and_set_against_the_target_in_for
     assert point(s, "completion_rate", "2026-Q2")["value"] == 50.0
     assert point(s, "completion_rate", "2026-Q1")["value"] is None
     assert point(s, "days_to_confirmation", "2026-Q1")["value"] == 12.0
+    response = point(s, "follow_up_response_rate", "2026-Q2")
+    assert (response["numerator"], response["denominator"]) == (2, 3)
 
     history = (await service.client.get("/kpi-targets", headers=hr)).json()["targets"]
     assert [t["target"] for t in history] == [30.0, 60.0, 50.0]  # newest first, all kept

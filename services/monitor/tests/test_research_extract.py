@@ -113,6 +113,13 @@ async def test_two_extracts_are_pseudonymised_coarsened_suppressed_logged_and_no
     assert first["withheld"] == 1 and first["suppressed"]["grade"] == 5
     assert len(apps) == 16 and len(comparison) == 10
     assert {c["reason"] for c in comparison} == {"unmatched"}
+    # Outcomes: each placed applicant's answer (the first of two counts), each comparison
+    # applicant's lapse, joined to their applications by the same pseudonym.
+    outcomes = table(files["outcomes.csv"])
+    assert Counter((o["cohort"], o["status"]) for o in outcomes) == {
+        ("placed", "answered"): 6, ("comparison", "lapsed"): 5}
+    assert "not_working" not in {o["situation"] for o in outcomes}
+    assert {o["applicant"] for o in outcomes} <= {a["applicant"] for a in apps}
 
     # The log: who, when, what, row counts; central HR reads it, evaluators their own.
     hr = service.auth("hr-1", "hr")
@@ -121,7 +128,7 @@ async def test_two_extracts_are_pseudonymised_coarsened_suppressed_logged_and_no
     assert log[1]["requested_by"] == "isc-analyst-1"
     assert log[1]["purpose"] == "interim evaluation"
     assert log[1]["row_counts"] == {"applications.csv": 16, "placements.csv": 6,
-                                    "comparison_group.csv": 10}
+                                    "comparison_group.csv": 10, "outcomes.csv": 11}
     stored = await service.runtime.pool.fetchval(
         "SELECT count(*) FROM research_extracts WHERE requested_by = 'isc-analyst-1'")
     assert stored == 2

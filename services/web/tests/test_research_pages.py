@@ -48,7 +48,7 @@ async def test_an_evaluator_requests_an_extract_downloads_it_and_hr_sees_it_logg
         await assert_accessible(visit)
 
         links = page.locator("#files a")
-        await expect(links).to_have_count(4)
+        await expect(links).to_have_count(5)
         href = await page.locator("#files a", has_text="applications.csv").get_attribute(
             "href")
         got = await page.request.get(web + href)

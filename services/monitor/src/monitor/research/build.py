@@ -17,6 +17,7 @@ from uuid import UUID
 
 from monitor.domain import OUTSIDE_UK, LoggedEvent, in_story_order, next_status
 from monitor.opendata.rules import opportunity_at, size_band
+from monitor.research.columns import SKILLS
 
 RESULTS = {"withdrawn": "withdrawn", "rejected": "refused", "no_match": "unmatched"}
 
@@ -59,6 +60,7 @@ def people(events: Iterable[LoggedEvent], opportunities: Sequence[LoggedEvent],
         placement = _placement(app_id, applicant, story, versions)
         if placement:
             person.rows["placements.csv"].append(placement)
+        person.rows["outcomes.csv"].extend(_outcomes(app_id, applicant, story))
     for person in found.values():
         _comparison(person)
     return list(found.values())
@@ -75,6 +77,8 @@ def _application(app_id: UUID, applicant: str, submitted: LoggedEvent,
         elif status not in RESULTS:
             closed_at = None
     placed = any(e.event_type == "PlacementConfirmed" for e in story)
+    baseline = p.get("baseline") or {}
+    consent = p.get("follow_up_consent")
     return {"application": str(app_id), "applicant": applicant, "scheme": p.get("scheme"),
             "applicant_kind": p.get("applicant_kind"), "grade": p.get("grade"),
             "clearance_held": p.get("clearance_held"),
@@ -82,7 +86,38 @@ def _application(app_id: UUID, applicant: str, submitted: LoggedEvent,
             "submitted_month": month(submitted.occurred_at),
             "earliest_start_month": month(p.get("earliest_start")),
             "result": "placed" if placed else RESULTS.get(status or "", "in_progress"),
+            "home_region": (p.get("home_region") or {}).get("itl1"),
+            "follow_up_consent": None if consent is None else ("yes" if consent else "no"),
+            **_confidence("baseline", baseline),
             "_closed_month": None if placed else month(closed_at)}
+
+
+def _confidence(prefix: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    rated = answers.get("skills_confidence") or {}
+    return {**{f"{prefix}_{skill}": rated.get(skill) for skill in SKILLS},
+            f"{prefix}_intention": answers.get("intention")}
+
+
+def _outcomes(app_id: UUID, applicant: str, story: list[LoggedEvent]) -> list[dict[str, Any]]:
+    """One row per follow-up: its first answer counts; a lapse only when never answered."""
+    rows: dict[str, dict[str, Any]] = {}
+    for e in story:
+        if e.event_type not in ("OutcomeRecorded", "FollowUpLapsed"):
+            continue
+        p, key = e.payload, str(e.payload.get("follow_up_id"))
+        if key in rows and (rows[key]["status"] == "answered"
+                            or e.event_type == "FollowUpLapsed"):
+            continue
+        answered = e.event_type == "OutcomeRecorded"
+        answers = p.get("answers") or {}
+        rows[key] = {"applicant": applicant, "application": str(app_id),
+                     "cohort": p.get("cohort"), "left_because": p.get("left_because"),
+                     "months_after": p.get("kind"), "due_month": month(p.get("due_on")),
+                     "status": "answered" if answered else "lapsed",
+                     "answered_month": month(p.get("answered_on")) if answered else None,
+                     **_confidence("follow_up", answers),
+                     "situation": answers.get("situation")}
+    return list(rows.values())
 
 
 def _placement(app_id: UUID, applicant: str, story: list[LoggedEvent],

@@ -3,7 +3,7 @@
 Every column says what it means and whether it is a quasi-identifier (a value that, combined
 with others, could single a person out). Quasi-identifiers are what the suppression rule
 works on, in `SUPPRESSION_ORDER`: the column that matters least for evaluation goes first.
-Adding a file (e.g. outcomes) is one more `FileSpec` here and one more builder in build.py.
+A file is one `FileSpec` here and one builder in build.py (outcomes.csv came that way).
 """
 
 from __future__ import annotations
@@ -44,6 +44,14 @@ def _pseudonym(of: str) -> Column:
                   "every file of this extract, and a different one in any other extract")
 
 
+def _confidence(prefix: str, when: str) -> tuple[Column, ...]:
+    return (*(Column(f"{prefix}_{skill}", "integer", f"self-rated confidence {when} in "
+                     f"{skill.replace('_', ' ')}, 1-5") for skill in SKILLS),
+            Column(f"{prefix}_intention", "string", f"{when}: stay_in_sector, move_sector or "
+                   "undecided (where they mean to work in two years)"))
+
+
+SKILLS = ("commercial_awareness", "working_across_sectors", "leading_change")
 APPLICATION, APPLICANT = _pseudonym("application"), _pseudonym("applicant")
 APPLICATIONS = FileSpec("applications.csv", "One row per application.", (
     APPLICATION, APPLICANT,
@@ -57,6 +65,10 @@ APPLICATIONS = FileSpec("applications.csv", "One row per application.", (
     Column("earliest_start_month", MONTH, "the earliest start the applicant gave", True),
     Column("result", "string", "placed, or (the comparison group) unmatched, refused or "
            "withdrawn; in_progress while none of these yet", True),
+    Column("home_region", "string", "ITL1 region of the applicant's home (or department)",
+           True),
+    Column("follow_up_consent", "boolean", "yes if they agreed to outcome follow-ups"),
+    *_confidence("baseline", "at application"),
 ))
 PLACEMENTS = FileSpec("placements.csv", "One row per confirmed placement.", (
     _pseudonym("placement"), APPLICATION, APPLICANT, _pseudonym("host"),
@@ -83,16 +95,32 @@ COMPARISON_GROUP = FileSpec("comparison_group.csv", "One row per applicant never
            True),
     Column("left_month", MONTH, "when that application closed", True),
 ))
-FILES: tuple[FileSpec, ...] = (APPLICATIONS, PLACEMENTS, COMPARISON_GROUP)
+OUTCOMES = FileSpec("outcomes.csv", "One row per outcome follow-up (6 and 12 months after "
+                    "leaving the scheme: after the placement, or for the comparison group "
+                    "after leaving without one), answered or lapsed.", (
+    APPLICANT, APPLICATION,
+    Column("cohort", "string", "placed or comparison", True),
+    Column("left_because", "string", "placement_ended, unmatched, refused or withdrawn", True),
+    Column("months_after", "integer", "6 or 12: months after leaving"),
+    Column("due_month", MONTH, "when the follow-up fell due", True),
+    Column("status", "string", "answered, or lapsed (no answer after every reminder)"),
+    Column("answered_month", MONTH, "when it was answered", True),
+    *_confidence("follow_up", "at the follow-up"),
+    Column("situation", "string", "where they work now: same_organisation_same_role, "
+           "same_organisation_new_role, new_organisation_same_sector, "
+           "new_organisation_other_sector, not_working"),
+))
+FILES: tuple[FileSpec, ...] = (APPLICATIONS, PLACEMENTS, COMPARISON_GROUP, OUTCOMES)
 DICTIONARY = "dictionary.csv"
 FILE_NAMES = (*(f.name for f in FILES), DICTIONARY)
 
 # Months first (most identifying, least needed), the scheme last.
 SUPPRESSION_ORDER = (
     "earliest_start_month", "submitted_month", "planned_end_month", "start_month",
-    "ended_month", "confirmed_month", "left_month", "desired_length_months", "grade",
-    "clearance_held", "host_size_band", "host_country", "host_region", "sector",
-    "applicant_kind", "reason", "result", "scheme")
+    "ended_month", "confirmed_month", "left_month", "answered_month", "due_month",
+    "desired_length_months", "grade", "clearance_held", "host_size_band", "host_country",
+    "home_region", "host_region", "sector", "applicant_kind", "left_because", "cohort",
+    "reason", "result", "scheme")
 
 
 def rule_in_words(k: int) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from statistics import fmean, median
 
 from contracts import UKRegion
@@ -46,6 +47,9 @@ KPIS = {k.id: k for k in (
            "mean rating (1-5) placees gave the placements that ended in the quarter"),
     KpiDef("host_rating", "Hosts' mean rating", "rating", "at_least", False, 1, 5,
            "mean rating (1-5) hosts gave the placements that ended in the quarter"),
+    KpiDef("follow_up_response_rate", "Outcome follow-ups answered", "percent", "at_least",
+           False, 0, 100, "follow-ups (6 and 12 months after leaving) due in the quarter that "
+           "were answered, of those answered or lapsed"),
     KpiDef("days_to_confirmation", "Median days from application to confirmation", "days",
            "at_most", False, 0, 365, "median days from submission to confirmation of the "
            "placements confirmed in the quarter"),
@@ -87,6 +91,8 @@ def measure(events: Sequence[LoggedEvent], opportunities: Sequence[LoggedEvent],
             rated = [e[index] for e in ended if e[index]]
             out[(kpi, "", q)] = Value(round(fmean(rated), 2) if rated else None, None,
                                       len(rated))
+        settled = [answered for due, answered in facts.follow_ups.values() if due == q]
+        out[("follow_up_response_rate", "", q)] = share(sum(settled), len(settled))
         waits = [c[3] for c in confirmed if c[3] is not None]
         out[("days_to_confirmation", "", q)] = Value(
             round(median(waits), 1) if waits else None, None, len(waits))
@@ -111,16 +117,27 @@ class _Facts:
                 self.offered[opp][1] = int(e.payload["capacity"])
         submitted = {j.application_id: j.submitted_at for j in journeys(events)}
         self.confirmed: list[tuple] = []  # (quarter, region, size band, days waited)
+        self.follow_ups: dict[str, tuple[Quarter, bool]] = {}  # id -> (quarter due, answered)
         self.ended: list[tuple] = []  # (quarter, outcome, placee rating, host rating)
         seen: set = set()
         for e in in_story_order(events):
             if e.event_type == "PlacementConfirmed" and e.application_id not in seen:
                 seen.add(e.application_id)
                 self._confirmation(e, versions, submitted.get(e.application_id))
+            elif e.event_type in ("OutcomeRecorded", "FollowUpLapsed"):
+                self._follow_up(e)
             elif e.event_type == "PlacementEnded":
                 p = e.payload
                 self.ended.append((Quarter.containing(e.occurred_at.date()), p.get("outcome"),
                                    p.get("placee_rating"), p.get("host_rating")))
+
+    def _follow_up(self, e: LoggedEvent) -> None:
+        """The first answer counts; a lapse only stands while there is no answer."""
+        key, answered = str(e.payload.get("follow_up_id")), e.event_type == "OutcomeRecorded"
+        if key in self.follow_ups and (self.follow_ups[key][1] or not answered):
+            return
+        due = date.fromisoformat(str(e.payload.get("due_on")))
+        self.follow_ups[key] = (Quarter.containing(due), answered)
 
     def _confirmation(self, e: LoggedEvent, versions: dict[str, list], submitted) -> None:
         p = e.payload

@@ -19,7 +19,8 @@ from web.routes.approver import is_central_hr
 
 router = APIRouter()
 SCHEMES = ("industry", "government", "diplomatic")
-FILES = ("applications.csv", "placements.csv", "comparison_group.csv", "dictionary.csv")
+FILES = ("applications.csv", "placements.csv", "comparison_group.csv", "outcomes.csv",
+         "dictionary.csv")
 
 
 def evaluator(request: Request) -> dict[str, Any]:
