@@ -93,12 +93,11 @@ async def test_without_javascript_the_request_form_works(web_system, browser):
 
 def test_people_who_are_not_evaluators_get_page_not_found(web_system):
     web = web_system.web
-    sub, claims = applicant()
-    person = http_sign_in(web, sub, claims)
-    for path in ("/research", f"/research/extracts/{uuid.uuid4()}",
-                 f"/research/extracts/{uuid.uuid4()}/applications.csv",
-                 "/hr/research-extracts", "/hr/kpi-targets"):
-        assert person.get(path).status_code == 404, path
+    person = http_sign_in(web, *applicant())
+    pages = ("/research", f"/research/extracts/{uuid.uuid4()}",
+             f"/research/extracts/{uuid.uuid4()}/applications.csv", "/hr/research-extracts",
+             "/hr/kpi-targets")
+    assert {p: person.get(p).status_code for p in pages} == dict.fromkeys(pages, 404)
     token = csrf_of(person.get("/profile"))
     assert person.post("/research/extracts", data={"csrf_token": token, "purpose": "nosy",
                                                    "schemes": "industry"}).status_code == 404

@@ -60,26 +60,31 @@ async def kpi_targets(request: Request) -> Response:
     return await targets_page(request, central_hr(request))
 
 
-@router.post("/hr/kpi-targets")
-async def set_target(request: Request) -> Response:
-    form = await posted(request)
-    user = central_hr(request)
+def target_body(form: Posted) -> tuple[dict[str, Any], list[Problem]]:
+    """The monitor's request from the form, and what the form lacks (said before asking)."""
     problems = form.too_long()
     try:
         target = float(form.get("target"))
-        if not math.isfinite(target):
-            raise ValueError
     except ValueError:
+        target = math.nan
+    if not math.isfinite(target):
         problems.append(Problem("target", "Enter the target as a number, like 40"))
     if not form.get("kpi"):
         problems.append(Problem("kpi", "Select the KPI"))
+    return {"kpi": form.get("kpi"), "target": target, "from_period": form.get("from_period"),
+            "region": form.get("region") or None}, problems
+
+
+@router.post("/hr/kpi-targets")
+async def set_target(request: Request) -> Response:
+    form = await posted(request)
+    body, problems = target_body(form)
+    user = central_hr(request)
     if not problems:
-        body = {"kpi": form.get("kpi"), "target": target,
-                "from_period": form.get("from_period"), "region": form.get("region") or None}
         try:
             await request.app.state.apis.call(user, "monitor", "POST", "/kpi-targets",
                                               json=body)
-            return see_other(f"/hr/kpi-targets?set={form.get('kpi')}#kpi-{form.get('kpi')}")
+            return see_other(f"/hr/kpi-targets?set={body['kpi']}#kpi-{body['kpi']}")
         except ApiProblem as exc:
             problems = exc.problems
     return await targets_page(request, user, 422, problems, form)

@@ -50,15 +50,19 @@ async def research(request: Request) -> Response:
     return await home(request, evaluator(request))
 
 
+def request_problems(form: Posted) -> list[Problem]:
+    """What the form lacks, said before the monitor is asked."""
+    return [*form.too_long(), *(
+        [Problem("purpose", "Enter what the extract is for, in a few words")]
+        if len(form.get("purpose")) < 3 else []), *(
+        [] if form.all("schemes") else [Problem("schemes", "Select at least one scheme")])]
+
+
 @router.post("/research/extracts")
 async def request_extract(request: Request) -> Response:
     form = await posted(request)
     user = evaluator(request)
-    problems = form.too_long()
-    if len(form.get("purpose")) < 3:
-        problems.append(Problem("purpose", "Enter what the extract is for, in a few words"))
-    if not form.all("schemes"):
-        problems.append(Problem("schemes", "Select at least one scheme"))
+    problems = request_problems(form)
     if not problems:
         try:
             made = await request.app.state.apis.call(
