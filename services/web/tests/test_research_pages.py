@@ -11,6 +11,7 @@ import uuid
 
 import pytest
 from playwright.async_api import expect
+from web.routes.auth import home_of
 
 from .browsing import assert_accessible, open_page, sign_in
 from .signing import applicant, apply_once, csrf_of
@@ -103,3 +104,8 @@ def test_people_who_are_not_evaluators_get_page_not_found(web_system):
                                                    "schemes": "industry"}).status_code == 404
     evaluator = http_sign_in(web, f"isc-{uuid.uuid4().hex[:6]}", EVALUATOR, "/research")
     assert evaluator.get("/hr/research-extracts").status_code == 404
+
+
+def test_an_evaluator_signing_in_without_a_page_to_return_to_lands_on_research():
+    assert home_of({"roles": ["evaluator"]}) == "/research"
+    assert home_of({"roles": ["hr", "evaluator"]}) == "/hr"
