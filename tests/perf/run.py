@@ -25,7 +25,7 @@ from testkit.harness.kafka import kafka_bootstrap_servers
 from testkit.harness.postgres import pg_dsn_base
 
 # importing registers the benches, in this order (floors first: later ratios need them)
-from tests.perf import floors, plumbing  # noqa: F401 isort: skip
+from tests.perf import floors, lean_hop, plumbing  # noqa: F401 isort: skip
 from tests.perf import intake, journeys, slots, web_pages  # noqa: F401 isort: skip
 from tests.perf import matching_ranked  # noqa: F401 isort: skip
 from tests.perf.core import REGISTRY, Bench, Context, Pending, Sizes
