@@ -7,6 +7,7 @@ default ServiceSettings, so the figures are what every service gets.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from pathlib import Path
@@ -19,7 +20,7 @@ from shared.outbox import Outbox, OutboxRelay
 from shared.service import run_service
 from shared.settings import ServiceSettings
 
-from contracts import ApplicationSubmitted, MatchProposed
+from contracts import ApplicationSubmitted, Event, MatchProposed
 from tests.perf.core import Context, Metric, Target, bench, rate
 from tests.perf.floors import produce_all, records
 
@@ -27,10 +28,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 POLL_SECONDS = 0.02
 
 
+@functools.cache
+def _proposal_fields() -> dict:
+    """A real MatchProposed's own fields (not the envelope's), made once."""
+    envelope = set(Event.model_fields) - {"producer"}
+    return example(MatchProposed).model_dump(exclude=envelope)
+
+
 def follow_on(event: ApplicationSubmitted) -> MatchProposed:
-    """A realistic next event (a proposal), caused by the one consumed."""
-    return example(MatchProposed, match_id=uuid.uuid4(), application_id=event.application_id,
-                   correlation_id=event.correlation_id, causation_id=event.event_id)
+    """A realistic next event (a proposal), caused by the one consumed, built the way a
+    service's handler builds one (`caused_by`, validated); `example` costs ~0.15 ms more
+    per event and is a test helper, not something a hop does."""
+    return MatchProposed.caused_by(event, **{**_proposal_fields(), "match_id": uuid.uuid4(),
+                                             "application_id": event.application_id})
 
 
 async def wait_all_sent(pool: asyncpg.Pool, count: int, within: float) -> float:
