@@ -104,3 +104,15 @@ def breakdown_metrics(name: str, journeys: list[tuple[float, float, list[Seen]]]
                           detail={"p90_ms": ms[90], "p99_ms": ms[99], "samples": len(values),
                                   "kind": "breakdown"}))
     return out
+
+
+def lean_journey(parts: list[Metric], lean_hop_p50_ms: float | None) -> list[Metric]:
+    """The lean journey to the email, composed from the lean hop: each event of the chain is
+    one transaction and one relay (a lean hop), and sending the email one more; robots and
+    HTTP requests count as nothing. `lean.journey_email` is the p50 it would take."""
+    events = sum(1 for m in parts if m.name.endswith(" relayed"))
+    if not events or not lean_hop_p50_ms:
+        return []
+    hops = events + 1
+    return [Metric("lean.journey_email", hops * lean_hop_p50_ms, "ms",
+                   detail={"hops": hops, "lean_hop_p50_ms": lean_hop_p50_ms})]

@@ -29,6 +29,7 @@ from shared.kafka import make_producer
 from shared.outbox import INSERT_SQL
 from shared.settings import ServiceSettings
 
+from tests.perf import latency
 from tests.perf.core import Context, Metric, bench, rate
 from tests.perf.floors import produce_all, records
 
@@ -161,8 +162,71 @@ def _match_proposed(ctx: Context) -> bytes:
     return follow_on(ctx.sample_event()).to_bytes()
 
 
+async def lean_hop_latency(ctx: Context, count: int, every: float = 0.02) -> list[float]:
+    """Seconds from an event's send to its follow-on's send by the lean relay, one event
+    every `every` seconds (far below saturation): what one hop adds to a journey."""
+    prefix = await ctx.topics("leanlat")
+    dsn = await ctx.database("leanlat")
+    await lean_schema(dsn)
+    follow = FollowOn(_match_proposed(ctx), prefix + "matches")
+    settings = ServiceSettings()
+    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=settings.db_pool_max)
+    producer = make_producer(ctx.bootstrap, client_id="lean-outbox")
+    source = make_producer(ctx.bootstrap, client_id="lean-source")
+    consumer = AIOKafkaConsumer(prefix + "applications", bootstrap_servers=ctx.bootstrap,
+                                group_id=f"leanlat-{ctx.run_id}", enable_auto_commit=False,
+                                auto_offset_reset="earliest")
+    watcher = AIOKafkaConsumer(prefix + "matches", bootstrap_servers=ctx.bootstrap,
+                               auto_offset_reset="earliest", group_id=None)
+    await asyncio.gather(producer.start(), source.start(), consumer.start(), watcher.start())
+    wake, sent_at = asyncio.Event(), {}
+    tasks = [asyncio.create_task(relay(pool, producer, wake, settings.outbox_batch_size)),
+             asyncio.create_task(consume(consumer, pool, follow, wake, count + 5, {}))]
+    try:
+        await _assigned(consumer)
+        for key, value, headers in records(ctx, count + 5):  # the first 5 warm up
+            now = time.time()
+            sent_at[json.loads(value)["event_id"]] = now
+            await source.send_and_wait(prefix + "applications", value, key=key,
+                                       headers=headers, timestamp_ms=int(now * 1000))
+            await asyncio.sleep(every)
+        return await _follow_ons(watcher, sent_at, count + 5)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(consumer.stop(), watcher.stop(), producer.stop(), source.stop())
+        await pool.close()
+
+
+async def _assigned(consumer: AIOKafkaConsumer, within: float = 60.0) -> None:
+    """The group join takes seconds: events sent before it would time the join, not a hop."""
+    deadline = time.monotonic() + within
+    while not consumer.assignment():
+        if time.monotonic() > deadline:
+            raise TimeoutError("lean hop latency: the consumer got no partitions")
+        await asyncio.sleep(0.05)
+
+
+async def _follow_ons(watcher: AIOKafkaConsumer, sent_at: dict[str, float], want: int,
+                      within: float = 60.0) -> list[float]:
+    seen: dict[str, float] = {}
+    deadline = time.monotonic() + within
+    while len(seen) < want and time.monotonic() < deadline:
+        for recs in (await watcher.getmany(timeout_ms=200)).values():
+            for r in recs:
+                cause = json.loads(r.value)["causation_id"]
+                seen[cause] = r.timestamp / 1000 - sent_at[cause]
+    ordered = [seen[e] for e in sent_at if e in seen]
+    return ordered[5:]
+
+
 @bench("lean.hop", group="lean", smoke=True)
 async def lean_hop(ctx: Context) -> list[Metric]:
     """Lean hop: plain asyncpg + aiokafka doing the hop's durable work (the hop's baseline)."""
     value, detail = await run_lean_hop(ctx, ctx.sizes.hop_events)
-    return [Metric("lean.hop", value, "events/s", detail=detail)]
+    h = latency.histogram()
+    for seconds in await lean_hop_latency(ctx, 20 if ctx.sizes.quick else 200):
+        latency.record_seconds(h, seconds)
+    return [Metric("lean.hop", value, "events/s", detail=detail),
+            *latency.percentile_metrics("lean.hop_latency", h, every_s=0.02)]
