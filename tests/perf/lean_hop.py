@@ -72,15 +72,15 @@ async def lean_schema(dsn: str) -> None:
         await conn.close()
 
 
-async def apply_batch(pool: asyncpg.Pool, recs: list, topic: str, follow: FollowOn,
+async def apply_batch(pool: asyncpg.Pool, recs: list, follow: FollowOn,
                       per_event: bool = False) -> None:
     """Inbox + effects + outbox for one polled batch, in one transaction. `per_event`: one
     effect statement per event, awaited in turn, as a handler called per event writes it."""
-    events = [json.loads(r.value) for r in recs]
+    events = [(json.loads(r.value), r.topic) for r in recs]
     async with pool.acquire() as conn, conn.transaction():
         fresh = await record_many(conn, CONSUMER,
-                                  [(uuid.UUID(e["event_id"]), topic) for e in events])
-        new = [e for e in events if uuid.UUID(e["event_id"]) in fresh]
+                                  [(uuid.UUID(e["event_id"]), t) for e, t in events])
+        new = [e for e, _ in events if uuid.UUID(e["event_id"]) in fresh]
         effects = [(uuid.UUID(e["event_id"]), e["applicant_id"]) for e in new]
         if per_event:
             for args in effects:
@@ -94,17 +94,21 @@ async def apply_batch(pool: asyncpg.Pool, recs: list, topic: str, follow: Follow
 async def consume(consumer: AIOKafkaConsumer, pool: asyncpg.Pool, follow: FollowOn,
                   wake: asyncio.Event, want: int, marks: dict[str, float],
                   per_event: bool = False) -> None:
+    """One transaction and one offset commit per poll, whatever partitions it spans (as the
+    services' batch consumers do)."""
     settings = ServiceSettings()
     done = 0
     while done < want:
         polled = await consumer.getmany(timeout_ms=settings.consumer_batch_wait_ms,
                                         max_records=settings.consumer_batch_size)
-        for tp, recs in polled.items():
-            marks.setdefault("first", time.perf_counter())
-            await apply_batch(pool, recs, tp.topic, follow, per_event)
-            await consumer.commit({tp: recs[-1].offset + 1})
-            done += len(recs)
-            wake.set()
+        recs = [r for rs in polled.values() for r in rs]
+        if not recs:
+            continue
+        marks.setdefault("first", time.perf_counter())
+        await apply_batch(pool, recs, follow, per_event)
+        await consumer.commit({tp: rs[-1].offset + 1 for tp, rs in polled.items() if rs})
+        done += len(recs)
+        wake.set()
 
 
 async def relay(pool: asyncpg.Pool, producer, wake: asyncio.Event, batch: int) -> None:
