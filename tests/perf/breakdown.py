@@ -76,11 +76,11 @@ def segments(accepted: float, emailed: float, events: list[Seen]) -> list[tuple[
     previous_at, previous = accepted, "201"
     for i, e in enumerate(chain, 1):
         if i > 1:
-            out.append((f"{i:02d} {previous} -> {e.name}", e.occurred - previous_at))
-        out.append((f"{i:02d} {e.name} relayed", e.relayed - max(e.occurred, accepted)
+            out.append((f"{i:02d}a {previous} -> {e.name}", e.occurred - previous_at))
+        out.append((f"{i:02d}b {e.name} relayed", e.relayed - max(e.occurred, accepted)
                     if i == 1 else e.relayed - e.occurred))
         previous_at, previous = e.relayed, e.name
-    out.append((f"{len(chain) + 1:02d} {previous} -> email received", emailed - previous_at))
+    out.append((f"{len(chain) + 1:02d}a {previous} -> email received", emailed - previous_at))
     return out
 
 

@@ -26,13 +26,14 @@ def block(run: dict, metrics: dict[str, Metric]) -> str:
              "| path | value | baseline (same run) | ratio | target | met |",
              "|---|---:|---|---:|---|---|"]
     for m in metrics.values():
-        if m.target is None or m.name.startswith(BREAKDOWN):
+        judged = m.target is not None or (m.baseline or "").startswith("lean.")
+        if not judged or m.name.startswith(BREAKDOWN):
             continue
         base = metrics.get(m.baseline) if m.baseline else None
         shown = f"{m.baseline} = {_fmt(base.value)} {base.unit}" if base else ""
         met = {True: "yes", False: "**no**", None: ""}[m.passed]
         lines.append(f"| {m.name} | {_fmt(m.value)} {m.unit} | {shown} | {_fmt(m.ratio)} | "
-                     f"{m.target} | {met} |")
+                     f"{m.target or ''} | {met} |")
     floors = [metrics[n] for n in FLOORS if n in metrics]
     if floors:
         lines += ["", "Raw floors (information): " + "; ".join(
