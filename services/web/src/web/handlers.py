@@ -8,6 +8,7 @@ from web.routes import (
     apply,
     approver,
     auth,
+    follow_ups,
     host,
     host_candidates,
     host_placements,
@@ -19,5 +20,5 @@ from web.routes import (
 
 router = APIRouter()
 for module in (auth, start, account, opportunities, apply, applications, hr, approver,
-               host, host_candidates, host_placements, open_data):
+               host, host_candidates, host_placements, open_data, follow_ups):
     router.include_router(module.router)

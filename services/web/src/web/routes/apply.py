@@ -1,4 +1,5 @@
-"""Apply: when and for how long, declared interests, check your answers, confirmation.
+"""Apply: when and for how long, declared interests, about you (home region, the outcome
+baseline and consent to follow-ups), check your answers, confirmation.
 
 The answers build up in a draft in the session. Each draft carries its own Idempotency-Key,
 sent with the submission, so a double click or a resubmit after the back button gives the
@@ -16,6 +17,7 @@ from contracts import Sector, UKRegion
 from web.apis import ApiProblem, PageNotFound
 from web.domain import INTEREST_ROWS, date_parts, read_date, read_interests, read_whole_number
 from web.messages import Problem
+from web.outcome_form import baseline_values, read_baseline, words
 from web.pages import posted, render, returning, see_other, session_of, signed_in
 from web.routes.account import my_profile
 from web.routes.start import SCHEMES
@@ -23,6 +25,7 @@ from web.routes.start import SCHEMES
 router = APIRouter()
 WHEN_FIELDS = {"earliest_start", "desired_length_months", "sectors", "preferred_regions",
                "preferred_countries", "scheme", "opportunity_id"}
+ABOUT_FIELDS = ("home_region", "baseline", "follow_up_consent")
 INTEREST_KINDS = {"procurement": "Procurement (buying from or selling to them)",
                   "regulation": "Regulation (regulating them)",
                   "policy": "Policy (making policy that affects them)"}
@@ -106,13 +109,43 @@ async def save_interests(request: Request, scheme: str) -> Response:
                       scheme=scheme, draft=draft, rows=INTEREST_ROWS, kinds=INTEREST_KINDS,
                       typed=form)
     draft["interests"] = found
+    return see_other(f"/apply/{scheme}/about-you")
+
+
+def about_page(request: Request, scheme: str, draft: dict, problems=None, typed=None,
+               status_code: int = 200) -> Response:
+    return render(request, "apply_about.html", status_code=status_code, problems=problems,
+                  scheme=scheme, info=SCHEMES[scheme], typed=typed,
+                  values=baseline_values(draft), **words())
+
+
+@router.get("/apply/{scheme}/about-you")
+async def about_you(request: Request, scheme: str) -> Response:
+    signed_in(request)
+    draft = draft_of(request, scheme)
+    if "earliest_start" not in draft:
+        return see_other(f"/apply/{scheme}")
+    return about_page(request, scheme, draft, typed=returning(request))
+
+
+@router.post("/apply/{scheme}/about-you")
+async def save_about_you(request: Request, scheme: str) -> Response:
+    form = await posted(request)
+    signed_in(request)
+    draft = draft_of(request, scheme)
+    answers, problems = read_baseline(form)
+    problems += form.too_long()
+    if problems:
+        return about_page(request, scheme, draft, problems, form, status_code=422)
+    draft.update(answers)
     return see_other(f"/apply/{scheme}/check")
 
 
 def check_page(request: Request, scheme: str, draft: dict, problems=None,
                status_code: int = 200) -> Response:
     return render(request, "apply_check.html", status_code=status_code, problems=problems,
-                  scheme=scheme, info=SCHEMES[scheme], draft=draft, kinds=INTEREST_KINDS)
+                  scheme=scheme, info=SCHEMES[scheme], draft=draft, kinds=INTEREST_KINDS,
+                  **words())
 
 
 @router.get("/apply/{scheme}/check")
@@ -144,6 +177,8 @@ async def submit(request: Request, scheme: str) -> Response:
     except ApiProblem as exc:
         if any(p.field in WHEN_FIELDS for p in exc.problems):
             return when_page(request, scheme, draft, exc.problems, status_code=422)
+        if any((p.field or "").split(".")[0] in ABOUT_FIELDS for p in exc.problems):
+            return about_page(request, scheme, draft, exc.problems, status_code=422)
         return check_page(request, scheme, draft, exc.problems, status_code=422)
     draft["done"] = made["id"]
     return see_other(f"/applications/{made['id']}/confirmation")
@@ -155,7 +190,8 @@ def application_body(scheme: str, draft: dict[str, Any]) -> dict[str, Any]:
             "sectors": draft.get("sectors") or None,
             "preferred_regions": draft.get("preferred_regions") or None,
             "preferred_countries": draft.get("preferred_countries") or None,
-            "opportunity_id": draft.get("opportunity_id")}
+            "opportunity_id": draft.get("opportunity_id"),
+            **{k: draft[k] for k in ABOUT_FIELDS if k in draft}}
 
 
 async def keep_interests(request: Request, user: dict, interests: list[dict]) -> None:
