@@ -53,6 +53,12 @@ async def test_an_industry_expert_applies_using_only_the_keyboard(web_system, br
         await key_press(page, "#continue")
         await expect(page.locator("h1")).to_contain_text("Organisations you have dealt")
         await key_press(page, "#continue")
+        await expect(page.locator("h1")).to_contain_text("About you")
+        # Space on a group's first radio chooses it (GOV.UK radios: ids are the names).
+        for group in ("itl1", "basis", "commercial_awareness", "working_across_sectors",
+                      "leading_change", "intention", "consent"):
+            await key_press(page, f"#{group}", " ")
+        await key_press(page, "#continue")
         await expect(page.locator("h1")).to_contain_text("Check your answers")
         await key_press(page, "#send", " ")
         await expect(page.locator(".govuk-panel__title")).to_have_text("Application sent")
