@@ -10,14 +10,7 @@ from applicant.outcome_timers import FollowUpPoller
 from dateutil.relativedelta import relativedelta
 from testkit.harness.events import eventually
 
-from contracts import (
-    MatchProposed,
-    NoMatchFound,
-    PlacementEnded,
-    PlacementRejected,
-    PlacementStarted,
-    RejectionReason,
-)
+from contracts import events as ev
 
 from .conftest import apply, as_applicant, make_profile, send
 from .test_status import about, timeline_has
@@ -86,10 +79,10 @@ async def test_a_bad_outcome_field_is_refused_naming_it(service, field, value, n
 def left(app: dict, how: str):
     """The event by which the application leaves the scheme, and the day it is timed from."""
     if how == "placed":
-        event = about(app, PlacementEnded)
+        event = about(app, ev.PlacementEnded)
         return event, event.ended_on
-    event = {"refused": about(app, PlacementRejected, reason=RejectionReason.REFUSED),
-             "unmatched": about(app, NoMatchFound)}[how]
+    event = {"refused": about(app, ev.PlacementRejected, reason="refused"),
+             "unmatched": about(app, ev.NoMatchFound)}[how]
     return event, event.occurred_at.date()
 
 
@@ -138,7 +131,7 @@ async def test_both_follow_ups_are_asked_reminded_answered_or_lapsed(service, re
 
 async def test_an_applicant_who_did_not_consent_is_never_followed_up(service):
     sub, app = await consenting(service, consent=False)
-    await send(service, about(app, PlacementEnded))
+    await send(service, about(app, ev.PlacementEnded))
     await timeline_has(service, sub, app, 2)
     r = await service.client.get("/follow-ups", headers=as_applicant(service, sub))
     assert r.json() == []
@@ -146,15 +139,15 @@ async def test_an_applicant_who_did_not_consent_is_never_followed_up(service):
 
 async def test_going_back_into_the_process_stops_the_comparison_follow_ups(service):
     sub, app = await consenting(service)
-    await send(service, about(app, NoMatchFound))
+    await send(service, about(app, ev.NoMatchFound))
     await follow_ups(service, sub, 2)
-    await send(service, about(app, MatchProposed), about(app, PlacementStarted))
+    await send(service, about(app, ev.MatchProposed), about(app, ev.PlacementStarted))
     assert await follow_ups(service, sub, 0) == []
 
 
 async def test_after_erasure_a_follow_up_is_refused_and_nothing_is_recreated(service):
     sub, app = await consenting(service)
-    ended = about(app, PlacementEnded)
+    ended = about(app, ev.PlacementEnded)
     await send(service, ended)
     six, _ = await follow_ups(service, sub, 2)
     await poller(service).fire_due(at_send_time(date.fromisoformat(six["due_on"])))
@@ -166,7 +159,8 @@ async def test_after_erasure_a_follow_up_is_refused_and_nothing_is_recreated(ser
     assert (await service.client.get(f"/follow-ups/{six['id']}",
                                      headers=as_applicant(service, sub))).status_code == 410
     # A late event about the erased applicant's placement schedules nothing again.
-    await send(service, about(app, PlacementEnded, ended_on=ended.ended_on + timedelta(days=1)))
+    later = ended.ended_on + timedelta(days=1)
+    await send(service, about(app, ev.PlacementEnded, ended_on=later))
     await timeline_has(service, sub, app, 3)
     far = at_send_time(ended.ended_on + relativedelta(years=3))
     assert await poller(service).fire_due(far) == 0

@@ -18,22 +18,16 @@ from applicant.outcomes import Outcomes
 MAX_PER_POLL = 200
 
 
-class FollowUpPoller:
-    """A worker (shared.workers.WorkerLoop) that fires due follow-ups every `poll_seconds`."""
+class FollowUpPoller(WorkerLoop):
+    """The shared worker loop, firing due follow-ups every `poll_seconds`."""
 
     def __init__(self, outcomes: Outcomes, poll_seconds: float,
                  clock: Callable[[], datetime] | None = None) -> None:
         self.outcomes = outcomes
         self.clock = clock or outcomes.clock
-        self._loop = WorkerLoop("follow-up-timers", self._step, poll_seconds)
+        super().__init__("follow-up-timers", self._fire_now, poll_seconds)
 
-    async def start(self) -> None:
-        await self._loop.start()
-
-    async def stop(self) -> None:
-        await self._loop.stop()
-
-    async def _step(self) -> bool:
+    async def _fire_now(self) -> bool:
         # A full poll means more may be due already.
         return await self.fire_due(self.clock()) >= MAX_PER_POLL
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from contracts import (
     ApplicantKind,
+    AskedAtApplication,
     Baseline,
     Clearance,
     Country,
@@ -96,7 +97,10 @@ class ProfileOut(ProfileIn):
     updated_at: datetime
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(AskedAtApplication):
+    """Outcome measurement's questions (AskedAtApplication) are optional: older clients still
+    apply without them."""
+
     model_config = ConfigDict(extra="forbid")
 
     scheme: Scheme
@@ -108,15 +112,6 @@ class ApplicationIn(BaseModel):
     desired_length_months: int = Field(description="1 to 12 months.")
     opportunity_id: UUID | None = Field(default=None,
                                         description="Apply to one published opportunity.")
-    # Outcome measurement (optional, so older clients still apply).
-    home_region: HomeRegion | None = Field(
-        default=None, description="Your home region (ITL1, and ITL2 if you know it), or your "
-        "department's: `basis` says which.")
-    baseline: Baseline | None = Field(
-        default=None, description="Skills confidence (1-5) and intentions, asked once now.")
-    follow_up_consent: bool | None = Field(
-        default=None, description="May we ask you about your outcomes 6 and 12 months after "
-        "you leave the scheme? Only if true are you asked.")
 
 
 class WithdrawIn(BaseModel):
