@@ -21,6 +21,7 @@ from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
 from applicant import outcome_repository as repo
 from applicant import repository as applicants_repo
+from applicant.domain import Status, is_live
 from applicant.outcome_rules import (
     Leaving,
     back_in_process,
@@ -56,7 +57,8 @@ class Outcomes:
     # --- entering a cohort (called inside the caller's transaction) -------------------------
 
     async def on_event(self, conn: asyncpg.Connection, app: Record, event: Event) -> None:
-        if back_in_process(event):
+        # A proposal crossing a withdrawal does not bring a withdrawn applicant back.
+        if back_in_process(event) and is_live(Status(app["status"])):
             await repo.cancel_comparison(conn, app["id"])
         left = leaving(event)
         if left is not None:
