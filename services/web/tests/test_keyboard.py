@@ -52,6 +52,11 @@ async def test_an_industry_expert_applies_using_only_the_keyboard(web_system, br
             await key_in(page, f"#earliest_start-{part}", str(value))
         await key_in(page, "#desired_length_months", "3")
         await key_step(page, "#continue", ("h1", "Organisations you have dealt"))
+        await key_step(page, "#continue", ("h1", "About you"))
+        # Space on a group's first radio chooses it (GOV.UK radios: ids are the names).
+        for group in ("itl1", "basis", "commercial_awareness", "working_across_sectors",
+                      "leading_change", "intention", "consent"):
+            await key_press(page, f"#{group}", " ")
         await key_step(page, "#continue", ("h1", "Check your answers"))
         await key_step(page, "#send", (".govuk-panel__title", "Application sent"), key=" ")
         await assert_accessible(visit)

@@ -18,4 +18,5 @@ from contracts.events.outcomes import *  # noqa: F403
 from contracts.events.placements import *  # noqa: F403
 
 __all__ = sorted(name for module in (applications, approvals, matches, notifications,
-                                     opportunities, outcomes, placements) for name in module.__all__)
+                                     opportunities, outcomes, placements)
+                 for name in module.__all__)

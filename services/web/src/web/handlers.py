@@ -8,6 +8,7 @@ from web.routes import (
     apply,
     approver,
     auth,
+    follow_ups,
     host,
     host_candidates,
     host_placements,
@@ -21,5 +22,6 @@ from web.routes import (
 
 router = APIRouter()
 for module in (auth, start, account, opportunities, apply, applications, hr, approver,
-               host, host_candidates, host_placements, open_data, research, kpi_targets):
+               host, host_candidates, host_placements, open_data, research, kpi_targets,
+               follow_ups):
     router.include_router(module.router)
