@@ -17,6 +17,7 @@ from monitor.config import MonitorSettings
 from monitor.handlers import EventLog
 from monitor.opendata import api as open_data_api
 from monitor.opendata.releases import OpenDataReleases, ReleaseTimer
+from monitor.rounds import api as rounds_api
 from monitor.use_cases import MonitorUseCases
 
 STATIC = Path(__file__).parent / "static"
@@ -38,13 +39,14 @@ SPEC = ServiceSpec(
     use_cases=lambda rt, _log: MonitorUseCases(rt.settings, rt.pool, rt.dlq_producer),
     workers=(lambda rt, _log: ReleaseTimer(OpenDataReleases(rt.settings, rt.pool),
                                            rt.settings.open_data_timer_seconds),),
-    routers=(router, open_data_api.router),
+    routers=(router, open_data_api.router, rounds_api.router),
     openapi_tags=({"name": "stream", "description": "live Server-Sent Events"},
                   {"name": "timeline", "description": "one journey's story"},
                   {"name": "kpis", "description": "scheme health"},
                   {"name": "dead letters", "description": "inspect and replay"},
                   {"name": "open data", "description": "quarterly releases for everyone "
-                                                      "(no sign-in); HR's live aggregates"}),
+                                                      "(no sign-in); HR's live aggregates"},
+                  {"name": "rounds", "description": "matching rounds rebuilt from events"}),
 )
 
 
