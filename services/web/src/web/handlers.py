@@ -12,12 +12,13 @@ from web.routes import (
     host_candidates,
     host_placements,
     hr,
+    hr_rounds,
     open_data,
     opportunities,
     start,
 )
 
 router = APIRouter()
-for module in (auth, start, account, opportunities, apply, applications, hr, approver,
+for module in (auth, start, account, opportunities, apply, applications, hr, hr_rounds, approver,
                host, host_candidates, host_placements, open_data):
     router.include_router(module.router)
