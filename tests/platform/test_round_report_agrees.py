@@ -6,6 +6,7 @@ import contextlib
 import uuid
 from datetime import date
 
+from contracts.examples import example
 from matching.app import build_app as build_matching
 from matching.config import MatchingSettings
 from monitor.app import build_app as build_monitor
@@ -15,7 +16,6 @@ from testkit.harness.service import running_service, unique_prefix
 from testkit.harness.service import test_settings as fresh_settings
 
 from contracts import ApplicationSubmitted
-from contracts.examples import example
 
 FAST = dict(consumer_retry_backoff_seconds=0.01, write_rate_per_minute=100_000)
 HR = ("boss", "hr")

@@ -18,7 +18,8 @@ HR = ("boss", "hr")
 async def test_the_round_report_counts_every_group_and_verifies_no_blocking_pair(cohort):
     org = unique_org()
     nw = await opportunities(cohort, org, 2, region="North West")
-    [london] = await opportunities(cohort, org, 1, region="London", sector="digital_and_technologies")
+    [london] = await opportunities(cohort, org, 1, region="London",
+                                   sector="digital_and_technologies")
     ann, bob, cat = await waiting_applicants(cohort, 3)
     for app, wanted in ((ann, [nw[0], london]), (bob, [nw[0]]), (cat, [nw[0]])):
         assert (await rank(cohort, app, wanted)).status_code == 200

@@ -21,7 +21,8 @@ CENTRAL_HR = {"roles": ["hr"], "org": "hr-central", "name": "Central HR"}
 
 def run_a_round(web_system) -> str:
     """A round run now by central HR through matching's API (a real provider token)."""
-    web_system.publish("host.windco", title="Round report place")  # at least one place, so the tables have rows
+    # at least one place, so the tables have rows
+    web_system.publish("host.windco", title="Round report place")
     token = devoidc.client_token(web_system.oidc_port, f"hr-{uuid.uuid4().hex[:6]}",
                                  role="hr", org="hr-central")
     with httpx.Client(base_url=web_system.url("matching"), timeout=60.0,
