@@ -28,7 +28,6 @@ class Verification(BaseModel):
     places_over_capacity: int
     stable: bool = Field(description="no blocking pair but those targets held apart, no "
                          "opportunity over its places")
-    verdict: str
 
 
 class RoundReportOut(BaseModel):
