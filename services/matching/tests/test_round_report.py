@@ -49,6 +49,8 @@ async def test_the_round_report_counts_every_group_and_verifies_no_blocking_pair
     # ann ranked nw[0] above London (1 pair); cat ranked only nw[0] (1 pair)
     assert check["pairs_checked"] == 2 and check["blocking_pairs"] == 0 and check["stable"]
     assert check["places_over_capacity"] == 0 and check["blocking_pairs_held_apart"] == 0
+    # three applicants' lists and nw[0]'s host's, each followed by the round
+    assert (check["lists_checked"], check["lists_contradicted"]) == (4, 0)
 
 
 async def test_the_report_comes_as_csv_three_ways_and_only_to_central_hr(cohort):
@@ -80,14 +82,14 @@ async def test_a_round_still_open_for_ranking_has_no_report_yet(cohort):
     assert bad.status_code == 422 and bad.json()["field"] == "format"
 
 
-def _two_by_one() -> rounds.RoundResult:
+def _two_by_one(host_order: dict | None = None) -> rounds.RoundResult:
     a = [Applicant(id=f"a{i}", scheme="industry", kind="civil_servant",
                    earliest_start=date(2027, 3, 1)) for i in range(2)]
     o = [Opportunity(id="o", host_org_id="h", host_name="H", scheme="industry",
                      sector="digital", country="GB", region="London",
                      window_from=date(2027, 1, 1), window_to=date(2027, 12, 1))]
     rules = Rules(today=date(2026, 11, 29), max_length_gap=3, weights=Weights())
-    return rounds.run_round(a, o, rules, seed=1)
+    return rounds.run_round(a, o, rules, seed=1, host_order=host_order)
 
 
 def test_the_checker_finds_a_blocking_pair_when_the_place_goes_to_the_wrong_applicant():
@@ -97,3 +99,15 @@ def test_the_checker_finds_a_blocking_pair_when_the_place_goes_to_the_wrong_appl
     check = round_report.verify(result, [1])
     assert not check["stable"] and check["blocking_pairs"] == 1
     assert check["blocking_pairs_held_apart"] == 0
+
+
+def test_a_list_the_round_did_not_follow_is_counted_as_contradicted():
+    hosts = {"o": {"a1": 1, "a0": 2}}
+    result = _two_by_one(hosts)
+    followed = round_report.submitted(result, {"a0": ["o"]}, hosts, frozenset())
+    assert followed == {"lists_checked": 2, "lists_contradicted": 0}
+    # a round that ranked the two by score alone contradicts the host's order; and a list
+    # that never named "o" contradicts the round's list for a1
+    plain = _two_by_one()
+    wrong = round_report.submitted(plain, {"a1": ["elsewhere"]}, hosts, frozenset())
+    assert wrong == {"lists_checked": 2, "lists_contradicted": 2}

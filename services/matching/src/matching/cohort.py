@@ -131,7 +131,7 @@ async def _round(uow: UnitOfWork, matching: Matching, round_id: uuid.UUID,
     # CPU-bound: off the event loop so consumers and HTTP keep answering meanwhile.
     result, report = await asyncio.to_thread(
         _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums,
-        excluded | host_excluded, choices, host_order, seed)
+        excluded, choices, (host_order, host_excluded), seed)
     matched = time.perf_counter()
     batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox, result)
     await _write_pipelined(conn, batches.jobs(result))
@@ -167,14 +167,16 @@ def _no_cyclic_gc() -> Iterator[None]:
 def _match(app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
            rules: domain.Rules, k: int, minimums: tuple[rounds.Minimum, ...],
            excluded: frozenset[tuple[str, str]], choices: dict[str, list[str]],
-           host_order: dict[str, dict[str, int]],
+           hosts: tuple[dict[str, dict[str, int]], frozenset[tuple[str, str]]],
            seed: int) -> tuple[rounds.RoundResult, dict[str, Any]]:
+    host_order, host_excluded = hosts
     result = rounds.run_round(
         [to_applicant(r["data"]) for r in app_rows],
         [to_opportunity(r["data"], r["capacity"] - r["places_held"]) for r in opp_rows],
-        rules, k, minimums, excluded, choices, host_order, seed)
+        rules, k, minimums, excluded | host_excluded, choices, host_order, seed)
     capacity = [o.places for o in result.opportunities]
-    return result, {**rounds.report(result, capacity), **round_report.figures(result, capacity)}
+    return result, {**rounds.report(result, capacity),
+                    **round_report.figures(result, capacity, choices, hosts)}
 
 
 Batch = tuple[list[tuple], list[tuple]]  # proposal rows, outbox rows

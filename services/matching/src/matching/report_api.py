@@ -28,6 +28,10 @@ class Verification(BaseModel):
     places_over_capacity: int
     stable: bool = Field(description="no blocking pair but those targets held apart, no "
                          "opportunity over its places")
+    lists_checked: int | None = Field(default=None, description="submitted lists (applicants' "
+                                      "and hosts') compared with the lists the round used")
+    lists_contradicted: int | None = Field(default=None, description="of those, lists the "
+                                           "round's order contradicts (0 expected)")
 
 
 class RoundReportOut(BaseModel):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 from matching.rounds import RoundResult, group_of
@@ -20,9 +21,12 @@ from matching.rounds import RoundResult, group_of
 GROUPS = ("scheme", "sector", "region", "country")
 
 
-def figures(result: RoundResult, capacity: list[int]) -> dict[str, Any]:
+def figures(result: RoundResult, capacity: list[int], choices: dict[str, list[str]],
+            hosts: tuple[dict[str, dict[str, int]], frozenset[tuple[str, str]]]
+            ) -> dict[str, Any]:
     """What the round adds to its stored report: the breakdown and the verification."""
-    return {"breakdown": _breakdown(result, capacity), "verification": verify(result, capacity)}
+    return {"breakdown": _breakdown(result, capacity),
+            "verification": {**verify(result, capacity), **submitted(result, choices, *hosts)}}
 
 
 def _group(o: Any, by: str) -> str:
@@ -96,6 +100,35 @@ def verdict(checked: int, blocking: int, allowed: int, over: int) -> dict[str, A
     return {"pairs_checked": checked, "blocking_pairs": blocking,
             "blocking_pairs_held_apart": allowed, "places_over_capacity": over,
             "stable": blocking == allowed and over == 0}
+
+
+def submitted(result: RoundResult, choices: dict[str, list[str]],
+              host_order: dict[str, dict[str, int]],
+              host_excluded: frozenset[tuple[str, str]]) -> dict[str, int]:
+    """The lists the round used against the lists submitted: each applicant's in its own
+    order (less what the hard filters cut), each ranking host's candidates in its order above
+    the rest, nobody it excluded. Counts the submitted lists checked and those contradicted."""
+    ids = [o.id for o in result.opportunities]
+    ranks: dict[str, dict[str, int]] = {}  # opportunity -> {application: priority}
+    checked = contradicted = 0
+    for a, ps, ks in zip(result.applicants, result.prefs, result.pref_keys, strict=True):
+        for j, k in zip(ps, ks, strict=True):
+            ranks.setdefault(ids[j], {})[a.id] = k
+        if a.id in choices:
+            checked += 1
+            remaining = iter(choices[a.id])
+            contradicted += not all(ids[j] in remaining for j in ps)  # a subsequence
+    barred = {o for _, o in host_excluded}
+    for o in (set(host_order) | barred) & set(ids):
+        checked += 1
+        seen = ranks.get(o, {})
+        order = host_order.get(o, {})
+        ranked = [seen[a] for a in sorted(order, key=order.__getitem__) if a in seen]
+        rest = [k for a, k in seen.items() if a not in order]
+        contradicted += (any(x <= y for x, y in pairwise(ranked))
+                         or bool(ranked and rest and min(ranked) <= max(rest))
+                         or any((a, o) in host_excluded for a in seen))
+    return {"lists_checked": checked, "lists_contradicted": contradicted}
 
 
 def published(round_id: str, seed: int | None, report: dict[str, Any]) -> dict[str, Any]:

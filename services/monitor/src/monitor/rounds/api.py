@@ -35,11 +35,13 @@ async def report(round_id: UUID, uc: UseCases) -> dict[str, Any]:
     done = [e for e in events if e["event_type"] == "RoundMatched"]
     if not done:
         raise NotFound(f"no RoundMatched for round {round_id} in the log", "round_id")
-    opportunities = await store.opportunities_as_of(
-        uc.pool, [p["opportunity_id"] for p in done[0].get("offered", [])],
-        done[0]["occurred_at"])
+    offered = [p["opportunity_id"] for p in done[0].get("offered", [])]
+    outcomes = [e for e in events if e["event_type"] != "RoundMatched"]
+    at = done[0]["occurred_at"]
+    opportunities = await store.opportunities_as_of(uc.pool, offered, at)
+    lists = await store.lists_as_of(uc.pool, [o["application_id"] for o in outcomes], offered,
+                                    at)
     try:
-        return rebuild(done[0], [e for e in events if e["event_type"] != "RoundMatched"],
-                       opportunities)
+        return rebuild(done[0], outcomes, opportunities, lists)
     except Incomplete as e:
         raise Conflict(f"round {round_id}: {e}; ask again shortly", "round_id") from e

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
+from itertools import pairwise
 from typing import Any
 
 GROUPS = ("scheme", "sector", "region", "country")
@@ -23,9 +24,11 @@ class Incomplete(Exception):
 
 
 def rebuild(done: dict[str, Any], outcomes: list[dict[str, Any]],
-            opportunities: dict[str, dict[str, Any]]) -> dict[str, Any]:
+            opportunities: dict[str, dict[str, Any]],
+            lists: list[dict[str, Any]]) -> dict[str, Any]:
     """`done`: RoundMatched; `outcomes`: the round's MatchProposed and NoMatchFound;
-    `opportunities`: id -> its latest published/amended payload before the round."""
+    `opportunities`: id -> its latest published/amended payload before the round; `lists`:
+    the latest RankingSubmitted and HostRankingSubmitted before it."""
     matched = {o["application_id"]: o for o in outcomes if o["event_type"] == "MatchProposed"}
     waiting = [o for o in outcomes if o["event_type"] == "NoMatchFound"]
     if (len(matched), len(waiting)) != (done["matched"], done["unmatched"]):
@@ -46,7 +49,8 @@ def rebuild(done: dict[str, Any], outcomes: list[dict[str, Any]],
         "fill_rate": _share(len(matched), total_places),
         **_tables(outcomes, places, filled, opportunities),
         "targets": [_target(t, matched.values()) for t in done.get("targets", [])],
-        "verification": check(done["seed"], outcomes, places, done.get("targets", [])),
+        "verification": {**check(done["seed"], outcomes, places, done.get("targets", [])),
+                         **as_submitted(outcomes, lists, set(places))},
     }
 
 
@@ -138,6 +142,44 @@ def check(seed: int, outcomes: list[dict[str, Any]], places: dict[str, int],
                 excused += (o["application_id"], opp) in apart
     over = sum(len(h) > places.get(opp, 0) for opp, h in held.items())
     return _verdict(pairs, blocking, excused, over)
+
+
+def as_submitted(outcomes: list[dict[str, Any]], lists: list[dict[str, Any]],
+                 offered: set[str]) -> dict[str, int]:
+    """Do the lists in the round's events follow the lists submitted? An applicant's must
+    keep its submitted order (entries the hard filters cut may be missing); at a ranking
+    host's opportunity, its ranked candidates come in its order, above every unranked one,
+    and no excluded candidate appears."""
+    used = {o["application_id"]: [c["opportunity_id"] for c in o.get("round_list") or ()]
+            for o in outcomes}
+    at_opportunity: dict[str, dict[str, int]] = defaultdict(dict)
+    for o in outcomes:
+        for c in o.get("round_list") or ():
+            at_opportunity[c["opportunity_id"]][o["application_id"]] = c["priority"]
+    checked = contradicted = 0
+    for event in lists:
+        if event["event_type"] == "RankingSubmitted":
+            if event["application_id"] not in used:
+                continue
+            checked += 1
+            position = {o: n for n, o in enumerate(event["opportunity_ids"])}
+            mine = used[event["application_id"]]
+            places = [position.get(o, -1) for o in mine]
+            contradicted += -1 in places or places != sorted(places)
+            continue
+        excluded = {e["application_id"] for e in event.get("excluded", ())}
+        if event["opportunity_id"] not in offered or not (
+                excluded or event.get("ranked_application_ids")):
+            continue
+        checked += 1
+        here = at_opportunity.get(event["opportunity_id"], {})
+        order = [a for a in event.get("ranked_application_ids", ()) if a in here]
+        ranked = [here[a] for a in order]
+        others = [p for a, p in here.items() if a not in set(order)]
+        falls = all(x > y for x, y in pairwise(ranked))
+        above = not ranked or not others or min(ranked) > max(others)
+        contradicted += not (falls and above and not excluded & set(here))
+    return {"lists_checked": checked, "lists_contradicted": contradicted}
 
 
 def _verdict(pairs: int, blocking: int, excused: int, over: int) -> dict[str, Any]:

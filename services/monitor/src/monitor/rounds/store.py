@@ -37,3 +37,18 @@ async def matched_rounds(pool: asyncpg.Pool, limit: int) -> list[dict[str, Any]]
         " WHERE event_type = 'RoundMatched' ORDER BY occurred_at DESC, event_id LIMIT $1",
         limit)
     return [r["payload"] for r in rows]
+
+
+async def lists_as_of(pool: asyncpg.Pool, applications: list[str], opportunities: list[str],
+                      at: str) -> list[dict[str, Any]]:
+    """The latest RankingSubmitted of each application and HostRankingSubmitted of each
+    opportunity before `at`: the lists as submitted when the round ran."""
+    rows = await pool.fetch(
+        "SELECT DISTINCT ON (event_type, payload->>'application_id', payload->>'opportunity_id')"
+        " payload FROM events WHERE occurred_at <= $3::text::timestamptz AND ("
+        " (event_type = 'RankingSubmitted' AND payload->>'application_id' = ANY($1::text[]))"
+        " OR (event_type = 'HostRankingSubmitted'"
+        " AND payload->>'opportunity_id' = ANY($2::text[])))"
+        " ORDER BY event_type, payload->>'application_id', payload->>'opportunity_id',"
+        " occurred_at DESC, seq DESC", applications, opportunities, at)
+    return [r["payload"] for r in rows]
