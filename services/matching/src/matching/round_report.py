@@ -82,13 +82,17 @@ def verify(result: RoundResult, capacity: list[int]) -> dict[str, Any]:
             mine = (result.pref_keys[a][at], n - a)
             worst[j] = min(worst.get(j, mine), mine)
     apart = set(result.held_apart)
+    # plain lists, not a Counter and a dict: the loop below visits every ranked pair
+    room = [filled[j] < c for j, c in enumerate(capacity)]
+    lowest = [worst.get(j, (0, 0)) for j in range(len(capacity))]
     checked = blocking = allowed = 0
-    for a, (ps, ks) in enumerate(zip(result.prefs, result.pref_keys, strict=True)):
+    for a, (ps, ks, mine) in enumerate(zip(result.prefs, result.pref_keys, result.match,
+                                           strict=True)):
         for j, key in zip(ps, ks, strict=True):
-            if j == result.match[a]:
+            if j == mine:
                 break
             checked += 1
-            if filled[j] < capacity[j] or (key, n - a) > worst[j]:
+            if room[j] or (key, n - a) > lowest[j]:
                 blocking += 1
                 allowed += (a, j) in apart
     over = sum(1 for j, k in filled.items() if k > capacity[j])
@@ -109,19 +113,20 @@ def submitted(result: RoundResult, choices: dict[str, list[str]],
     order (less what the hard filters cut), each ranking host's candidates in its order above
     the rest, nobody it excluded. Counts the submitted lists checked and those contradicted."""
     ids = [o.id for o in result.opportunities]
-    ranks: dict[str, dict[str, int]] = {}  # opportunity -> {application: priority}
+    barred = {o for _, o in host_excluded}
+    # opportunity -> {application: priority}, only where a host ranked (the rest need none)
+    ranks: dict[str, dict[str, int]] = {o: {} for o in ids if o in host_order or o in barred}
     checked = contradicted = 0
     for a, ps, ks in zip(result.applicants, result.prefs, result.pref_keys, strict=True):
-        for j, k in zip(ps, ks, strict=True):
-            ranks.setdefault(ids[j], {})[a.id] = k
+        for j, k in zip(ps, ks, strict=True) if ranks else ():
+            if ids[j] in ranks:
+                ranks[ids[j]][a.id] = k
         if a.id in choices:
             checked += 1
             remaining = iter(choices[a.id])
             contradicted += not all(ids[j] in remaining for j in ps)  # a subsequence
-    barred = {o for _, o in host_excluded}
-    for o in (set(host_order) | barred) & set(ids):
+    for o, seen in ranks.items():
         checked += 1
-        seen = ranks.get(o, {})
         order = host_order.get(o, {})
         ranked = [seen[a] for a in sorted(order, key=order.__getitem__) if a in seen]
         rest = [k for a, k in seen.items() if a not in order]
