@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from web.apis import ApiProblem, PageNotFound, ServiceDown, outcome
-from web.pages import render
+from web.pages import render, see_other
 from web.routes.apply import uuid_or_404
 from web.routes.hr import hr_user
 
@@ -69,7 +69,10 @@ async def download(request: Request, round_id: str, kind: str) -> Response:
     except httpx.HTTPError as exc:
         raise ServiceDown(f"matching: {type(exc).__name__}") from None
     if answer.status_code != 200:
-        outcome("matching", answer)  # raises: sign in again, not found, problem, down
+        try:
+            outcome("matching", answer)  # raises: sign in again, not found, down...
+        except ApiProblem:  # not run yet: its page says when it will
+            return see_other(f"/hr/rounds/{rid}")
     body = answer.content if kind == "csv" else json.dumps(answer.json(), indent=2).encode()
     media = "text/csv; charset=utf-8" if kind == "csv" else "application/json"
     return Response(body, media_type=media, headers={
