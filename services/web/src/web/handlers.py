@@ -13,12 +13,14 @@ from web.routes import (
     host_placements,
     hr,
     hr_rounds,
+    kpi_targets,
     open_data,
     opportunities,
+    research,
     start,
 )
 
 router = APIRouter()
 for module in (auth, start, account, opportunities, apply, applications, hr, hr_rounds, approver,
-               host, host_candidates, host_placements, open_data):
+               host, host_candidates, host_placements, open_data, research, kpi_targets):
     router.include_router(module.router)
