@@ -18,8 +18,8 @@ from monitor.handlers import EventLog
 from monitor.opendata import api as open_data_api
 from monitor.opendata.releases import OpenDataReleases, ReleaseTimer
 from monitor.research import api as research_api
-from monitor.targets import api as targets_api
 from monitor.rounds import api as rounds_api
+from monitor.targets import api as targets_api
 from monitor.use_cases import MonitorUseCases
 
 STATIC = Path(__file__).parent / "static"
