@@ -164,6 +164,10 @@ MATCHING_SERVICE = [
     E("matching", "GET", "/rounds", HR),
     E("matching", "GET", "/rounds/{round_id}", HR, default=404,
       statuses={"hr:departmental": 403}),
+    E("matching", "GET", "/rounds/{round_id}/report", HR, default=404,
+      statuses={"hr:departmental": 403}),
+    E("matching", "GET", "/rounds/{round_id}/report.csv", HR, default=404,
+      statuses={"hr:departmental": 403}),
     # What applicants browse: any signed-in person sees open opportunities' public fields.
     E("matching", "GET", "/published-opportunities", ANY),
     # The world's opportunity has filled its places, so it is no longer published: 404.
@@ -226,6 +230,9 @@ MONITOR_SERVICE = [
     E("monitor", "GET", "/stream", HR, query={"backlog": 0}),
     E("monitor", "GET", "/timeline/{application_id}", HR, statuses={"hr:departmental": 403}),
     E("monitor", "GET", "/kpis", HR),
+    E("monitor", "GET", "/rounds", HR),
+    E("monitor", "GET", "/rounds/{round_id}/report", HR, default=404,
+      statuses={"hr:departmental": 403}),
     E("monitor", "GET", "/open-data.json", HR),
     E("monitor", "GET", "/open-data.csv", HR),
     # Open data is for anyone, signed in or not. The world has no released period, so the

@@ -157,8 +157,11 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "RoundMatched": {"round_id": ROUND_ID, "seed": 20261129, "applicants": 3, "opportunities": 2,
                      "places": 2, "matched": 2, "unmatched": 1, "targets": (
                          {"dimension": "region", "value": "North West", "share": 0.5,
-                          "needed": 1, "achieved": 1, "met": True, "bound": False,
-                          "pairs_held_apart": 0},)},
+                          "needed": 1, "achieved": 1, "met": True, "bound": True,
+                          "pairs_held_apart": 1, "achieved_without_target": 0,
+                          "held_apart": ({"application_id": APPLICATION_ID,
+                                          "opportunity_id": OPPORTUNITY_ID},)},),
+                     "offered": ({"opportunity_id": OPPORTUNITY_ID, "places": 2},)},
 }
 
 

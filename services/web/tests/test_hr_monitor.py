@@ -117,7 +117,7 @@ def test_people_without_central_hr_get_page_not_found(web_system):
     sub, claims = applicant()
     person = http_sign_in(web, sub, claims)
     for path in ("/hr", "/hr/monitor", "/hr/monitor/stream", "/hr/monitor/timeline/"
-                 + str(uuid.uuid4())):
+                 + str(uuid.uuid4()), "/hr/rounds", f"/hr/rounds/{uuid.uuid4()}/report.csv"):
         refused = person.get(path)
         assert refused.status_code == 404, path
         assert "Page not found" in refused.text
@@ -128,6 +128,7 @@ def test_people_without_central_hr_get_page_not_found(web_system):
     departmental = http_sign_in(web, f"hr-{uuid.uuid4().hex[:6]}",
                                 {"roles": ["hr"], "org": "dept-dbt"}, "/hr")
     assert departmental.get("/hr/monitor").status_code == 404
+    assert departmental.get("/hr/rounds").status_code == 404
 
 
 def test_the_stream_is_relayed_for_central_hr_and_a_replay_needs_the_forms_token(web_system):

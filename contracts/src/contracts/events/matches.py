@@ -11,8 +11,9 @@ from pydantic import Field
 from contracts.enums import Clearance, Country, Scheme, Sector, UKRegion
 from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text
 
-__all__ = ["FilterCheck", "MatchDeclined", "MatchExplanation", "MatchProposed", "NoMatchFound",
-           "RankingSubmitted", "RoundMatched", "ScoreFactor", "TargetOutcome"]
+__all__ = ["FilterCheck", "HeldApart", "MatchDeclined", "MatchExplanation", "MatchProposed",
+           "NoMatchFound", "PlacesOffered", "RankingSubmitted", "RoundChoice", "RoundMatched",
+           "ScoreFactor", "TargetOutcome"]
 
 
 class _MatchesEvent(CatalogueEvent):
@@ -38,6 +39,22 @@ class MatchExplanation(Frozen):
 
     factors: tuple[ScoreFactor, ...] = ()
     filters_checked: tuple[FilterCheck, ...] = ()
+
+
+class RoundChoice(Frozen):
+    """One entry of an applicant's list as a round used it (after the hard filters)."""
+
+    opportunity_id: UUID
+    priority: int = Field(description="How the opportunity ranks this applicant (higher is "
+                          "better: the host's order above the explained score); equal "
+                          "priorities are broken by the round's seed.")
+
+
+# Carried on a round's MatchProposed and NoMatchFound, so anyone can check the round from the
+# topic alone (no blocking pair); at most the ranking limit or top-K entries.
+_ROUND_LIST = Field(default=None, max_length=1000, description=(
+    "In a round: the applicant's list as the round used it, most wanted first, cut to the "
+    "pairs that pass every hard filter (before any pair a target held apart)."))
 
 
 class _ProposedPair(Frozen):
@@ -67,6 +84,7 @@ class MatchProposed(_ProposedPair, _MatchesEvent):
     score: float = Field(ge=0)
     explanation: MatchExplanation
     round_id: UUID | None = None
+    round_list: tuple[RoundChoice, ...] | None = _ROUND_LIST
 
 
 class NoMatchFound(_MatchesEvent):
@@ -77,6 +95,7 @@ class NoMatchFound(_MatchesEvent):
     scheme: Scheme
     reasons: tuple[Text, ...] = ()
     round_id: UUID | None = None
+    round_list: tuple[RoundChoice, ...] | None = _ROUND_LIST
 
 
 class RankingSubmitted(_MatchesEvent):
@@ -103,6 +122,16 @@ class MatchDeclined(_ProposedPair, _MatchesEvent):
     reason: Text | None = None
 
 
+class HeldApart(Frozen):
+    application_id: UUID
+    opportunity_id: UUID
+
+
+class PlacesOffered(Frozen):
+    opportunity_id: UUID
+    places: int = Field(ge=1, description="places the round could fill")
+
+
 class TargetOutcome(Frozen):
     """How a stored minimum share fared in a round."""
 
@@ -115,6 +144,11 @@ class TargetOutcome(Frozen):
     bound: bool = Field(description="True when the target changed the round's result.")
     pairs_held_apart: int = Field(
         ge=0, description="applicants kept from their match outside the group to move them in")
+    achieved_without_target: int | None = Field(
+        default=None, ge=0, description="matches in the group the plain round gave")
+    held_apart: tuple[HeldApart, ...] = Field(
+        default=(), max_length=100_000, description="the pairs held apart (the only pairs "
+        "that may block the result)")
 
 
 class RoundMatched(_MatchesEvent):
@@ -133,3 +167,6 @@ class RoundMatched(_MatchesEvent):
     matched: int = Field(ge=0)
     unmatched: int = Field(ge=0)
     targets: tuple[TargetOutcome, ...] = ()
+    offered: tuple[PlacesOffered, ...] = Field(
+        default=(), max_length=100_000,
+        description="Every opportunity in the round and the places it could fill.")

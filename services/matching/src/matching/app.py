@@ -21,6 +21,7 @@ from matching.config import MatchingSettings
 from matching.handlers import Matching
 from matching.published import router as published_router
 from matching.ranking import router as ranking_router
+from matching.report_api import router as report_router
 from matching.timetable import MatchDay
 from matching.use_cases import MatchingUseCases
 
@@ -42,7 +43,7 @@ SPEC = ServiceSpec(
     # Match day: a durable timer on the round's row (timetable.py).
     workers=(lambda rt, matching: MatchDay(matching, UnitsOfWork(rt.pool, matching.outbox),
                                            rt.settings.timer_poll_seconds),),
-    routers=(router, published_router, ranking_router),
+    routers=(router, published_router, ranking_router, report_router),
     openapi_tags=({"name": "opportunities", "description": "hosts' opportunities"},
                   {"name": "rounds", "description": "HR's cohort rounds and reports"},
                   {"name": "rankings", "description": "applicants' and hosts' rank order "

@@ -19,7 +19,7 @@ from shared.outbox import Outbox
 from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
 from contracts import NoMatchFound, RoundMatched, TargetOutcome
-from matching import domain, rounds
+from matching import domain, round_report, rounds
 from matching import ranking_store as store
 from matching import repository as repo
 from matching.convert import Explanations, to_applicant, to_opportunity
@@ -131,9 +131,9 @@ async def _round(uow: UnitOfWork, matching: Matching, round_id: uuid.UUID,
     # CPU-bound: off the event loop so consumers and HTTP keep answering meanwhile.
     result, report = await asyncio.to_thread(
         _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums,
-        excluded | host_excluded, choices, host_order, seed)
+        excluded, choices, (host_order, host_excluded), seed)
     matched = time.perf_counter()
-    batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox)
+    batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox, result)
     await _write_pipelined(conn, batches.jobs(result))
     await repo.add_round_places(conn, batches.taken)
     report["round_id"] = str(round_id)
@@ -145,7 +145,9 @@ async def _round(uow: UnitOfWork, matching: Matching, round_id: uuid.UUID,
         producer=PRODUCER, correlation_id=round_id, round_id=round_id, seed=seed,
         applicants=report["applicants"], opportunities=report["opportunities"],
         places=report["places"], matched=report["matched"], unmatched=report["unmatched"],
-        targets=tuple({k: t[k] for k in TargetOutcome.model_fields} for t in result.targets)))
+        targets=tuple({k: t[k] for k in TargetOutcome.model_fields} for t in result.targets),
+        offered=tuple({"opportunity_id": o.id, "places": o.places}
+                      for o in result.opportunities)))
 
 
 @contextlib.contextmanager
@@ -165,13 +167,16 @@ def _no_cyclic_gc() -> Iterator[None]:
 def _match(app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
            rules: domain.Rules, k: int, minimums: tuple[rounds.Minimum, ...],
            excluded: frozenset[tuple[str, str]], choices: dict[str, list[str]],
-           host_order: dict[str, dict[str, int]],
+           hosts: tuple[dict[str, dict[str, int]], frozenset[tuple[str, str]]],
            seed: int) -> tuple[rounds.RoundResult, dict[str, Any]]:
+    host_order, host_excluded = hosts
     result = rounds.run_round(
         [to_applicant(r["data"]) for r in app_rows],
         [to_opportunity(r["data"], r["capacity"] - r["places_held"]) for r in opp_rows],
-        rules, k, minimums, excluded, choices, host_order, seed)
-    return result, rounds.report(result, [o.places for o in result.opportunities])
+        rules, k, minimums, excluded | host_excluded, choices, host_order, seed)
+    capacity = [o.places for o in result.opportunities]
+    return result, {**rounds.report(result, capacity),
+                    **round_report.figures(result, capacity, choices, hosts)}
 
 
 Batch = tuple[list[tuple], list[tuple]]  # proposal rows, outbox rows
@@ -201,8 +206,11 @@ class _RoundBatches:
     then NoMatchFound for each unmatched application, in applicant order."""
 
     def __init__(self, app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
-                 rules: domain.Rules, round_id: uuid.UUID, outbox: Outbox) -> None:
+                 rules: domain.Rules, round_id: uuid.UUID, outbox: Outbox,
+                 result: rounds.RoundResult) -> None:
         self.apps = {str(r["application_id"]): r for r in app_rows}
+        self.result = result
+        self.index = {a.id: i for i, a in enumerate(result.applicants)}
         self.opps = {str(r["opportunity_id"]): r for r in opp_rows}
         self.rules, self.round_id, self.outbox = rules, round_id, outbox
         self.explanations = Explanations()
@@ -228,7 +236,7 @@ class _RoundBatches:
             rows.append((match_id, app["application_id"], opp["opportunity_id"],
                          explanation.score, text, self.round_id))
             events.append(proposal_event(match_id, app, opp["data"], explanation, contract,
-                                         self.round_id, None))
+                                         self.round_id, None, self._list(a.id)))
         return rows, repo.outbox_rows(self.outbox, events)
 
     def _no_matches(self, unmatched: list[tuple[str, str]]) -> Batch:
@@ -238,8 +246,15 @@ class _RoundBatches:
             events.append(NoMatchFound(
                 producer=PRODUCER, correlation_id=app["correlation_id"],
                 application_id=app["application_id"], applicant_id=app["applicant_id"],
-                scheme=app["scheme"], reasons=(reason,), round_id=self.round_id))
+                scheme=app["scheme"], reasons=(reason,), round_id=self.round_id,
+                round_list=self._list(application_id)))
         return [], repo.outbox_rows(self.outbox, events)
+
+    def _list(self, application_id: str) -> list[dict[str, Any]]:
+        """The applicant's list as the round used it, with how each opportunity ranks it."""
+        i, opps = self.index[application_id], self.result.opportunities
+        return [{"opportunity_id": opps[j].id, "priority": k}
+                for j, k in zip(self.result.prefs[i], self.result.pref_keys[i], strict=True)]
 
 
 def _slices(items: list, first: int) -> list[list]:

@@ -127,6 +127,8 @@ class Matching:
         app = await repo.get_application(conn, application_id)
         if app is None or app["status"] != "waiting":
             return False
+        if await self._cleared(conn, applications=[application_id]):
+            return True
         rules = self.rules()
         only = app["data"].get("opportunity_id")
         rows = await repo.open_opportunities(conn, app["scheme"],
@@ -152,6 +154,8 @@ class Matching:
         rules = self.rules()
         if row is None or row["status"] != "open" or not open_on(row["data"], rules):
             return 0
+        if (steered := await self._cleared(conn, opportunity=opportunity_id)) is not None:
+            return steered
         left = row["capacity"] - row["places_held"]
         if left <= 0:
             return 0
@@ -166,6 +170,17 @@ class Matching:
             await self._propose(conn, apps[applicant.id], row,
                                 domain.explain(applicant, opp, rules), cause)
         return min(left, len(ranked))
+
+    async def _cleared(self, conn: asyncpg.Connection, **only: Any) -> int | None:
+        """During clearing with stored targets, a proposal goes through a clearing pass (the
+        round's target rule, clearing.py): how many it placed, or None outside clearing.
+        Nothing placed: the caller's own search then says why (NoMatchFound)."""
+        round_row = await ranking_store.clearing_round(conn)
+        if round_row is None or not await ranking_store.targets(conn):
+            return None
+        from matching.clearing import clearing_pass  # it builds on this module
+
+        return await clearing_pass(conn, self, round_row, **only) or None
 
     async def _propose(self, conn: asyncpg.Connection, app: asyncpg.Record,
                        opp: asyncpg.Record, explanation: domain.Explanation, cause: Event,
@@ -194,9 +209,11 @@ class Matching:
 def proposal_event(match_id: uuid.UUID, app: Any, opp: dict[str, Any],
                    explanation: domain.Explanation,
                    contract: dict[str, Any],
-                   round_id: uuid.UUID | None, causation_id: uuid.UUID | None) -> MatchProposed:
+                   round_id: uuid.UUID | None, causation_id: uuid.UUID | None,
+                   round_list: list[dict[str, Any]] | None = None) -> MatchProposed:
     """`contract`: the explanation as the event carries it; its parts plain data or already
-    validated models (a round validates each distinct part once)."""
+    validated models (a round validates each distinct part once). `round_list`: in a round,
+    the applicant's list as the round used it."""
     a = app["data"]
     return MatchProposed.model_validate({
         "producer": PRODUCER, "correlation_id": app["correlation_id"],
@@ -209,7 +226,7 @@ def proposal_event(match_id: uuid.UUID, app: Any, opp: dict[str, Any],
         "clearance_held": a.get("clearance_held") or "none",
         "organisation_id": a["organisation_id"], "line_manager_id": a.get("line_manager_id"),
         "bcc_chamber_id": opp.get("bcc_chamber_id"), "score": max(explanation.score, 0.0),
-        "explanation": contract, "round_id": round_id})
+        "explanation": contract, "round_id": round_id, "round_list": round_list})
 
 
 def open_on(data: dict[str, Any], rules: domain.Rules) -> bool:

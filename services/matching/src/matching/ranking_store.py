@@ -184,3 +184,20 @@ async def replace_targets(conn: asyncpg.Connection, targets: list[tuple[str, str
 
 async def targets(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch("SELECT * FROM targets ORDER BY dimension, value")
+
+
+async def held_since(conn: asyncpg.Connection, round_id: uuid.UUID,
+                     since: Any) -> list[asyncpg.Record]:
+    """The opportunities of the places still held from a round and from clearing after it
+    (one row per place): what clearing counts towards the targets."""
+    return await conn.fetch(
+        "SELECT o.data FROM proposals p JOIN opportunities o USING (opportunity_id)"
+        " WHERE p.status IN ('live', 'confirmed') AND (p.round_id = $1"
+        " OR (p.round_id IS NULL AND p.created_at >= $2))", round_id, since)
+
+
+async def clearing_round(conn: asyncpg.Connection) -> asyncpg.Record | None:
+    """The round whose clearing is under way (none while a round is open for ranking)."""
+    return await conn.fetchrow(
+        "SELECT * FROM rounds WHERE clearing_from IS NOT NULL AND NOT EXISTS ("
+        " SELECT 1 FROM rounds WHERE status = 'ranking') ORDER BY clearing_from DESC LIMIT 1")

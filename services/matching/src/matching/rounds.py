@@ -20,9 +20,13 @@ import hashlib
 import heapq
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from matching.domain import FACTORS, SCHEME_KIND, Applicant, Opportunity, Rules, rank_key
 from matching.preferences import preference_lists
+
+if TYPE_CHECKING:
+    from matching import targets
 
 # Host-ranked candidates sit above every score (which is at most the sum of the weights);
 # position p becomes HOST_RANKS - p above that floor, so rank 1 is best.
@@ -62,11 +66,10 @@ def run_round(applicants: list[Applicant], opportunities: list[Opportunity], rul
               excluded: frozenset[tuple[str, str]] = frozenset(),
               choices: dict[str, list[str]] | None = None,
               host_order: dict[str, dict[str, int]] | None = None,
-              seed: int = 0) -> RoundResult:
+              seed: int = 0, base: targets.Baseline | None = None) -> RoundResult:
     """`choices`: application id -> its rank list (opportunity ids, most wanted first);
-    `host_order`: opportunity id -> {application id: host position, 1 = best}."""
-    from matching import targets  # targets builds on this module's deferred acceptance
-
+    `host_order`: opportunity id -> {application id: host position, 1 = best}; `base`: the
+    matches made before (clearing), counted towards the targets."""
     apps = sorted(applicants, key=lambda a: lottery(seed, a.id))
     opps = sorted(opportunities, key=lambda o: lottery(seed, o.id))
     wanted = _wanted(apps, opps, choices or {})
@@ -78,7 +81,9 @@ def run_round(applicants: list[Applicant], opportunities: list[Opportunity], rul
     result = RoundResult(apps, opps, match, [], prefs, keys, seed=seed,
                          listed=frozenset(wanted))
     if minimums:
-        targets.honour(result, capacity, minimums)
+        from matching import targets as honouring  # it builds on deferred_acceptance here
+
+        honouring.honour(result, capacity, minimums, base)
     result.keys = _match_keys(result.match, prefs, keys)
     result.unmatched_reasons = {i: _unmatched_reason(result, i, k)
                                 for i, j in enumerate(result.match) if j < 0}

@@ -20,12 +20,17 @@ blocking pair can only be a pair held apart; the report lists them per target (`
 true when the target changed the result). Where no target binds, the round is exactly the
 plain one: stable, applicant-optimal and strategy-proof for applicants. Where one binds,
 those guarantees hold only for the lists less the held-apart pairs.
+
+Clearing (clearing.py) honours the same targets with this same rule, counting the matches
+made before it (the round's and earlier clearing's, still held) as a `Baseline`: the share
+is of all of them, and only the pass's own applicants can be moved.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from matching.rounds import Minimum, deferred_acceptance, group_of
@@ -36,12 +41,22 @@ if TYPE_CHECKING:
 MAX_PASSES = 30
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """Matches made before this pass that count towards the shares: in all, and per target."""
+
+    matched: int = 0
+    in_group: dict[Minimum, int] = field(default_factory=dict)
+
+
 def needed(share: float, total: int) -> int:
     return math.ceil(share * total - 1e-9)
 
 
-def honour(result: RoundResult, capacity: list[int], minimums: tuple[Minimum, ...]) -> None:
+def honour(result: RoundResult, capacity: list[int], minimums: tuple[Minimum, ...],
+           base: Baseline | None = None) -> None:
     """Changes result.match; records the pairs held apart and each target's outcome."""
+    base = base or Baseline()
     member = {m: [group_of(o, m.dimension) == m.value for o in result.opportunities]
               for m in minimums}
     before = {m: _count(result.match, member[m]) for m in minimums}
@@ -50,10 +65,12 @@ def honour(result: RoundResult, capacity: list[int], minimums: tuple[Minimum, ..
     for m in minimums:
         for _ in range(MAX_PASSES):
             have = _count(result.match, member[m])
-            short = needed(m.share, _matched(result.match)) - have
+            short = (needed(m.share, base.matched + _matched(result.match))
+                     - base.in_group.get(m, 0) - have)
             if short <= 0:
                 break
-            picks = _picks(result.match, prefs, keys, capacity, member, m, minimums, short)
+            picks = _picks(result.match, prefs, keys, capacity, member, m, minimums, short,
+                           base)
             if not picks:
                 break
             trial_prefs, trial_keys = list(prefs), list(keys)
@@ -67,17 +84,20 @@ def honour(result: RoundResult, capacity: list[int], minimums: tuple[Minimum, ..
             prefs, keys, result.match = trial_prefs, trial_keys, match
             apart[m] += picks
     result.held_apart = [p for m in minimums for p in apart[m]]
-    _record(result, member, before, apart, minimums)
+    _record(result, member, before, apart, minimums, base)
 
 
 def _record(result: RoundResult, member: dict[Minimum, list[bool]], before: dict[Minimum, int],
-            apart: dict[Minimum, list[tuple[int, int]]], minimums: tuple[Minimum, ...]) -> None:
-    total = _matched(result.match)
+            apart: dict[Minimum, list[tuple[int, int]]], minimums: tuple[Minimum, ...],
+            base: Baseline) -> None:
+    total = base.matched + _matched(result.match)
     for m in minimums:
-        have, need = _count(result.match, member[m]), needed(m.share, total)
+        have = base.in_group.get(m, 0) + _count(result.match, member[m])
+        need = needed(m.share, total)
         result.targets.append({
             "dimension": m.dimension, "value": m.value, "share": m.share, "needed": need,
-            "achieved": have, "achieved_without_target": before[m], "met": have >= need,
+            "achieved": have, "achieved_without_target": base.in_group.get(m, 0) + before[m],
+            "met": have >= need,
             "bound": bool(apart[m]), "pairs_held_apart": len(apart[m]),
             "held_apart": [{"application_id": result.applicants[a].id,
                             "opportunity_id": result.opportunities[j].id} for a, j in apart[m]]})
@@ -99,14 +119,15 @@ def _count(match: list[int], in_group: list[bool]) -> int:
 
 def _picks(match: list[int], prefs: list[list[int]], keys: list[list[int]],
            capacity: list[int], member: dict[Minimum, list[bool]], target: Minimum,
-           minimums: tuple[Minimum, ...], short: int) -> list[tuple[int, int]]:
+           minimums: tuple[Minimum, ...], short: int,
+           base: Baseline) -> list[tuple[int, int]]:
     """Up to `short` (applicant, its opportunity) pairs to hold apart, lowest-ranked first."""
     in_group = member[target]
     used = Counter(j for j in match if j >= 0)
     room = [g and used[j] < capacity[j] for j, g in enumerate(in_group)]
-    total = _matched(match)
-    tight = [m for m in minimums if m != target
-             and _count(match, member[m]) - 1 < needed(m.share, total)]
+    total = base.matched + _matched(match)
+    tight = [m for m in minimums if m != target and base.in_group.get(m, 0)
+             + _count(match, member[m]) - 1 < needed(m.share, total)]
     candidates = []
     for a, j in enumerate(match):
         if j < 0 or in_group[j]:

@@ -7,7 +7,7 @@ the row lock and leaves a matched round alone, so the round runs once however ma
 poll. Clearing then starts: every application the round left waiting is offered its best
 feasible open place at once (continuous mode, the service's usual behaviour), and until the
 next round opens new applications, freed and new places are matched continuously too
-(`Matching.continuous`).
+(`Matching.continuous`); all of it honours the stored targets (clearing.py).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from shared.workers import WorkerLoop
 
 from matching import ranking_store as store
 from matching import repository as repo
+from matching.clearing import clearing_pass
 from matching.cohort import Rounds
 from matching.handlers import Matching
 
@@ -49,13 +50,11 @@ class MatchDay:
         return False
 
     async def clear(self, round_id: uuid.UUID) -> int:
-        """Clearing: each waiting application gets its best feasible place left, if any (they
-        heard NoMatchFound from the round already, so no second one). Returns how many."""
-        proposed = 0
+        """Clearing: the waiting applications get the places left, honouring the stored
+        targets (clearing.py; they heard NoMatchFound from the round already, so no second
+        one). Returns how many got a place."""
         async with self.units() as uow:
             await repo.lock_capacity(uow.conn)
             await store.start_clearing(uow.conn, round_id)
-            for app in await repo.waiting_applications(uow.conn):
-                proposed += await self.matching.propose_for(uow.conn, app["application_id"],
-                                                            None, tell_no_match=False)
-        return proposed
+            row = await store.lock_round(uow.conn, round_id)
+            return await clearing_pass(uow.conn, self.matching, row)

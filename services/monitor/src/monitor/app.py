@@ -18,6 +18,7 @@ from monitor.handlers import EventLog
 from monitor.opendata import api as open_data_api
 from monitor.opendata.releases import OpenDataReleases, ReleaseTimer
 from monitor.research import api as research_api
+from monitor.rounds import api as rounds_api
 from monitor.targets import api as targets_api
 from monitor.use_cases import MonitorUseCases
 
@@ -41,7 +42,8 @@ SPEC = ServiceSpec(
     use_cases=lambda rt, _log: MonitorUseCases(rt.settings, rt.pool, rt.dlq_producer),
     workers=(lambda rt, _log: ReleaseTimer(OpenDataReleases(rt.settings, rt.pool),
                                            rt.settings.open_data_timer_seconds),),
-    routers=(router, open_data_api.router, research_api.router, targets_api.router),
+    routers=(router, open_data_api.router, research_api.router, targets_api.router,
+             rounds_api.router),
     openapi_tags=({"name": "stream", "description": "live Server-Sent Events"},
                   {"name": "timeline", "description": "one journey's story"},
                   {"name": "kpis", "description": "scheme health"},
@@ -51,7 +53,8 @@ SPEC = ServiceSpec(
                   {"name": "research", "description": "pseudonymised extracts for "
                                                       "evaluators, and their log for HR"},
                   {"name": "kpi targets", "description": "HR's targets and each KPI "
-                                                         "against them by quarter"}),
+                                                         "against them by quarter"},
+                  {"name": "rounds", "description": "matching rounds rebuilt from events"}),
 )
 
 

@@ -13,6 +13,7 @@ from web.routes import (
     host_candidates,
     host_placements,
     hr,
+    hr_rounds,
     kpi_targets,
     open_data,
     opportunities,
@@ -21,7 +22,7 @@ from web.routes import (
 )
 
 router = APIRouter()
-for module in (auth, start, account, opportunities, apply, applications, hr, approver,
-               host, host_candidates, host_placements, open_data, research, kpi_targets,
-               follow_ups):
+for module in (auth, start, account, opportunities, apply, applications, hr, hr_rounds,
+               approver, host, host_candidates, host_placements, open_data, research,
+               kpi_targets, follow_ups):
     router.include_router(module.router)
