@@ -41,6 +41,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ev.PlacementStarted,
     ev.PlacementExtended,
     ev.PlacementEnded,
+    ev.ReturnConditionsRecorded,
     ev.NotificationDelivered,
     ev.NotificationFailed,
 )
