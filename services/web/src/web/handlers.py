@@ -12,12 +12,13 @@ from web.routes import (
     host_candidates,
     host_placements,
     hr,
+    hr_conditions,
     open_data,
     opportunities,
     start,
 )
 
 router = APIRouter()
-for module in (auth, start, account, opportunities, apply, applications, hr, approver,
-               host, host_candidates, host_placements, open_data):
+for module in (auth, start, account, opportunities, apply, applications, hr, hr_conditions,
+               approver, host, host_candidates, host_placements, open_data):
     router.include_router(module.router)
