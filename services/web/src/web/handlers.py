@@ -15,10 +15,11 @@ from web.routes import (
     hr_conditions,
     open_data,
     opportunities,
+    ranking,
     start,
 )
 
 router = APIRouter()
-for module in (auth, start, account, opportunities, apply, applications, hr, hr_conditions,
-               approver, host, host_candidates, host_placements, open_data):
+for module in (auth, start, account, opportunities, ranking, apply, applications, hr,
+               hr_conditions, approver, host, host_candidates, host_placements, open_data):
     router.include_router(module.router)
