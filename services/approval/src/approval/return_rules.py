@@ -60,7 +60,3 @@ def conditions_for(scheme: Scheme, grade: Grade | None, ended_on: date) -> Condi
                       add_months(ended_on, CONFIDENTIALITY_MONTHS),
                       confidentiality=CONFIDENTIALITY)
 
-
-def in_force(restricted_until: date, today: date) -> bool:
-    """The last day of the period still counts."""
-    return today <= restricted_until
