@@ -29,6 +29,7 @@ from contracts import (
     ReturnConditionKind,
     ReturnConditionsRecorded,
 )
+from shared import erasure
 
 COLUMNS = ("placement_id", "application_id", "applicant_id", "scheme", "condition_kind",
            "former_host_org_id", "organisation_id", "grade", "ended_on", "restricted_until",
@@ -37,8 +38,9 @@ COLUMNS = ("placement_id", "application_id", "applicant_id", "scheme", "conditio
 
 async def on_application_submitted(_: Any, conn: asyncpg.Connection,
                                    event: ApplicationSubmitted | ApplicationSubmittedV2) -> None:
-    """Keep the grade the application was made at: the restriction period depends on it."""
-    if event.grade is not None:
+    """Keep the grade the application was made at: the restriction period depends on it
+    (not for someone already erased: a submission overtaken by its erasure leaves nothing)."""
+    if event.grade is not None and not await erasure.is_erased(conn, event.applicant_id):
         await conn.execute("INSERT INTO application_grades (application_id, grade)"
                            " VALUES ($1, $2) ON CONFLICT DO NOTHING",
                            event.application_id, event.grade.value)
