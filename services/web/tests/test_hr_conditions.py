@@ -13,9 +13,9 @@ from playwright.async_api import expect
 from .browsing import assert_accessible, open_page, person, sign_in
 from .host_journey import START, host_api, host_person, placed_by_api
 from .signing import sign_in as http_sign_in
+from .test_hr_monitor import CENTRAL_HR
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
-CENTRAL_HR = {"roles": ["hr"], "org": "hr-central", "name": "Central HR"}
 
 
 def six_months_after(day) -> str:

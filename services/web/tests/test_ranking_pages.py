@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
 import pytest
 from playwright.async_api import expect
-from web import devoidc
 from web.messages import Problem
 from web.routes.ranking import CLOSED, in_words
 
 from .approving import publish
 from .browsing import assert_accessible, open_page, person, sign_in
+from .host_journey import host_api
 from .signing import apply_once
 from .signing import sign_in as http_sign_in
 
@@ -34,9 +33,7 @@ async def ranked_titles(page) -> list[str]:
 
 
 def close(web_system, org: str, opportunity_id: str) -> None:
-    token = devoidc.client_token(web_system.oidc_port, f"lead-{org}", "host", org)
-    with httpx.Client(base_url=web_system.url("matching"), timeout=30.0,
-                      headers={"Authorization": f"Bearer {token}"}) as api:
+    with host_api(web_system, "matching", org) as api:
         closed = api.post(f"/opportunities/{opportunity_id}/close", json={"reason": "filled"})
     assert closed.status_code == 200, closed.text
 
