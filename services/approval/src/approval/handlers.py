@@ -148,6 +148,7 @@ class Approvals:
         if not may_decide(approver, stage["escalated_at"] is not None, who):
             raise Forbidden(f"stage {stage_id} is for role {approver.role}; HR may decide it "
                             "only after it has been escalated", "stage_id")
+        # Integrity after return: someone back from a placement with this host may not decide.
         await conditions.check_decider(conn, who, stage, case["host_org_id"], self.clock().date())
         decision = DECISION_WORDS[command.decision]
         try:
