@@ -124,6 +124,23 @@ VALUES: dict[str, Any] = {
     "channel": NotificationChannel.EMAIL,
     "recipient_id": "applicant-1",
     "detail": "example detail",
+    "follow_up_id": UUID("00000000-0000-4000-8000-0000000000f6"),
+    "cohort": "placed",
+    "left_because": "placement_ended",
+    "kind": 6,
+    "left_on": date(2027, 7, 3),
+    "due_on": date(2028, 1, 3),
+    "attempt": 1,
+    "attempts": 3,
+    "answer_by": date(2028, 2, 14),
+    "answered_on": date(2028, 1, 10),
+    "answers": {"skills_confidence": {"commercial_awareness": 4, "working_across_sectors": 4,
+                                      "leading_change": 3},
+                "intention": "stay_in_sector", "situation": "same_organisation_new_role"},
+    "home_region": {"itl1": "North West", "itl2": "TLD3", "basis": "home"},
+    "baseline": {"skills_confidence": {"commercial_awareness": 2, "working_across_sectors": 3,
+                                       "leading_change": 3}, "intention": "undecided"},
+    "follow_up_consent": True,
 }
 
 # Per-class choices where the shared value would not fit.

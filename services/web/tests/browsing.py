@@ -151,3 +151,24 @@ async def apply(visit: Visit, start: date) -> str:
     await expect(page.locator(".govuk-panel__title")).to_have_text("Application sent")
     await assert_accessible(visit)
     return (await page.locator("#reference").inner_text()).strip()
+
+
+async def reload_until(visit: Visit, selector: str, tries: int = 120, every_ms: int = 500
+                       ) -> None:
+    """What a page shows often arrives a Kafka hop after the action before it (a stage on a
+    task list, a record on the monitor): reload until it shows, or fail naming it."""
+    for _ in range(tries):
+        if await visit.page.locator(selector).count():
+            return
+        await visit.page.wait_for_timeout(every_ms)  # between reloads, not instead of a check
+        await visit.page.reload()
+    raise AssertionError(f"{selector} never appeared on {visit.page.url}")
+
+
+async def press(visit: Visit, button: str, *shows: tuple[str, str]) -> None:
+    """One step of a journey: click `button`, wait until each (selector, words) shows, and run
+    axe-core on the page it led to."""
+    await visit.page.click(button)
+    for selector, words in shows:
+        await expect(visit.page.locator(selector)).to_contain_text(words)
+    await assert_accessible(visit)

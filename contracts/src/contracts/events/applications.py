@@ -19,6 +19,7 @@ from contracts.enums import (
     UKRegion,
 )
 from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text
+from contracts.events.outcomes import Baseline, HomeRegion
 from contracts.pii import pii_field
 
 __all__ = ["ApplicantErased", "ApplicationSubmitted", "ApplicationSubmittedV2",
@@ -108,6 +109,14 @@ class ApplicationSubmittedV2(_Submitted):
     applicant_contact: SealedContact = pii_field(
         description="Name and email, encrypted per person; readable only with the key the "
         "applicant service holds until the applicant is erased.")
+    # Optional, added in place (older producers and stored events lack them).
+    home_region: HomeRegion | None = Field(
+        default=None, description="The applicant's home region, or their department's.")
+    baseline: Baseline | None = Field(
+        default=None, description="Outcome measurement: answers at application.")
+    follow_up_consent: bool | None = Field(
+        default=None, description="Agreed to be asked about outcomes 6 and 12 months after "
+        "leaving the scheme; null when not asked.")
 
     @staticmethod
     def contact_context(application_id: UUID, applicant_id: str) -> str:

@@ -13,13 +13,16 @@ from web.routes import (
     host_placements,
     hr,
     hr_conditions,
+    kpi_targets,
     open_data,
     opportunities,
     ranking,
+    research,
     start,
 )
 
 router = APIRouter()
 for module in (auth, start, account, opportunities, ranking, apply, applications, hr,
-               hr_conditions, approver, host, host_candidates, host_placements, open_data):
+               hr_conditions, approver, host, host_candidates, host_placements, open_data,
+               research, kpi_targets):
     router.include_router(module.router)
