@@ -4,8 +4,7 @@ application id): the conditions a person carries back when a placement ends."""
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 from uuid import UUID
 
 from pydantic import Field, model_validator
@@ -13,25 +12,22 @@ from pydantic import Field, model_validator
 from contracts.enums import Grade, Scheme
 from contracts.envelope import CatalogueEvent, Id, Text, check_order
 
-__all__ = ["RestrictedDecision", "ReturnConditionKind", "ReturnConditionsRecorded"]
+__all__ = ["INWARD", "OUTWARD", "RESTRICTED_DECISIONS", "RestrictedDecision",
+           "ReturnConditionKind", "ReturnConditionsRecorded"]
 
 
-class ReturnConditionKind(StrEnum):
-    """Which way the person went: a civil servant back from industry (outward) carries
-    restrictions; an industry expert back from government (inward) a confidentiality
-    undertaking."""
+# Which way the person went: "outward", a civil servant back from a host in industry (or a
+# diplomat back from an SME), carries restrictions; "inward", an industry expert back at their
+# employer from government, a confidentiality undertaking.
+ReturnConditionKind = Literal["outward", "inward"]
+OUTWARD: ReturnConditionKind = "outward"
+INWARD: ReturnConditionKind = "inward"
 
-    OUTWARD = "outward"
-    INWARD = "inward"
-
-
-class RestrictedDecision(StrEnum):
-    """What a returning civil servant may not decide on where the former host is concerned."""
-
-    PROCUREMENT = "procurement"
-    REGULATION = "regulation"
-    GRANTS = "grants"
-    PLACEMENTS = "placements"
+# What a returning civil servant may not decide on where the former host is concerned: the
+# contracts it bids for, the rules, licences or enforcement that apply to it, the grants it
+# applies for, and approving placements with it (the one the approval service enforces).
+RestrictedDecision = Literal["procurement", "regulation", "grants", "placements"]
+RESTRICTED_DECISIONS: tuple[RestrictedDecision, ...] = get_args(RestrictedDecision)
 
 
 class ReturnConditionsRecorded(CatalogueEvent):
@@ -47,8 +43,8 @@ class ReturnConditionsRecorded(CatalogueEvent):
     application_id: UUID
     applicant_id: Id
     scheme: Scheme
-    condition_kind: ReturnConditionKind
     former_host_org_id: Id = Field(description="The organisation the person was placed with.")
+    condition_kind: ReturnConditionKind
     organisation_id: Id = Field(description="The department or employer they return to.")
     grade: Grade | None = Field(default=None, description="Civil service grade; none for an "
                                 "industry expert, or when it was never given.")

@@ -22,11 +22,11 @@ from approval.domain import Who
 from approval.events import envelope
 from approval.return_rules import conditions_for
 from contracts import (
+    OUTWARD,
     ApplicationSubmitted,
     ApplicationSubmittedV2,
     Grade,
     PlacementEnded,
-    ReturnConditionKind,
     ReturnConditionsRecorded,
 )
 from shared import erasure
@@ -61,7 +61,7 @@ async def on_placement_ended(conn: asyncpg.Connection, outbox: Outbox, placement
         restricted_until=rules.restricted_until,
         restricted_decisions=rules.restricted_decisions, confidentiality=rules.confidentiality)
     row = event.model_dump(mode="python", include=set(COLUMNS))
-    row["restricted_decisions"] = [d.value for d in event.restricted_decisions]
+    row["restricted_decisions"] = list(event.restricted_decisions)
     marks = ", ".join(f"${i}" for i in range(1, len(COLUMNS) + 1))
     await conn.execute(f"INSERT INTO return_conditions ({', '.join(COLUMNS)}) VALUES ({marks})"
                        " ON CONFLICT (placement_id) DO NOTHING",
@@ -82,7 +82,7 @@ async def check_decider(conn: asyncpg.Connection, who: Who, stage: asyncpg.Recor
         "SELECT former_host_org_id, restricted_until, ended_on FROM return_conditions"
         " WHERE applicant_id = $1 AND former_host_org_id = $2 AND condition_kind = $3"
         " AND restricted_until >= $4 ORDER BY restricted_until DESC LIMIT 1",
-        who.id, host_org_id, ReturnConditionKind.OUTWARD.value, today)
+        who.id, host_org_id, OUTWARD, today)
     if barred is None:
         return
     until = barred["restricted_until"]

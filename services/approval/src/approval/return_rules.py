@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from approval.domain import add_months
-from contracts import Grade, RestrictedDecision, ReturnConditionKind, Scheme
+from contracts import (
+    INWARD,
+    OUTWARD,
+    RESTRICTED_DECISIONS,
+    Grade,
+    RestrictedDecision,
+    ReturnConditionKind,
+    Scheme,
+)
 
 G = Grade
 # Months of restriction after the placement ends, by grade: longer the more senior.
@@ -32,7 +40,6 @@ CONFIDENTIALITY_MONTHS = 24
 
 # The schemes that send civil servants out (to industry, or diplomats to SMEs abroad).
 OUTWARD_SCHEMES = frozenset({Scheme.INDUSTRY, Scheme.DIPLOMATIC})
-RESTRICTED = tuple(RestrictedDecision)
 CONFIDENTIALITY = ("Information learnt on the placement that the department has not "
                    "published: policy in development, other firms' commercial information and "
                    "anything security-classified. Not to be used for or shared with the "
@@ -54,9 +61,9 @@ def restriction_months(grade: Grade | None) -> int:
 def conditions_for(scheme: Scheme, grade: Grade | None, ended_on: date) -> Conditions:
     """What a placement of this scheme, ending on `ended_on`, leaves its person bound by."""
     if Scheme(scheme) in OUTWARD_SCHEMES:
-        return Conditions(ReturnConditionKind.OUTWARD,
-                          add_months(ended_on, restriction_months(grade)), RESTRICTED)
-    return Conditions(ReturnConditionKind.INWARD,
+        return Conditions(OUTWARD, add_months(ended_on, restriction_months(grade)),
+                          RESTRICTED_DECISIONS)
+    return Conditions(INWARD,
                       add_months(ended_on, CONFIDENTIALITY_MONTHS),
                       confidentiality=CONFIDENTIALITY)
 
