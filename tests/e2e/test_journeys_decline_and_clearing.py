@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from testkit.models import RoundIn
+from testkit.models import RankingOut, RoundIn
 
-from tests.e2e.actors import PATIENCE, Users, event_types, wait_for
+from tests.e2e.actors import PATIENCE, ApiError, Users, event_types, wait_for
 from tests.e2e.conftest import E2E_ENV, World
 from tests.e2e.system import System, start_system, stop_system
 from tests.e2e.test_journeys_detours import applied, proposals, two_hosts
@@ -60,6 +60,18 @@ async def test_an_applicant_declines_one_proposal_and_is_proposed_the_next_best_
     assert sum(str(best_opp.opportunity_id) in line for line in final) == 1
 
 
+async def rank_once_known(person, application_id, opportunity_ids) -> RankingOut:
+    """Matching knows an application once it has read its submission (404 until then)."""
+    async def probe() -> RankingOut | None:
+        try:
+            return await person.rank(application_id, opportunity_ids)
+        except ApiError as exc:
+            if exc.status_code == 404:
+                return None
+            raise
+    return await wait_for(probe, f"matching to know application {application_id}")
+
+
 @pytest.fixture(scope="module")
 async def rounds_system(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[System]:
     """The whole system with matching on rounds (no continuous proposals before clearing)
@@ -90,7 +102,7 @@ async def test_after_match_day_clearing_offers_the_unfilled_place_to_the_unmatch
     one, one_app, _ = await applied(world, users, "first-ranker")
     two, two_app, _ = await applied(world, users, "second-ranker")
     for person, app in ((one, one_app), (two, two_app)):
-        ranked = await person.rank(app.id, [popular_opp.opportunity_id])
+        ranked = await rank_once_known(person, app.id, [popular_opp.opportunity_id])
         assert ranked.opportunity_ids == [popular_opp.opportunity_id]
     # Nothing is proposed before match day: matching runs on rounds here.
     assert "MatchProposed" not in event_types(await one.timeline(one_app.id))

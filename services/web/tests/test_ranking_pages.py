@@ -5,6 +5,7 @@ JavaScript; a choice the host closed meanwhile is refused by matching and said i
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -38,13 +39,27 @@ def close(web_system, org: str, opportunity_id: str) -> None:
     assert closed.status_code == 200, closed.text
 
 
+async def known_to_matching(client, application_id: str) -> None:
+    """Until matching has read the submission, 'My ranking' says it is on its way; wait for
+    that to pass (and check the page says it meanwhile rather than 'Page not found')."""
+    for _ in range(240):
+        page = await asyncio.to_thread(client.get, f"/applications/{application_id}/ranking")
+        assert page.status_code == 200 and "My ranking" in page.text, page.text[-500:]
+        if 'id="pending"' not in page.text:
+            return
+        await asyncio.sleep(0.5)  # between checks of the condition, not instead of one
+    raise AssertionError(f"matching never learnt of application {application_id}")
+
+
 @pytest.mark.parametrize("javascript", [True, False])
 async def test_an_applicant_adds_reorders_and_removes_opportunities_in_their_ranking(
         web_system, browser, javascript):
     org, opportunities = three_opportunities(web_system)
     (a, title_a), (b, title_b), (c, title_c) = opportunities
     sub, claims = person("civil_servant")
-    application_id = apply_once(http_sign_in(web_system.web, sub, claims))
+    client = http_sign_in(web_system.web, sub, claims)
+    application_id = apply_once(client)
+    await known_to_matching(client, application_id)
     visit = await open_page(browser, javascript=javascript)
     page = visit.page
     try:

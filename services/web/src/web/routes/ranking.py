@@ -64,11 +64,13 @@ async def ranking_page(request: Request, user: dict, application_id: str,
                        status_code: int = 200, problems: list[Problem] | None = None,
                        **notes: Any) -> Response:
     apis = request.app.state.apis
+    # The applicant service says whose it is (404 for anyone else's) before matching is asked.
     app = await apis.call(user, "applicant", "GET", f"/applications/{application_id}")
-    ranking = await apis.call(user, "matching", "GET", ranking_path(application_id))
+    ranking = await ranking_of(request, user, application_id)
     ids = [str(i) for i in ranking["opportunity_ids"]]
     titles = await titled(request, user, ids + notes.pop("also", []))
     return render(request, "ranking.html", status_code=status_code, app=app, ranking=ranking,
+                  pending=ranking is PENDING,
                   entries=[(i, titles[i] or CLOSED) for i in ids],
                   problems=[in_words(p, titles) for p in problems or []], **notes)
 
@@ -85,10 +87,23 @@ async def put_ranking(request: Request, user: dict, application_id: str, ids: li
     return see_other(f"{ranking_path(application_id)}?{then}")
 
 
-async def current(request: Request, user: dict, application_id: str) -> list[str]:
-    ranking = await request.app.state.apis.call(user, "matching", "GET",
-                                                ranking_path(application_id))
-    return [str(i) for i in ranking["opportunity_ids"]]
+# Matching learns of an application from its event, a moment after it is sent: until then it
+# has no list for it (404), and the page says so rather than 'Page not found'.
+PENDING: dict[str, Any] = {"opportunity_ids": [], "limit": None, "ranking_deadline": None}
+
+
+async def ranking_of(request: Request, user: dict, application_id: str) -> dict[str, Any]:
+    try:
+        return await request.app.state.apis.call(user, "matching", "GET",
+                                                 ranking_path(application_id))
+    except PageNotFound:
+        return PENDING
+
+
+async def current(request: Request, user: dict, application_id: str) -> list[str] | None:
+    """The list as matching has it; None while matching does not know the application."""
+    ranking = await ranking_of(request, user, application_id)
+    return None if ranking is PENDING else [str(i) for i in ranking["opportunity_ids"]]
 
 
 @router.get("/applications/{application_id}/ranking")
@@ -105,7 +120,7 @@ async def change(request: Request, application_id: str) -> Response:
     form = await posted(request)
     user = signed_in(request)
     application_id = str(uuid_or_404(application_id))
-    ids = await current(request, user, application_id)
+    ids = await current(request, user, application_id) or []
     target, action = form.get("opportunity_id"), form.get("action")
     if target not in ids or action not in ("up", "down", "remove"):
         return await ranking_page(request, user, application_id, 422, [Problem(
@@ -135,6 +150,8 @@ async def add(request: Request, opportunity_id: str) -> Response:
                          f"?opportunity={opportunity_id}")
     application_id = str(live[0]["id"])
     ids = await current(request, user, application_id)
+    if ids is None:  # not yet known to matching: the page says so
+        return see_other(ranking_path(application_id))
     if opportunity_id in ids:
         return see_other(f"{ranking_path(application_id)}?added=again")
     return await put_ranking(request, user, application_id, [*ids, opportunity_id],
