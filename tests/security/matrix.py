@@ -209,6 +209,7 @@ APPROVAL_SERVICE = [
       statuses={"hr": 409}, body={"approver_id": "sec-manager-3", "reason": "on leave"}),
     E("approval", "GET", "/placements/{placement_id}", PARTIES, default=404,
       statuses={"applicant": 200, "host": 200, "hr": 200}),
+    E("approval", "GET", "/return-conditions", HR),
 ]
 
 NOTIFICATION_SERVICE = [

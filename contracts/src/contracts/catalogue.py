@@ -44,6 +44,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ev.PlacementStarted,
     ev.PlacementExtended,
     ev.PlacementEnded,
+    ev.ReturnConditionsRecorded,
     ev.NotificationDelivered,
     ev.NotificationFailed,
 )

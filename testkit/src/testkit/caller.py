@@ -25,6 +25,7 @@ from testkit.models import (
     CandidateOut,
     CloseIn,
     DecisionIn,
+    DeclineIn,
     EndIn,
     ExtendIn,
     InboxItem,
@@ -34,6 +35,8 @@ from testkit.models import (
     PlacementOut,
     ProfileIn,
     ProfileOut,
+    RankingIn,
+    RankingOut,
     RoundIn,
     RoundOut,
     StageOut,
@@ -140,6 +143,17 @@ class Caller:
 
     async def round(self, round_id: Id) -> RoundOut:
         return await self.call(RoundOut, "matching", "GET", f"/rounds/{round_id}")
+
+    async def rank(self, application_id: Id, opportunity_ids: list[Id]) -> RankingOut:
+        return await self.call(RankingOut, "matching", "PUT",
+                               f"/applications/{application_id}/ranking",
+                               json=RankingIn(opportunity_ids=opportunity_ids))
+
+    async def decline_proposal(self, application_id: Id, reason: str | None = None
+                               ) -> CandidateOut:
+        return await self.call(CandidateOut, "matching", "POST",
+                               f"/my-proposals/{application_id}/decline",
+                               json=DeclineIn(reason=reason) if reason else None)
 
     # --- approval -------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from applicant.schemas import (
     WithdrawIn,
 )
 from approval.schemas import DecisionIn, EndIn, ExtendIn, PlacementOut, StageOut, StartIn
+from matching.ranking_schemas import DeclineIn, RankingIn, RankingOut
 from matching.schemas import (
     CandidateOut,
     CloseIn,
@@ -27,8 +28,8 @@ from notification.schemas import ContactIn, InboxItem, Notification, WebhookIn, 
 
 __all__ = [
     "ApplicationIn", "ApplicationOut", "ApplicationPage", "Awaiting", "CandidateOut", "CloseIn",
-    "ContactIn", "DecisionIn", "EndIn", "ExtendIn", "InboxItem", "MinimumIn", "Notification",
-    "OpportunityIn", "OpportunityOut", "OpportunityPatch", "PlacementOut", "ProfileIn",
-    "ProfileOut", "RoundIn", "RoundOut", "StageOut", "StartIn", "TimelineEntry", "WebhookIn",
-    "WebhookOut", "WithdrawIn",
+    "ContactIn", "DecisionIn", "DeclineIn", "EndIn", "ExtendIn", "InboxItem", "MinimumIn",
+    "Notification", "OpportunityIn", "OpportunityOut", "OpportunityPatch", "PlacementOut",
+    "ProfileIn", "ProfileOut", "RankingIn", "RankingOut", "RoundIn", "RoundOut", "StageOut",
+    "StartIn", "TimelineEntry", "WebhookIn", "WebhookOut", "WithdrawIn",
 ]

@@ -3,6 +3,7 @@
 from contracts.events import (
     applications,
     approvals,
+    integrity,
     matches,
     notifications,
     opportunities,
@@ -11,12 +12,13 @@ from contracts.events import (
 )
 from contracts.events.applications import *  # noqa: F403
 from contracts.events.approvals import *  # noqa: F403
+from contracts.events.integrity import *  # noqa: F403
 from contracts.events.matches import *  # noqa: F403
 from contracts.events.notifications import *  # noqa: F403
 from contracts.events.opportunities import *  # noqa: F403
 from contracts.events.outcomes import *  # noqa: F403
 from contracts.events.placements import *  # noqa: F403
 
-__all__ = sorted(name for module in (applications, approvals, matches, notifications,
+__all__ = sorted(name for module in (applications, approvals, integrity, matches, notifications,
                                      opportunities, outcomes, placements)
                  for name in module.__all__)

@@ -7,13 +7,22 @@ from fastapi import FastAPI
 from shared.service import ServiceRuntime, build_service_app
 from shared.spec import ServiceSpec
 
+from approval import conditions
 from approval import repository as repo
 from approval.api import router
+from approval.conditions_api import router as conditions_router
 from approval.config import ApprovalSettings
 from approval.handlers import Approvals
 from approval.timers import TimerPoller
 from approval.use_cases import ApprovalUseCases
-from contracts import ApplicantErased, ApplicationWithdrawn, MatchDeclined, MatchProposed
+from contracts import (
+    ApplicantErased,
+    ApplicationSubmitted,
+    ApplicationSubmittedV2,
+    ApplicationWithdrawn,
+    MatchDeclined,
+    MatchProposed,
+)
 
 
 def build(rt: ServiceRuntime) -> Approvals:
@@ -34,10 +43,12 @@ SPEC = ServiceSpec(
         MatchDeclined: Approvals.on_match_declined,
         ApplicationWithdrawn: Approvals.on_application_withdrawn,
         ApplicantErased: Approvals.on_applicant_erased,
+        ApplicationSubmitted: conditions.on_application_submitted,
+        ApplicationSubmittedV2: conditions.on_application_submitted,
     },
     workers=(lambda rt, approvals: TimerPoller(rt.pool, approvals,
                                                rt.settings.timer_poll_seconds),),
-    routers=(router,),
+    routers=(router, conditions_router),
     openapi_tags=({"name": "approvals", "description": "approvers' stages and decisions"},
                   {"name": "placements", "description": "confirmed placements"}),
 )

@@ -17,7 +17,7 @@ from shared.errors import Forbidden, Invalid, NotFound
 from shared.logging import get_logger
 from shared.outbox import Outbox
 
-from approval import conflicts, events, tasks_sql
+from approval import conditions, conflicts, events, tasks_sql
 from approval import repository as repo
 from approval.config import ApprovalSettings
 from approval.domain import (
@@ -148,6 +148,8 @@ class Approvals:
         if not may_decide(approver, stage["escalated_at"] is not None, who):
             raise Forbidden(f"stage {stage_id} is for role {approver.role}; HR may decide it "
                             "only after it has been escalated", "stage_id")
+        # Integrity after return: someone back from a placement with this host may not decide.
+        await conditions.check_decider(conn, who, stage, case["host_org_id"], self.clock().date())
         decision = DECISION_WORDS[command.decision]
         try:
             check_decision(stage["stage"], decision, command.reason, command.mitigation)

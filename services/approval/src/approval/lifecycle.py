@@ -10,6 +10,7 @@ import asyncpg
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.outbox import Outbox
 
+from approval import conditions
 from approval import repository as repo
 from approval.domain import Party, RuleError, Who, check_ending, check_extension, party_of
 from approval.events import envelope
@@ -106,3 +107,4 @@ async def end(conn: asyncpg.Connection, outbox: Outbox, placement_id: uuid.UUID,
                                 skills_gained=list(ending.skills_gained),
                                 last_event_id=event.event_id)
     await outbox.add(conn, event)
+    await conditions.on_placement_ended(conn, outbox, row, event)

@@ -18,6 +18,7 @@ from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
 from approval import lifecycle, tasks_sql
 from approval import repository as repo
+from approval.conditions import ReturnConditions
 from approval.domain import STAGE_TITLES, Approver, due_state, is_assigned, may_see
 from approval.handlers import Approvals, DecisionCommand
 from approval.reassignment import reassign
@@ -147,8 +148,10 @@ class ApprovalUseCases:
     stages: Stages
     placements: Placements
     tasks: Tasks
+    conditions: ReturnConditions
 
     @classmethod
     def of(cls, approvals: Approvals, pool: asyncpg.Pool) -> ApprovalUseCases:
         units = UnitsOfWork(pool, approvals.outbox)
-        return cls(Stages(approvals, units), Placements(units), Tasks(approvals, units))
+        return cls(Stages(approvals, units), Placements(units), Tasks(approvals, units),
+                   ReturnConditions(units, approvals))

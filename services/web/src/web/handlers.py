@@ -13,16 +13,18 @@ from web.routes import (
     host_candidates,
     host_placements,
     hr,
+    hr_conditions,
     hr_rounds,
     kpi_targets,
     open_data,
     opportunities,
+    ranking,
     research,
     start,
 )
 
 router = APIRouter()
-for module in (auth, start, account, opportunities, apply, applications, hr, hr_rounds,
-               approver, host, host_candidates, host_placements, open_data, research,
-               kpi_targets, follow_ups):
+for module in (auth, start, account, opportunities, ranking, apply, applications, hr,
+               hr_conditions, hr_rounds, approver, host, host_candidates, host_placements,
+               open_data, research, kpi_targets, follow_ups):
     router.include_router(module.router)
