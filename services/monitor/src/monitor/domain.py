@@ -111,6 +111,30 @@ def summary_of(event_type: str, payload: Mapping[str, Any]) -> str:
         case "NotificationDelivered" | "NotificationFailed":
             return (f"{p.get('channel')} to {p.get('recipient_id')} about "
                     f"{p.get('source_event_type')}: {p.get('status')}")
+        case "ApprovalStageReassigned":
+            return (f"stage {p.get('stage')} reassigned from {p.get('previous_approver_id')} to "
+                    f"{p.get('approver_id')} by {p.get('reassigned_by')}")
+        case "ApplicantErased":
+            return (f"{p.get('applicant_id')}'s personal data erased "
+                    f"({len(p.get('application_ids') or ())} applications)")
+        case "MatchDeclined":
+            return f"proposal at {p.get('host_org_id')} declined by {p.get('applicant_id')}"
+        case "RankingSubmitted":
+            return f"ranked {len(p.get('opportunity_ids') or ())} opportunities"
+        case "HostRankingSubmitted":
+            return (f"{p.get('host_org_id')} ranked {len(p.get('ranked_application_ids') or ())}"
+                    f" candidates and excluded {len(p.get('excluded') or ())}")
+        case "RoundMatched":
+            return (f"round {p.get('round_id')} matched {p.get('matched')} of "
+                    f"{p.get('applicants')} applicants (seed {p.get('seed')})")
+        case "FollowUpDue" | "FollowUpLapsed" | "OutcomeRecorded":
+            what = {"FollowUpDue": f"asked (attempt {p.get('attempt')})",
+                    "FollowUpLapsed": "lapsed unanswered",
+                    "OutcomeRecorded": "answered"}[event_type]
+            return f"{p.get('kind')}-month follow-up ({p.get('cohort')}) {what}"
+        case "ReturnConditionsRecorded":
+            return (f"{p.get('condition_kind')} return conditions on leaving "
+                    f"{p.get('former_host_org_id')}, until {p.get('restricted_until')}")
         case _ if event_type.startswith("Opportunity"):
             return f"{event_type.removeprefix('Opportunity').lower()}: {p.get('title', '')}".strip()
     return event_type
