@@ -41,6 +41,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ev.PlacementStarted,
     ev.PlacementExtended,
     ev.PlacementEnded,
+    ev.PlacementFeedbackGiven,
     ev.NotificationDelivered,
     ev.NotificationFailed,
 )
