@@ -66,6 +66,11 @@ HR = frozenset({"hr"})
 APPROVERS = frozenset({"line_manager", "hr", "ethics", "vetting", "employer", "fcdo_post",
                        "bcc", "host"})
 PARTIES = frozenset({"applicant", "host", "hr"})
+# The releasing employer (employer of the application's organisation) sees a placement too,
+# and gives feedback with the placee and the host (HR gives none).
+PLACEMENT_VIEWERS = PARTIES | {"employer"}
+FEEDBACK_GIVERS = frozenset({"applicant", "host", "employer"})
+FEEDBACK = {"overall": 4, "objectives_met": 4, "skills_value": 3, "would_recommend": True}
 
 
 @dataclass(frozen=True)
@@ -201,8 +206,12 @@ APPROVAL_SERVICE = [
     # departmental HR of another organisation of no such stage.
     E("approval", "POST", "/stages/{stage_id}/reassign", HR, default=404,
       statuses={"hr": 409}, body={"approver_id": "sec-manager-3", "reason": "on leave"}),
-    E("approval", "GET", "/placements/{placement_id}", PARTIES, default=404,
+    E("approval", "GET", "/placements", PLACEMENT_VIEWERS),
+    # The world's employer is of another organisation than the application's: 404.
+    E("approval", "GET", "/placements/{placement_id}", PLACEMENT_VIEWERS, default=404,
       statuses={"applicant": 200, "host": 200, "hr": 200}),
+    E("approval", "GET", "/placements/{placement_id}/feedback", PLACEMENT_VIEWERS,
+      default=404, statuses={"applicant": 200, "host": 200, "hr": 200}),
 ]
 
 NOTIFICATION_SERVICE = [
@@ -246,14 +255,17 @@ MONITOR_SERVICE = [
 # the first allowed caller changes the state and later ones see the result.
 LIFECYCLE = [
     E("approval", "POST", "/placements/{placement_id}/start", HOST_OR_HR, default=404,
-      statuses={"host": 200, "hr": 409}, body=to_json(StartIn(started_on="2027-04-01")),
+      statuses={"host": 200, "hr": 409}, body=to_json(StartIn()),
       phase=1),
     E("approval", "POST", "/placements/{placement_id}/extend", HOST_OR_HR, default=404,
       statuses={"host": 200, "hr": 422}, body=to_json(ExtendIn(new_end_date="2027-12-01")),
       phase=1),
     E("approval", "POST", "/placements/{placement_id}/end", PARTIES, default=404,
       statuses={"applicant": 200, "host": 409, "hr": 409}, phase=1,
-      body=to_json(EndIn(outcome="completed", ended_on="2027-11-30", placee_rating=5))),
+      body=to_json(EndIn(outcome="completed", placee_rating=5))),  # today: not in the future
+    # Once ended, the placee and the host each give their own feedback, once.
+    E("approval", "POST", "/placements/{placement_id}/feedback", FEEDBACK_GIVERS, default=404,
+      statuses={"applicant": 201, "host": 201}, body=FEEDBACK, phase=1),
     # Ended placements can no longer be withdrawn from.
     E("applicant", "POST", "/applications/{application_id}/withdraw", APPLICANT, default=404,
       statuses={"applicant": 409}, body=to_json(WithdrawIn(reason="changed my mind")),

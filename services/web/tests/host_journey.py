@@ -171,10 +171,11 @@ async def extend_placement(visit) -> date:
 
 
 async def end_placement(visit) -> None:
-    """Ended early, with a reason and the host's feedback."""
+    """Ended early today (it started today: an end lies between the start and today), with a
+    reason and the host's rating."""
     page = visit.page
     await page.check("input[name=outcome][value=ended_early]")
-    await fill_date(page, "ended_on", str(START.day), str(START.month), str(START.year))
+    await fill_date(page, "ended_on", str(TODAY.day), str(TODAY.month), str(TODAY.year))
     await page.fill("#reason", "Y tîm wedi symud i Gaerdydd")
     await page.check("input[name=host_rating][value='4']")
     await page.fill("#skills_gained", "robot safety policy")

@@ -17,7 +17,8 @@ from contracts import ApplicantErased, ApplicationWithdrawn, MatchDeclined, Matc
 
 
 def build(rt: ServiceRuntime) -> Approvals:
-    rt.metrics.service_gauge("bps_timers_overdue", "timers (SLA deadlines, placement ends) past due and not fired",
+    rt.metrics.service_gauge("bps_timers_overdue",
+                             "timers (SLA deadlines, placement ends) past due and not fired",
                              repo.count_overdue_timers)
     return Approvals(rt.settings, rt.outbox)
 
