@@ -8,6 +8,8 @@ from web.routes import (
     apply,
     approver,
     auth,
+    employer,
+    feedback,
     host,
     host_candidates,
     host_placements,
@@ -19,5 +21,5 @@ from web.routes import (
 
 router = APIRouter()
 for module in (auth, start, account, opportunities, apply, applications, hr, approver,
-               host, host_candidates, host_placements, open_data):
+               host, host_candidates, host_placements, feedback, employer, open_data):
     router.include_router(module.router)

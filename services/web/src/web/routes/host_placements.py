@@ -22,7 +22,7 @@ router = APIRouter()
 OUTCOMES = {"completed": "It finished as planned", "ended_early": "It ended early"}
 DONE = {"start": "started", "extend": "extended", "end": "ended"}
 NOTICES = {"started": "The placement has started", "extended": "The end date has changed",
-           "ended": "The placement has ended. Thank you for your feedback"}
+           "ended": "The placement has ended", "feedback": "Thank you for your feedback"}
 
 
 async def placement_page(request: Request, user: dict, placement_id: str,
