@@ -131,10 +131,12 @@ async def test_an_employer_of_another_organisation_gets_the_not_found_page(web_s
     _, placement_id = await placed_by_api(web_system, host_claims["org"])
     outsider = await asyncio.to_thread(http_sign_in, web_system.web, *sponsor("emp-other"),
                                        "/employer/placements")
-    with outsider:
+    try:
         for path in (f"/employer/placements/{placement_id}",
                      f"/employer/placements/{placement_id}/feedback"):
             page = outsider.get(path)
             assert page.status_code == 404 and "Page not found" in page.text, path
         listed = outsider.get("/employer/placements")
         assert listed.status_code == 200 and placement_id not in listed.text
+    finally:
+        outsider.close()
