@@ -11,9 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from web.apis import PageNotFound
-from web.pages import render, signed_in
-from web.routes.feedback import Side, feedback_page, placement_of, send_feedback
+from web.pages import acting_for, list_page, render
+from web.routes.feedback import Side, feedback_routes, placement_of
 from web.routes.host_form import humane_date
 from web.routes.host_placements import OUTCOMES
 
@@ -22,18 +21,13 @@ router = APIRouter()
 
 def employer_user(request: Request) -> dict[str, Any]:
     """Someone speaking for an employer or department; anyone else sees 'Page not found'."""
-    user = signed_in(request)
-    if "employer" not in user["roles"] or not user.get("org"):
-        raise PageNotFound()
-    return user
+    return acting_for(request, "employer")
 
 
 @router.get("/employer/placements")
 async def placements(request: Request) -> Response:
-    user = employer_user(request)
-    found = await request.app.state.apis.call(user, "approval", "GET", "/placements",
-                                              params={"limit": 100})
-    return render(request, "employer_placements.html", placements=found, when=humane_date)
+    return await list_page(request, employer_user(request), "employer_placements.html",
+                           "placements", "approval", "/placements", when=humane_date)
 
 
 @router.get("/employer/placements/{placement_id}")
@@ -44,20 +38,10 @@ async def placement(request: Request, placement_id: str) -> Response:
                   outcomes=OUTCOMES, notice=notice)
 
 
-async def employer_side(request: Request, placement_id: str) -> tuple[dict, Side]:
+async def employer_side(request: Request, ref: str) -> tuple[dict, Side]:
     user = employer_user(request)
-    p = await placement_of(request, user, placement_id)
-    back = f"/employer/placements/{p['id']}"
-    return user, Side("releasing_employer", p, back, "Placement", f"{back}/feedback")
+    p = await placement_of(request, user, ref)
+    return user, Side("releasing_employer", p, f"/employer/placements/{p['id']}", "Placement")
 
 
-@router.get("/employer/placements/{placement_id}/feedback")
-async def employer_form(request: Request, placement_id: str) -> Response:
-    _, side = await employer_side(request, placement_id)
-    return feedback_page(request, side)
-
-
-@router.post("/employer/placements/{placement_id}/feedback")
-async def employer_send(request: Request, placement_id: str) -> Response:
-    user, side = await employer_side(request, placement_id)
-    return await send_feedback(request, user, side)
+feedback_routes(router, "/employer/placements/{ref}/feedback", employer_side)

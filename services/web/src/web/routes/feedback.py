@@ -5,6 +5,7 @@ answers 409 for a second; a placement not yet ended shows no form."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,14 +48,35 @@ UNANSWERED = {"overall": "Select how well the placement went overall",
 
 @dataclass(frozen=True)
 class Side:
-    """Whose feedback a page takes, and where it sits: its placement, the page to go back to
-    and the form's own address."""
+    """Whose feedback a page takes, and where it sits: its placement and the page to go back
+    to (the form lives below it, at `back`/feedback)."""
 
     party: str
     placement: dict[str, Any]
     back: str
     back_text: str
-    action: str
+
+    @property
+    def action(self) -> str:
+        return f"{self.back}/feedback"
+
+
+SideOf = Callable[[Request, str], Awaitable[tuple[dict, Side]]]
+
+
+def feedback_routes(router: APIRouter, path: str, side_of: SideOf) -> None:
+    """The form (GET) and its answers (POST) at `path` (with `{ref}`), for the person and
+    placement `side_of` finds from the request and `ref` (anyone else: the 404 page)."""
+    async def show(request: Request, ref: str) -> Response:
+        _, side = await side_of(request, ref)
+        return feedback_page(request, side)
+
+    async def send(request: Request, ref: str) -> Response:
+        user, side = await side_of(request, ref)
+        return await send_feedback(request, user, side)
+
+    router.add_api_route(path, show, methods=["GET"])
+    router.add_api_route(path, send, methods=["POST"])
 
 
 def read_feedback(form: Posted) -> tuple[dict[str, Any], list[Problem]]:
@@ -90,13 +112,12 @@ async def send_feedback(request: Request, user: dict, side: Side) -> Response:
     applicant's data erased) show on the form."""
     form = await posted(request)
     body, problems = read_feedback(form)
-    if not problems:
-        refused = await request.app.state.apis.refusal(
-            user, "approval", f"/placements/{side.placement['id']}/feedback", json=body)
-        if refused is None:
-            return see_other(f"{side.back}?done=feedback")
-        problems = [Problem(p.field if p.field in FIELDS else None, p.message)
-                    for p in refused.problems]
+    problems = await request.app.state.apis.attempt(
+        user, "approval", f"/placements/{side.placement['id']}/feedback", body, problems)
+    if problems is None:
+        return see_other(f"{side.back}?done=feedback")
+    # A refusal about no field of this form (already given, not ended) has no link.
+    problems = [Problem(p.field if p.field in FIELDS else None, p.message) for p in problems]
     return feedback_page(request, side, 422, problems, form)
 
 
@@ -106,28 +127,13 @@ async def placement_of(request: Request, user: dict, placement_id: str) -> dict[
         user, "approval", "GET", f"/placements/{uuid_or_404(placement_id)}")
 
 
-# --- the host, from their placement's page ----------------------------------------------
+# --- the host, from their placement's page; the applicant, from their application's ------
 
-async def host_side(request: Request, placement_id: str) -> tuple[dict, Side]:
+async def host_side(request: Request, ref: str) -> tuple[dict, Side]:
     user = host_user(request)
-    p = await placement_of(request, user, placement_id)
-    back = f"/host/placements/{p['id']}"
-    return user, Side("host", p, back, "Placement", f"{back}/feedback")
+    p = await placement_of(request, user, ref)
+    return user, Side("host", p, f"/host/placements/{p['id']}", "Placement")
 
-
-@router.get("/host/placements/{placement_id}/feedback")
-async def host_form(request: Request, placement_id: str) -> Response:
-    _, side = await host_side(request, placement_id)
-    return feedback_page(request, side)
-
-
-@router.post("/host/placements/{placement_id}/feedback")
-async def host_send(request: Request, placement_id: str) -> Response:
-    user, side = await host_side(request, placement_id)
-    return await send_feedback(request, user, side)
-
-
-# --- the applicant, from their application's page ---------------------------------------
 
 async def own_placement(request: Request, user: dict, application_id: str) -> dict | None:
     """The applicant's own placement for this application, if it has one."""
@@ -137,22 +143,13 @@ async def own_placement(request: Request, user: dict, application_id: str) -> di
     return next((p for p in found if p["applicant_id"] == user["sub"]), None)
 
 
-async def placee_side(request: Request, application_id: str) -> tuple[dict, Side]:
+async def placee_side(request: Request, ref: str) -> tuple[dict, Side]:
     user = signed_in(request)
-    p = await own_placement(request, user, application_id)
+    p = await own_placement(request, user, ref)
     if p is None:
         raise PageNotFound()
-    back = f"/applications/{p['application_id']}"
-    return user, Side("placee", p, back, "Your application", f"{back}/feedback")
+    return user, Side("placee", p, f"/applications/{p['application_id']}", "Your application")
 
 
-@router.get("/applications/{application_id}/feedback")
-async def placee_form(request: Request, application_id: str) -> Response:
-    _, side = await placee_side(request, application_id)
-    return feedback_page(request, side)
-
-
-@router.post("/applications/{application_id}/feedback")
-async def placee_send(request: Request, application_id: str) -> Response:
-    user, side = await placee_side(request, application_id)
-    return await send_feedback(request, user, side)
+feedback_routes(router, "/host/placements/{ref}/feedback", host_side)
+feedback_routes(router, "/applications/{ref}/feedback", placee_side)
