@@ -72,8 +72,9 @@ def feedback_routes(router: APIRouter, path: str, side_of: SideOf) -> None:
         return feedback_page(request, side)
 
     async def send(request: Request, ref: str) -> Response:
+        form = await posted(request)  # first: a lapsed session keeps what was typed
         user, side = await side_of(request, ref)
-        return await send_feedback(request, user, side)
+        return await send_feedback(request, user, side, form)
 
     router.add_api_route(path, show, methods=["GET"])
     router.add_api_route(path, send, methods=["POST"])
@@ -107,10 +108,9 @@ def feedback_page(request: Request, side: Side, status_code: int = 200,
                   given=side.party in p["feedback_given"], when=humane_date)
 
 
-async def send_feedback(request: Request, user: dict, side: Side) -> Response:
+async def send_feedback(request: Request, user: dict, side: Side, form: Posted) -> Response:
     """Post the caller's answers to approval; its refusals (already given, not ended, the
     applicant's data erased) show on the form."""
-    form = await posted(request)
     body, problems = read_feedback(form)
     problems = await request.app.state.apis.attempt(
         user, "approval", f"/placements/{side.placement['id']}/feedback", body, problems)
