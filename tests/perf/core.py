@@ -91,6 +91,7 @@ class Context:
     out_dir: Path = Path("bench-results")
     results: dict[str, Metric] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)  # benches share work (filled topics)
+    profile: bool = False  # --profile: benches that start their own processes profile them
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     _prefixes: list[str] = field(default_factory=list)
     _databases: list[str] = field(default_factory=list)
@@ -129,6 +130,14 @@ class Context:
         dsn = await create_database(f"bench_{name.replace('.', '_')}")
         self._databases.append(dsn)
         return dsn
+
+    def launch(self, module: str, name: str) -> tuple[str, dict[str, str]]:
+        """The module to start for a process under test, and its extra environment: with
+        --profile, tests.perf.profiled wraps it and writes <out>/profile-<name>.html/.txt."""
+        if not self.profile:
+            return module, {}
+        return "tests.perf.profiled", {"BENCH_PROFILE_MODULE": module,
+                                       "BENCH_PROFILE_OUT": str(self.out_dir / f"profile-{name}")}
 
     def baseline(self, name: str) -> float | None:
         m = self.results.get(name)

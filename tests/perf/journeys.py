@@ -30,6 +30,7 @@ from testkit import Api, Caller
 from tests.e2e.driver import ApproverDesk
 from tests.e2e.system import System, start_system, stop_system
 from tests.perf import latency
+from tests.perf.breakdown import EventLog, breakdown_metrics, lean_journey
 from tests.perf.core import Context, Metric, Target, bench
 from tests.perf.people import applicant_id, application, bounded, create_profiles, opportunity
 from tests.perf.slots import MEMORY_LIMIT_MB, _rss_mb
@@ -54,6 +55,7 @@ class Journey:
     accepted: float = 0.0  # wall clock when the 201 arrived
     matched: float | None = None
     emailed: float | None = None
+    application_id: str | None = None
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Tracker:
     def accepted(self, sub: str, application_id: str, at: float) -> None:
         j = self.journeys[sub]
         j.accepted = at
+        j.application_id = application_id
         self.by_application[application_id] = j
         if application_id in self.early_matches:
             j.matched = self.early_matches.pop(application_id)
@@ -238,8 +241,10 @@ async def journeys(ctx: Context) -> list[Metric]:
     api = Api({name: proc.url for name, proc in system.services.items()}, timeout=30.0)
     robots = Robots(system, tracker, api)
     stop = asyncio.Event()
+    events = EventLog()
     watchers = [asyncio.create_task(robots.run(stop)),
-                asyncio.create_task(watch_maildir(system.maildir, tracker))]
+                asyncio.create_task(watch_maildir(system.maildir, tracker)),
+                asyncio.create_task(events.run(system.bootstrap, system.prefix))]
     try:
         driver = Driver(system, tracker, api)
         await publish_places(api, 20 * sizes.journeys)
@@ -259,7 +264,10 @@ async def journeys(ctx: Context) -> list[Metric]:
                                               100.0 if share == 10 else None,
                                               rate_per_s=rate)
             out += latency.percentile_metrics(f"journeys.to_email_at_{share}pct", to_email,
+                                              250.0 if share == 10 else None,
                                               rate_per_s=rate)
+            if share == 10:
+                out += email_breakdown(ctx, tracker, events, subs, out)
         out += service_memory(system)
         return out
     except TimeoutError as exc:
@@ -274,6 +282,20 @@ async def journeys(ctx: Context) -> list[Metric]:
         await asyncio.gather(*watchers, return_exceptions=True)
         await api.aclose()
         await stop_system(system)
+
+
+def email_breakdown(ctx: Context, tracker: Tracker, events: EventLog, subs: list[str],
+                    out: list[Metric]) -> list[Metric]:
+    """Per-hop segments of the confirmation email, and the lean journey the email's p50 is
+    compared with."""
+    parts = breakdown_metrics("journeys.email_breakdown_at_10pct", [
+        (tracker.journeys[s].accepted, tracker.journeys[s].emailed,
+         events.by_journey[tracker.journeys[s].application_id]) for s in subs])
+    lean = lean_journey(parts, ctx.baseline("lean.hop_latency.p50"))
+    for m in out:
+        if lean and m.name == "journeys.to_email_at_10pct.p50":
+            m.baseline = "lean.journey_email"
+    return parts + lean
 
 
 def service_memory(system: System) -> list[Metric]:

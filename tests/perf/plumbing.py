@@ -7,6 +7,7 @@ default ServiceSettings, so the figures are what every service gets.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from pathlib import Path
@@ -19,7 +20,7 @@ from shared.outbox import Outbox, OutboxRelay
 from shared.service import run_service
 from shared.settings import ServiceSettings
 
-from contracts import ApplicationSubmitted, MatchProposed
+from contracts import ApplicationSubmitted, Event, MatchProposed
 from tests.perf.core import Context, Metric, Target, bench, rate
 from tests.perf.floors import produce_all, records
 
@@ -27,10 +28,19 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 POLL_SECONDS = 0.02
 
 
+@functools.cache
+def _proposal_fields() -> dict:
+    """A real MatchProposed's own fields (not the envelope's), made once."""
+    envelope = set(Event.model_fields) - {"producer"}
+    return example(MatchProposed).model_dump(exclude=envelope)
+
+
 def follow_on(event: ApplicationSubmitted) -> MatchProposed:
-    """A realistic next event (a proposal), caused by the one consumed."""
-    return example(MatchProposed, match_id=uuid.uuid4(), application_id=event.application_id,
-                   correlation_id=event.correlation_id, causation_id=event.event_id)
+    """A realistic next event (a proposal), caused by the one consumed, built the way a
+    service's handler builds one (`caused_by`, validated); `example` costs ~0.15 ms more
+    per event and is a test helper, not something a hop does."""
+    return MatchProposed.caused_by(event, **{**_proposal_fields(), "match_id": uuid.uuid4(),
+                                             "application_id": event.application_id})
 
 
 async def wait_all_sent(pool: asyncpg.Pool, count: int, within: float) -> float:
@@ -86,11 +96,12 @@ async def run_hop(ctx: Context, count: int, **overrides) -> tuple[float, dict]:
 async def service_hop(ctx: Context) -> list[Metric]:
     """One hop: consume, inbox + effect + outbox in one transaction, relay the follow-on."""
     value, detail = await run_hop(ctx, ctx.sizes.hop_events)
-    for floor in ("floor.consume_produce_per_message", "floor.pg_insert_tx"):
-        if ctx.baseline(floor):  # context: what a one-at-a-time design can reach at best
+    for floor in ("floor.consume_produce_loop", "floor.consume_produce_per_message",
+                  "floor.pg_insert_tx"):
+        if ctx.baseline(floor):  # the raw floors, as information
             detail[f"ratio_to_{floor}"] = value / ctx.baseline(floor)
     return [Metric("plumbing.service_hop", value, "events/s",
-                   baseline="floor.consume_produce_loop", target=Target(">=", 0.5, "ratio"),
+                   baseline="lean.hop", target=Target(">=", 0.7, "ratio"),
                    detail=detail)]
 
 

@@ -25,9 +25,10 @@ from testkit.harness.kafka import kafka_bootstrap_servers
 from testkit.harness.postgres import pg_dsn_base
 
 # importing registers the benches, in this order (floors first: later ratios need them)
-from tests.perf import floors, plumbing  # noqa: F401 isort: skip
+from tests.perf import floors, lean_hop, plumbing  # noqa: F401 isort: skip
 from tests.perf import intake, journeys, slots, web_pages  # noqa: F401 isort: skip
 from tests.perf import matching_ranked  # noqa: F401 isort: skip
+from tests.perf import readme
 from tests.perf.core import REGISTRY, Bench, Context, Pending, Sizes
 from tests.perf.report import write_all
 
@@ -101,7 +102,7 @@ async def main_async(args: argparse.Namespace) -> int:
     say(f"bench: {len(benches)} benches, {'quick' if args.quick else 'full'} sizes -> {args.out}")
     bootstrap = await asyncio.to_thread(kafka_bootstrap_servers)
     await asyncio.to_thread(pg_dsn_base)
-    ctx = Context(bootstrap=bootstrap, sizes=sizes, out_dir=args.out)
+    ctx = Context(bootstrap=bootstrap, sizes=sizes, out_dir=args.out, profile=args.profile)
     run = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "quick": args.quick,
            "bootstrap": bootstrap, "cores": os.cpu_count(), "commit": _commit(),
            "sizes": vars(sizes), "benches": [b.name for b in benches]}
@@ -118,6 +119,8 @@ async def main_async(args: argparse.Namespace) -> int:
     run["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
     for path in write_all(args.out, run, ctx.results, pending, errors):
         say(f"wrote {path}")
+    if not args.quick and not args.only and readme.update(ROOT / "README.md", run, ctx.results):
+        say("wrote the performance figures into README.md")
     missed = [m.name for m in ctx.results.values() if m.passed is False]
     if missed:
         say(f"targets missed: {', '.join(missed)}")

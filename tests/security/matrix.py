@@ -43,6 +43,7 @@ PRINCIPALS: dict[str, tuple[str, str, str | None]] = {
     "employer": ("sec-employer-1", "employer", "sec-emp-acme"),
     "fcdo_post": ("sec-post-1", "fcdo_post", "sec-post-paris"),
     "bcc": ("sec-bcc-1", "bcc", "sec-bcc-france"),
+    "evaluator": ("sec-evaluator-1", "evaluator", "sec-isc"),
 }
 # Callers holding an allowed role who own nothing: on an endpoint about one object they must
 # hear 404 (or 403 where their kind of the role is not enough, e.g. departmental HR).
@@ -63,6 +64,7 @@ APPLICANT_OR_HR = frozenset({"applicant", "hr"})
 HOST = frozenset({"host"})
 HOST_OR_HR = frozenset({"host", "hr"})
 HR = frozenset({"hr"})
+EVALUATOR = frozenset({"evaluator"})
 APPROVERS = frozenset({"line_manager", "hr", "ethics", "vetting", "employer", "fcdo_post",
                        "bcc", "host"})
 PARTIES = frozenset({"applicant", "host", "hr"})
@@ -248,6 +250,20 @@ MONITOR_SERVICE = [
     E("monitor", "POST", "/dead-letters/{dead_letter_id}/replay", HR, default=404,
       statuses={"hr:departmental": 403}),
     E("monitor", "POST", "/dead-letters/replay-all", HR),
+    # Research extracts: evaluators only (a clear 403 for everyone else); the log, central HR.
+    E("monitor", "POST", "/research/extracts", EVALUATOR, default=201,
+      body={"purpose": "security walk"}),
+    E("monitor", "GET", "/research/extracts", EVALUATOR),
+    # No extract has this id (the world's application id): not found, even for evaluators.
+    E("monitor", "GET", "/research/extracts/{extract_id}", EVALUATOR, default=404,
+      ids={"extract_id": "application_id"}),
+    E("monitor", "GET", "/research/extracts/{extract_id}/{file}", EVALUATOR, default=422,
+      ids={"extract_id": "application_id", "file": "dead_letter_id"}),
+    E("monitor", "GET", "/research/extract-log", HR),
+    E("monitor", "GET", "/kpi-targets", HR),
+    E("monitor", "POST", "/kpi-targets", HR, default=201,
+      body={"kpi": "fill_rate", "target": 60, "from_period": "2026-Q1"}),
+    E("monitor", "GET", "/kpi-targets/series", HR),
 ]
 
 # Phase 1: the placement's life, then the object owners' destructive calls. Callers are

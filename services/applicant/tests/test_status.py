@@ -5,12 +5,12 @@ from contracts.examples import example
 from testkit.harness.events import eventually
 
 from contracts import (
-    MatchDeclined,
     ApprovalEscalated,
     ApprovalGranted,
     ApprovalReminderDue,
     ApprovalStage,
     ApprovalStageOpened,
+    MatchDeclined,
     MatchProposed,
     NoMatchFound,
     PlacementApproved,

@@ -18,6 +18,7 @@ from contracts import (
     ApprovalReminderDue,
     ApprovalStageOpened,
     ApprovalStageReassigned,
+    FollowUpDue,
     MatchProposed,
     NoMatchFound,
     PlacementApproved,
@@ -70,6 +71,17 @@ def test_the_application_receipt_names_the_scheme_the_dates_and_links_to_the_app
     assert "Dear Ann Okafor" in text.body and "industry placement scheme" in text.body
     assert "on 5 January 2027" in text.body and "from 1 February 2027 for 6 months" in text.body
     assert f"{WEB}/applications/{APP}" in text.body
+
+
+@pytest.mark.parametrize(("attempt", "cohort", "opening"), [
+    (1, "placed", "Your placement ended on 3 July 2027"),
+    (2, "comparison", "left the process on 3 July 2027")])
+def test_a_follow_up_says_why_it_asks_by_when_and_links_to_the_form(attempt, cohort, opening):
+    text = render(FollowUpDue, "follow_up_due", attempt=attempt, cohort=cohort)
+    assert ("Reminder" in text.subject) is (attempt > 1)
+    assert "6 months on" in text.subject and opening in text.body
+    assert "answer by 14 February 2028" in text.body
+    assert f"{WEB}/follow-ups/00000000-0000-4000-8000-0000000000f6" in text.body
 
 
 def test_a_withdrawal_says_when_and_why():

@@ -13,7 +13,7 @@ import httpx
 from playwright.async_api import expect
 from web import devoidc
 
-from .browsing import Visit, assert_accessible, open_page, sign_in
+from .browsing import Visit, assert_accessible, open_page, reload_until, sign_in
 from .signing import csrf_of, date_fields, post_form
 from .signing import sign_in as http_sign_in
 from .web_system import WebSystem, opportunity
@@ -141,17 +141,6 @@ async def signed_in(browser, journey: Journey, role: str, javascript: bool = Tru
     who, what = journey.person(role)
     await sign_in(visit, journey.system.web, sub or who, claims or what, "/tasks")
     return visit
-
-
-async def reload_until(visit: Visit, selector: str, tries: int = 120) -> None:
-    """A stage reaches a task list (and its case view) a Kafka hop after the decision before
-    it: reload until it shows."""
-    for _ in range(tries):
-        if await visit.page.locator(selector).count():
-            return
-        await visit.page.wait_for_timeout(500)  # between reloads, not instead of a check
-        await visit.page.reload()
-    raise AssertionError(f"{selector} never appeared on {visit.page.url}")
 
 
 def task_row(journey: Journey, title: str) -> str:

@@ -131,7 +131,25 @@ async def fill_profile(visit: Visit, journey: dict) -> None:
     await assert_accessible(visit)
 
 
-async def apply(visit: Visit, start: date) -> str:
+async def about_you(visit: Visit, consent: bool = True) -> None:
+    """The application's outcome questions: home region, skills confidence, intention,
+    consent to the 6- and 12-month follow-ups (GOV.UK radios, clicked by their labels)."""
+    page = visit.page
+    await expect(page.locator("h1")).to_have_text(
+        "About you and the difference the scheme makes")
+    await assert_accessible(visit)
+    await page.check("input[name=itl1][value='North West']")
+    await page.select_option("#itl2", "TLD3")
+    await page.check("input[name=basis][value=home]")
+    for skill, level in (("commercial_awareness", "2"), ("working_across_sectors", "3"),
+                         ("leading_change", "4")):
+        await page.check(f"input[name={skill}][value='{level}']")
+    await page.check("input[name=intention][value=undecided]")
+    await page.check(f"input[name=consent][value={'yes' if consent else 'no'}]")
+    await page.click("#continue")
+
+
+async def apply(visit: Visit, start: date, consent: bool = True) -> str:
     page = visit.page
     await expect(page.locator("h1")).to_have_text("When could you start?")
     await assert_accessible(visit)
@@ -143,7 +161,9 @@ async def apply(visit: Visit, start: date) -> str:
     await page.fill("#interest-1-name", "Acme Widgets")
     await page.select_option("#interest-1-kind", "procurement")
     await page.click("#continue")
+    await about_you(visit, consent)
     await expect(page.locator("h1")).to_contain_text("Check your answers")
+    await expect(page.locator("main")).to_contain_text("North West, Greater Manchester")
     await expect(page.locator("main")).to_contain_text("Acme Widgets")
     await expect(page.locator("main")).to_contain_text(start.isoformat())
     await assert_accessible(visit)
@@ -151,3 +171,24 @@ async def apply(visit: Visit, start: date) -> str:
     await expect(page.locator(".govuk-panel__title")).to_have_text("Application sent")
     await assert_accessible(visit)
     return (await page.locator("#reference").inner_text()).strip()
+
+
+async def reload_until(visit: Visit, selector: str, tries: int = 120, every_ms: int = 500
+                       ) -> None:
+    """What a page shows often arrives a Kafka hop after the action before it (a stage on a
+    task list, a record on the monitor): reload until it shows, or fail naming it."""
+    for _ in range(tries):
+        if await visit.page.locator(selector).count():
+            return
+        await visit.page.wait_for_timeout(every_ms)  # between reloads, not instead of a check
+        await visit.page.reload()
+    raise AssertionError(f"{selector} never appeared on {visit.page.url}")
+
+
+async def press(visit: Visit, button: str, *shows: tuple[str, str]) -> None:
+    """One step of a journey: click `button`, wait until each (selector, words) shows, and run
+    axe-core on the page it led to."""
+    await visit.page.click(button)
+    for selector, words in shows:
+        await expect(visit.page.locator(selector)).to_contain_text(words)
+    await assert_accessible(visit)

@@ -14,7 +14,7 @@ import httpx
 from playwright.async_api import expect
 from web import devoidc
 
-from .browsing import assert_accessible, fill_date
+from .browsing import assert_accessible, fill_date, press
 from .signing import applicant, civil_servant_profile, date_fields, post_form, sign_in
 from .web_system import opportunity
 
@@ -150,9 +150,15 @@ async def start_placement(visit) -> None:
     await expect(page.locator("#status")).to_have_text("Confirmed")
     await expect(page.locator("#time-left")).to_contain_text("6 months")
     await assert_accessible(visit)
-    await page.click("#start")
-    await expect(page.locator("#status")).to_have_text("Started")
-    await assert_accessible(visit)
+    await press(visit, "#start", ("#status", "Started"))
+
+
+async def publish_checked(visit, title: str, *check_shows: tuple[str, str]) -> None:
+    """From a filled opportunity form: the check-answers page (showing `check_shows`), publish,
+    and the published opportunity's own page."""
+    await press(visit, "#continue", ("h1", "Check your opportunity"), *check_shows)
+    await press(visit, "#publish", (".govuk-panel__title", "Opportunity published"))
+    await press(visit, "#view-opportunity", ("h1", title))
 
 
 async def extend_placement(visit) -> date:

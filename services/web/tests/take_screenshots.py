@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from .browsing import fill_date, open_page, person, sign_in
+from .browsing import about_you, fill_date, open_page, person, sign_in
 from .conftest import ARGS, CHROMIUM
 from .web_system import start_web_system, stop_web_system
 
@@ -68,6 +68,7 @@ async def main() -> None:
             await page.fill("#interest-1-name", "Acme Widgets")
             await page.select_option("#interest-1-kind", "procurement")
             await page.click("#continue")
+            await about_you(visit)
             await shoot(visit, "check-answers")
             await page.click("#send")
             await shoot(visit, "confirmation")

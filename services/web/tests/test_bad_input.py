@@ -120,3 +120,23 @@ def test_a_double_submit_makes_one_application(web_system):
     assert again.headers["location"] in places
     listing = client.get("/applications")
     assert listing.text.count('href="/applications/') == 1
+
+
+def test_the_about_you_questions_each_say_what_is_missing_and_an_area_outside_the_region(
+        web_system):
+    client = signed_in_with_profile(web_system)
+    start = date.today() + timedelta(days=40)
+    post_form(client, "/apply/industry", {
+        **date_fields("earliest_start", str(start.day), str(start.month), str(start.year)),
+        "desired_length_months": "6"})
+    nothing = post_form(client, "/apply/industry/about-you", {})
+    assert_gov_uk_error(nothing, "itl1", "Select the region you live or work in")
+    for field, words in (("consent", "Select whether we can ask you later"),
+                         ("intention", "Select what you mean to do in the next 2 years"),
+                         ("leading_change", "Select how confident you are in leading change")):
+        assert f'href="#{field}"' in nothing.text and words in nothing.text, summary(nothing.text)
+    elsewhere = post_form(client, "/apply/industry/about-you", {
+        "itl1": "London", "itl2": "TLD3", "basis": "home", "commercial_awareness": "3",
+        "working_across_sectors": "3", "leading_change": "3", "intention": "undecided",
+        "consent": "no"})
+    assert_gov_uk_error(elsewhere, "itl2", "Greater Manchester is not in London")

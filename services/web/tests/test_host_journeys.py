@@ -12,13 +12,14 @@ from dataclasses import replace
 import pytest
 from playwright.async_api import expect
 
-from .browsing import assert_accessible, open_page, sign_in
+from .browsing import assert_accessible, open_page, press, sign_in
 from .host_journey import (
     apply_for,
     fill_opportunity,
     grant_before_host,
     host_person,
     manage_placement,
+    publish_checked,
     until,
 )
 
@@ -28,48 +29,28 @@ pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
 async def publish(visit, web: str, title: str) -> str:
     page = visit.page
     await page.goto(web + "/")
-    await page.click("#host-home")
-    await expect(page.locator("h1")).to_have_text("Your opportunities")
-    await assert_accessible(visit)
-    await page.click("#publish-new")
+    await press(visit, "#host-home", ("h1", "Your opportunities"))
     # The 250-staff rule is on the form before anything is sent.
-    await expect(page.locator("#sme-rule")).to_contain_text("fewer than 250 staff")
-    await expect(page.locator("#host_staff_count-hint")).to_contain_text("fewer than 250")
-    await assert_accessible(visit)
-    await page.click("#continue")
-    await expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the title")
-    await assert_accessible(visit)
+    await press(visit, "#publish-new", ("#sme-rule", "fewer than 250 staff"),
+                ("#host_staff_count-hint", "fewer than 250"))
+    await press(visit, "#continue", (".govuk-error-summary", "Enter the title"))
     await fill_opportunity(page, title, "diplomatic", "300", country="FR", bcc="bcc-paris")
-    await page.click("#continue")
-    await expect(page.locator("h1")).to_contain_text("Check your opportunity")
-    await assert_accessible(visit)
-    await page.click("#publish")
+    await press(visit, "#continue", ("h1", "Check your opportunity"))
     # The matching API's 422, as a GOV.UK error on the field.
-    await expect(page.locator(".govuk-error-summary")).to_contain_text("fewer than 250 staff")
-    await expect(page.locator("#host_staff_count-error")).to_contain_text("fewer than 250")
-    await assert_accessible(visit)
+    await press(visit, "#publish", (".govuk-error-summary", "fewer than 250 staff"),
+                ("#host_staff_count-error", "fewer than 250"))
     await fill_opportunity(page, title, "industry", "120", region="North West")
-    await page.click("#continue")
-    await expect(page.locator("#answers")).to_contain_text("North West, GB")
-    await page.click("#publish")
-    await expect(page.locator(".govuk-panel__title")).to_have_text("Opportunity published")
-    await assert_accessible(visit)
-    await page.click("#view-opportunity")
-    await expect(page.locator("h1")).to_have_text(title)
+    await publish_checked(visit, title, ("#answers", "North West, GB"))
     return page.url.rsplit("/", 1)[1]
 
 
 async def change_places(visit) -> None:
     page = visit.page
-    await page.click("#edit")
-    await expect(page.locator("h1")).to_have_text("Change your opportunity")
-    await assert_accessible(visit)
+    await press(visit, "#edit", ("h1", "Change your opportunity"))
     await page.fill("#capacity", "3")
-    await page.click("#continue")
-    await expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
-    await expect(page.locator("#details")).to_contain_text("Places left")
-    await expect(page.locator("#details .govuk-summary-list__row").first).to_contain_text("3")
-    await assert_accessible(visit)
+    await press(visit, "#continue", (".govuk-notification-banner", "saved"),
+                ("#details", "Places left"),
+                ("#details .govuk-summary-list__row >> nth=0", "3"))
 
 
 async def decide(visit, web: str, opportunity_url: str) -> str:
@@ -108,14 +89,9 @@ async def decide(visit, web: str, opportunity_url: str) -> str:
 
 
 async def close(visit) -> None:
-    page = visit.page
-    await page.click(".govuk-back-link")
-    await page.click("#close")
-    await expect(page.locator("h1")).to_contain_text("Are you sure")
-    await assert_accessible(visit)
-    await page.click("#confirm-close")
-    await expect(page.locator("#status")).to_have_text("Closed")
-    await assert_accessible(visit)
+    await visit.page.click(".govuk-back-link")
+    await press(visit, "#close", ("h1", "Are you sure"))
+    await press(visit, "#confirm-close", ("#status", "Closed"))
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])

@@ -15,7 +15,7 @@ from playwright.async_api import expect
 from shared.dlq import FailedMessage, dead_letter
 from testkit.harness.kafka import kafka_bootstrap_servers
 
-from .browsing import Visit, assert_accessible, open_page, sign_in
+from .browsing import Visit, assert_accessible, open_page, reload_until, sign_in
 from .signing import applicant, apply_once, csrf_of
 from .signing import sign_in as http_sign_in
 
@@ -37,20 +37,11 @@ async def poison(system, marker: str) -> None:
         await producer.stop()
 
 
-async def reload_until_visible(visit: Visit, selector: str, tries: int = 30) -> None:
-    """The monitor logs a record a moment after it is published: reload until it shows."""
-    for _ in range(tries):
-        if await visit.page.locator(selector).count():
-            return
-        await visit.page.wait_for_timeout(1_000)  # between reloads, not instead of a check
-        await visit.page.reload()
-    raise AssertionError(f"{selector} never appeared on {visit.page.url}")
-
-
 async def replay_marked(visit: Visit, marker: str) -> None:
     page = visit.page
     row = page.locator("#dead-letter-table tr", has_text=marker)
-    await reload_until_visible(visit, f'#dead-letter-table tr:has-text("{marker}")')
+    await reload_until(visit, f'#dead-letter-table tr:has-text("{marker}")',
+                       tries=30, every_ms=1_000)
     dead_id = (await row.get_attribute("id")).removeprefix("dead-letter-")
     await row.locator("button", has_text="Replay").click()
     await expect(page.locator(".govuk-notification-banner")).to_contain_text(
@@ -110,7 +101,8 @@ async def test_without_javascript_hr_filters_by_application_and_replays_with_a_f
         await sign_in(visit, web, f"hr-{uuid.uuid4().hex[:8]}", CENTRAL_HR, "/hr/monitor")
         await page.fill("#correlation_id", application_id)
         await page.click("#show-events")
-        await reload_until_visible(visit, "#events tr:has-text('ApplicationSubmitted')")
+        await reload_until(visit, "#events tr:has-text('ApplicationSubmitted')",
+                           tries=30, every_ms=1_000)
         # Only that application's events are listed.
         links = await page.locator("#events tbody a").evaluate_all(
             "links => links.map(a => a.getAttribute('href'))")

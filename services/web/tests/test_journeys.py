@@ -10,7 +10,15 @@ from datetime import date, timedelta
 import pytest
 from playwright.async_api import expect
 
-from .browsing import apply, assert_accessible, fill_profile, open_page, person, sign_in
+from .browsing import (
+    apply,
+    assert_accessible,
+    fill_profile,
+    open_page,
+    person,
+    press,
+    sign_in,
+)
 
 # The first test also waits for seven processes to start on a loaded machine.
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
@@ -108,15 +116,10 @@ async def test_an_applicant_signs_in_applies_and_sees_the_match(web_system, brow
 async def withdraw(visit, web: str, reference: str) -> None:
     page = visit.page
     await page.goto(f"{web}/applications/{reference}")
-    await page.click("#withdraw")
-    await expect(page.locator("h1")).to_contain_text("Are you sure")
-    await assert_accessible(visit)
+    await press(visit, "#withdraw", ("h1", "Are you sure"))
     await page.fill("#reason", "Mae fy nghynlluniau wedi newid ✈️")
-    await page.click("#confirm-withdraw")
-    await expect(page.locator(".govuk-notification-banner")).to_contain_text("withdrawn")
-    await expect(page.locator("#status")).to_have_text("Withdrawn")
-    await expect(page.locator("#timeline")).to_contain_text("Mae fy nghynlluniau")
-    await assert_accessible(visit)
+    await press(visit, "#confirm-withdraw", (".govuk-notification-banner", "withdrawn"),
+                ("#status", "Withdrawn"), ("#timeline", "Mae fy nghynlluniau"))
 
 
 async def test_a_whole_application_works_with_javascript_switched_off(web_system, browser):

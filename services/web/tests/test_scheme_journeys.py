@@ -30,6 +30,7 @@ from .host_journey import (
     end_placement,
     extend_placement,
     fill_opportunity,
+    publish_checked,
     start_placement,
     until,
 )
@@ -107,15 +108,7 @@ async def publish(host: Visit, journey: Journey, title: str) -> str:
     await assert_accessible(host)
     place = {k: v.format(tag=journey.tag) for k, v in spec.place.items()}
     await fill_opportunity(page, title, journey.scheme, spec.staff, **place)
-    await page.click("#continue")
-    await expect(page.locator("h1")).to_contain_text("Check your opportunity")
-    await assert_accessible(host)
-    await page.click("#publish")
-    await expect(page.locator(".govuk-panel__title")).to_have_text("Opportunity published")
-    await assert_accessible(host)
-    await page.click("#view-opportunity")
-    await expect(page.locator("h1")).to_have_text(title)
-    await assert_accessible(host)
+    await publish_checked(host, title)
     return page.url.rsplit("/", 1)[1]
 
 

@@ -35,6 +35,9 @@ class Role(StrEnum):
     EMPLOYER = "employer"
     FCDO_POST = "fcdo_post"
     BCC = "bcc"
+    # Analysts who evaluate the scheme (e.g. the Industrial Strategy Council): they see only
+    # pseudonymised research extracts (the monitor), never a journey.
+    EVALUATOR = "evaluator"
 
 
 @dataclass(frozen=True)

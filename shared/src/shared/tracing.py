@@ -98,8 +98,17 @@ def instrument(app: FastAPI) -> None:
         asyncpg_instrumentor.instrument()
 
 
-def creating(topic: str, event_id: str) -> contextlib.AbstractContextManager[Span]:
+def recording() -> bool:
+    """False while no tracer provider is installed (no exporter configured): the per-event
+    spans below would then be no-ops that still cost 20-40 us each (context attach, header
+    parsing), a tenth of a hop's own Python; they are skipped instead."""
+    return not isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider)
+
+
+def creating(topic: str, event_id: str) -> contextlib.AbstractContextManager[Span | None]:
     """The span of an event being written to the outbox; its context goes into the headers."""
+    if not recording():
+        return contextlib.nullcontext()
     return tracer().start_as_current_span(
         f"create {topic}", kind=SpanKind.PRODUCER,
         attributes={"messaging.system": "kafka", "messaging.operation.type": "create",
@@ -111,8 +120,10 @@ def _context_of(msg: FailedMessage):
                               if v is not None})
 
 
-def processing(msg: FailedMessage, group: str) -> contextlib.AbstractContextManager[Span]:
+def processing(msg: FailedMessage, group: str) -> contextlib.AbstractContextManager[Span | None]:
     """The span of one record handled: a child of the span that wrote it (its headers)."""
+    if not recording():
+        return contextlib.nullcontext()
     return tracer().start_as_current_span(
         f"process {msg.topic}", context=_context_of(msg), kind=SpanKind.CONSUMER,
         attributes={**_kafka_attributes(msg.topic, group),
@@ -121,9 +132,11 @@ def processing(msg: FailedMessage, group: str) -> contextlib.AbstractContextMana
 
 
 def processing_batch(msgs: Iterable[FailedMessage], group: str
-                     ) -> contextlib.AbstractContextManager[Span]:
+                     ) -> contextlib.AbstractContextManager[Span | None]:
     """The span of a batch's transaction (inbox, commit), linked to every record's trace; each
     record's own `processing` span is still a child of its producer's."""
+    if not recording():
+        return contextlib.nullcontext()
     msgs = list(msgs)
     links = [Link(c) for c in (trace.get_current_span(_context_of(m)).get_span_context()
                                for m in msgs) if c.is_valid]

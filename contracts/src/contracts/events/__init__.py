@@ -6,6 +6,7 @@ from contracts.events import (
     matches,
     notifications,
     opportunities,
+    outcomes,
     placements,
 )
 from contracts.events.applications import *  # noqa: F403
@@ -13,7 +14,9 @@ from contracts.events.approvals import *  # noqa: F403
 from contracts.events.matches import *  # noqa: F403
 from contracts.events.notifications import *  # noqa: F403
 from contracts.events.opportunities import *  # noqa: F403
+from contracts.events.outcomes import *  # noqa: F403
 from contracts.events.placements import *  # noqa: F403
 
 __all__ = sorted(name for module in (applications, approvals, matches, notifications,
-                                     opportunities, placements) for name in module.__all__)
+                                     opportunities, outcomes, placements)
+                 for name in module.__all__)

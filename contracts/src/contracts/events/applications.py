@@ -19,6 +19,7 @@ from contracts.enums import (
     UKRegion,
 )
 from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Months, Text
+from contracts.outcome_answers import AskedAtApplication
 from contracts.pii import pii_field
 
 __all__ = ["ApplicantErased", "ApplicationSubmitted", "ApplicationSubmittedV2",
@@ -100,8 +101,10 @@ class SealedContact(Frozen):
         "`<application_id>|<applicant_id>`.")
 
 
-class ApplicationSubmittedV2(_Submitted):
-    """Version 2: the contact details travel sealed, never in plain text."""
+class ApplicationSubmittedV2(_Submitted, AskedAtApplication):
+    """Version 2: the contact details travel sealed, never in plain text. Added in place,
+    optional (older producers and stored events lack them): what the applicant said for
+    outcome measurement (AskedAtApplication)."""
 
     schema_version: Literal[2] = 2
 

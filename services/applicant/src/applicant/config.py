@@ -13,3 +13,5 @@ class ApplicantSettings(ServiceSettings, env_prefix="APPLICANT_"):
     # Token subjects of the services allowed to fetch a person's data key to open the sealed
     # contact details in ApplicationSubmitted v2 (client-credentials tokens in production).
     key_readers: list[str] = ["svc:notification"]
+    # How often the follow-up timers (6 and 12 months after leaving) are polled.
+    follow_up_poll_seconds: float = Field(default=30.0, gt=0)

@@ -31,8 +31,8 @@ def submitted(app: asyncpg.Record, profile: asyncpg.Record, at: datetime,
         desired_length_months=app["desired_length_months"],
         declared_interests=tuple(profile["declared_interests"]),
         opportunity_id=app["opportunity_id"], line_manager_id=profile["line_manager_id"],
-        applicant_contact=contact)
-
+        applicant_contact=contact, home_region=app["home_region"], baseline=app["baseline"],
+        follow_up_consent=app["follow_up_consent"])
 
 
 def withdrawn(app: asyncpg.Record, reason: str | None, at: datetime) -> ApplicationWithdrawn:

@@ -38,6 +38,7 @@ from applicant.domain import (
     one_live_per_scheme_message,
     should_move,
 )
+from applicant.outcomes import Outcomes
 from applicant.progress import step_for, submitted_step, withdrawn_step
 from applicant.schemas import (
     ApplicationIn,
@@ -76,6 +77,7 @@ class Applicants:
         self.units = UnitsOfWork(pool, outbox)
         self.clock = clock
         self.cases = Cases(self.units)
+        self.outcomes = Outcomes(self.units, clock)
 
     # --- profile ---------------------------------------------------------------------------
 
@@ -160,7 +162,8 @@ class Applicants:
             "earliest_start": body.earliest_start,
             "desired_length_months": body.desired_length_months,
             "opportunity_id": body.opportunity_id, "status": Status.SUBMITTED, "status_at": now,
-            "awaiting_what": step.awaiting_what, "awaiting_from": step.awaiting_from})
+            "awaiting_what": step.awaiting_what, "awaiting_from": step.awaiting_from,
+            **_outcome_fields(body)})
         key = await repo.data_key(uow.conn, applicant_id, create=new_data_key())
         event = events.submitted(row, profile, now, key)
         await self._timeline(uow.conn, application_id, event, step, moved=True)
@@ -191,6 +194,7 @@ class Applicants:
         step = withdrawn_step(reason)
         row = await repo.set_status(uow.conn, row["id"], Status.WITHDRAWN, now, None, None)
         event = events.withdrawn(row, reason, now)
+        await self.outcomes.withdrawn(uow.conn, row, now)
         await self._timeline(uow.conn, row["id"], event, step, moved=True)
         await uow.publish(event)
         return row
@@ -212,6 +216,7 @@ class Applicants:
                     await self._withdrawn(uow, row, None, now)
             ids = await repo.erase_applicant(uow.conn, applicant_id)
             await cases_repo.erase(uow.conn, ids)
+            await self.outcomes.erase(uow.conn, applicant_id)
             await uow.publish(events.erased(applicant_id, ids, now))
         log.info("applicant erased", applicant_id=applicant_id, applications=len(ids))
         return ids
@@ -269,6 +274,7 @@ class Applicants:
             log.info("event for an application this service does not hold; ignored",
                      application_id=str(application_id))
             return
+        await self.outcomes.on_event(conn, row, event)
         moved = should_move(Status(row["status"]), row["status_at"], step, event.occurred_at)
         if moved:
             await repo.set_status(conn, application_id, step.status, event.occurred_at,
@@ -291,6 +297,11 @@ async def _visible(conn: asyncpg.Connection, caller: Caller,
     if row is None or (row["applicant_id"] != caller.id and not caller.is_central_hr):
         raise NotFound(f"no application {application_id}", "application_id")
     return row
+
+
+def _outcome_fields(body: ApplicationIn) -> dict:
+    dumped = body.model_dump(mode="json", include={"home_region", "baseline"})
+    return {**dumped, "follow_up_consent": body.follow_up_consent}
 
 
 def _or(given: list | None, default: list) -> list:

@@ -20,7 +20,7 @@ PROFILE_COLUMNS = ("kind", "name", "email", "organisation_id", "grade", "profess
 APPLICATION_COLUMNS = ("id", "applicant_id", "scheme", "sectors", "preferred_regions",
                        "preferred_countries", "earliest_start", "desired_length_months",
                        "opportunity_id", "status", "status_at", "awaiting_what",
-                       "awaiting_from")
+                       "awaiting_from", "home_region", "baseline", "follow_up_consent")
 
 
 async def upsert_applicant(conn: asyncpg.Connection, applicant_id: str,

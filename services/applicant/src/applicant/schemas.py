@@ -10,7 +10,18 @@ from uuid import UUID
 from contracts.events.applications import DeclaredInterest, Email
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from contracts import ApplicantKind, Clearance, Country, Grade, Scheme, Sector, UKRegion
+from contracts import (
+    ApplicantKind,
+    AskedAtApplication,
+    Baseline,
+    Clearance,
+    Country,
+    Grade,
+    HomeRegion,
+    Scheme,
+    Sector,
+    UKRegion,
+)
 
 Label = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)]
@@ -37,7 +48,12 @@ PROFILE_EXAMPLES = {
 APPLICATION_EXAMPLES = {
     "industry scheme (civil servant)": {"value": {
         "scheme": "industry", "sectors": ["clean_energy"], "preferred_regions": ["North West"],
-        "earliest_start": "2027-04-01", "desired_length_months": 6}},
+        "earliest_start": "2027-04-01", "desired_length_months": 6,
+        "home_region": {"itl1": "North West", "itl2": "TLD3", "basis": "home"},
+        "baseline": {"skills_confidence": {"commercial_awareness": 2,
+                                           "working_across_sectors": 3, "leading_change": 3},
+                     "intention": "undecided"},
+        "follow_up_consent": True}},
     "government scheme (industry professional)": {"value": {
         "scheme": "government", "sectors": ["digital_and_technologies"],
         "preferred_regions": ["London"], "earliest_start": "2027-05-03",
@@ -81,7 +97,10 @@ class ProfileOut(ProfileIn):
     updated_at: datetime
 
 
-class ApplicationIn(BaseModel):
+class ApplicationIn(AskedAtApplication):
+    """Outcome measurement's questions (AskedAtApplication) are optional: older clients still
+    apply without them."""
+
     model_config = ConfigDict(extra="forbid")
 
     scheme: Scheme
@@ -120,6 +139,9 @@ class ApplicationOut(BaseModel):
     earliest_start: date
     desired_length_months: int
     opportunity_id: UUID | None
+    home_region: HomeRegion | None = None
+    baseline: Baseline | None = None
+    follow_up_consent: bool | None = None
     created_at: datetime
     updated_at: datetime
 

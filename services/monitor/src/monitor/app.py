@@ -17,6 +17,8 @@ from monitor.config import MonitorSettings
 from monitor.handlers import EventLog
 from monitor.opendata import api as open_data_api
 from monitor.opendata.releases import OpenDataReleases, ReleaseTimer
+from monitor.research import api as research_api
+from monitor.targets import api as targets_api
 from monitor.use_cases import MonitorUseCases
 
 STATIC = Path(__file__).parent / "static"
@@ -30,21 +32,26 @@ SPEC = ServiceSpec(
     name="monitor",
     title="HR monitor",
     description="Every event of the scheme in one append-only log: a live stream with PII "
-                "redacted, placement timelines, KPIs, dead-letter replay and an anonymised "
-                "open-data export. Central HR only. Its page is the web service's /hr/monitor.",
+                "redacted, placement timelines, KPIs against HR's targets, dead-letter replay, "
+                "open data, and pseudonymised research extracts for evaluators. Its pages are "
+                "the web service's.",
     build=build,
     handlers=dict.fromkeys(ALL_EVENTS, EventLog.on_event),
     dead_letters=EventLog.on_dead_letter,
     use_cases=lambda rt, _log: MonitorUseCases(rt.settings, rt.pool, rt.dlq_producer),
     workers=(lambda rt, _log: ReleaseTimer(OpenDataReleases(rt.settings, rt.pool),
                                            rt.settings.open_data_timer_seconds),),
-    routers=(router, open_data_api.router),
+    routers=(router, open_data_api.router, research_api.router, targets_api.router),
     openapi_tags=({"name": "stream", "description": "live Server-Sent Events"},
                   {"name": "timeline", "description": "one journey's story"},
                   {"name": "kpis", "description": "scheme health"},
                   {"name": "dead letters", "description": "inspect and replay"},
                   {"name": "open data", "description": "quarterly releases for everyone "
-                                                      "(no sign-in); HR's live aggregates"}),
+                                                      "(no sign-in); HR's live aggregates"},
+                  {"name": "research", "description": "pseudonymised extracts for "
+                                                      "evaluators, and their log for HR"},
+                  {"name": "kpi targets", "description": "HR's targets and each KPI "
+                                                         "against them by quarter"}),
 )
 
 

@@ -22,3 +22,8 @@ class MonitorSettings(ServiceSettings, env_prefix="MONITOR_"):
     # due. 0 turns the timer off: HR then releases with POST /open-data/releases.
     open_data_release_lag_days: int = Field(default=7, ge=0, le=90)
     open_data_timer_seconds: float = Field(default=300.0, ge=0)
+    # Research extracts: the smallest group of applicants any combination of quasi-identifiers
+    # may describe (README, "Research"), and how long an extract's files stay downloadable
+    # (its log entry stays for good).
+    research_min_group: int = Field(default=5, ge=2)
+    research_retention_days: int = Field(default=7, ge=1, le=90)

@@ -17,6 +17,7 @@ from monitor.config import MonitorSettings
 from monitor.domain import timeline
 from monitor.handlers import Replayer
 from monitor.opendata.releases import OpenDataReleases
+from monitor.research.extracts import ResearchExtracts
 from monitor.schemas import (
     DeadRecord,
     DeadRecordPage,
@@ -28,6 +29,7 @@ from monitor.schemas import (
     TimelineStep,
 )
 from monitor.stream import follow
+from monitor.targets.service import KpiTargets
 
 
 class MonitorUseCases:
@@ -37,6 +39,8 @@ class MonitorUseCases:
         self.pool = pool
         self.replayer = Replayer(pool, producer)
         self.open_data_releases = OpenDataReleases(settings, pool)
+        self.research = ResearchExtracts(settings, pool)
+        self.targets = KpiTargets(pool)
 
     def stream(self, f: repo.StreamFilter, after: int | None,
                backlog: int | None) -> AsyncIterator[ServerSentEvent]:

@@ -23,6 +23,7 @@ from contracts import (
     ApprovalStageReassigned,
     DeliveryStatus,
     Event,
+    FollowUpDue,
     MatchProposed,
     NoMatchFound,
     PlacementApproved,
@@ -136,6 +137,8 @@ PLANS: dict[type[Event], Callable[[Any], Plan]] = {
     PlacementConfirmed: lambda event: [("placement_confirmed", applicant(event)),
                                        ("placement_confirmed_host", host(event.host_org_id))],
     PlacementRejected: _to_applicant("placement_rejected"),
+    # Outcome follow-ups (the invitation and its reminders) link to the web form.
+    FollowUpDue: _to_applicant("follow_up_due"),
 }
 NOTIFYING = tuple(PLANS)
 

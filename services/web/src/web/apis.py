@@ -13,7 +13,7 @@ from web.messages import Problem, problems_of
 
 
 class ApiProblem(Exception):
-    """The API refused the input (400/409/422): show the problems on the form."""
+    """The API refused the input (400/409/410/422): show the problems on the form."""
 
     def __init__(self, status: int, problems: list[Problem]) -> None:
         super().__init__(status)
@@ -102,7 +102,7 @@ def outcome(service: str, response: httpx.Response) -> Any:
         raise SignInAgain()
     if status in (403, 404):
         raise PageNotFound()
-    if status in (400, 409, 422):
+    if status in (400, 409, 410, 422):  # 410: gone for good (e.g. erased), said in words
         try:
             body = response.json()
         except ValueError:

@@ -1,4 +1,5 @@
-"""Apply: when and for how long, declared interests, check your answers, confirmation.
+"""Apply: when and for how long, declared interests, about you (home region, the outcome
+baseline and consent to follow-ups), check your answers, confirmation.
 
 The answers build up in a draft in the session. Each draft carries its own Idempotency-Key,
 sent with the submission, so a double click or a resubmit after the back button gives the
@@ -7,6 +8,7 @@ same application, never two."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,13 +18,15 @@ from contracts import Sector, UKRegion
 from web.apis import ApiProblem, PageNotFound
 from web.domain import INTEREST_ROWS, date_parts, read_date, read_interests, read_whole_number
 from web.messages import Problem
-from web.pages import posted, render, returning, see_other, session_of, signed_in
+from web.outcome_form import baseline_values, read_baseline, words
+from web.pages import Posted, posted, render, returning, see_other, session_of, signed_in
 from web.routes.account import my_profile
 from web.routes.start import SCHEMES
 
 router = APIRouter()
 WHEN_FIELDS = {"earliest_start", "desired_length_months", "sectors", "preferred_regions",
                "preferred_countries", "scheme", "opportunity_id"}
+ABOUT_FIELDS = ("home_region", "baseline", "follow_up_consent")
 INTEREST_KINDS = {"procurement": "Procurement (buying from or selling to them)",
                   "regulation": "Regulation (regulating them)",
                   "policy": "Policy (making policy that affects them)"}
@@ -34,6 +38,25 @@ def draft_of(request: Request, scheme: str) -> dict[str, Any]:
     draft = session_of(request).draft(f"apply-{scheme}")
     draft.setdefault("key", str(uuid.uuid4()))
     return draft
+
+
+Reader = Callable[[Posted], tuple[dict[str, Any], list[Problem]]]
+StepPage = Callable[..., Response]
+
+
+async def save_step(request: Request, scheme: str, read: Reader, page: StepPage,
+                    next_step: str) -> Response:
+    """A posted step of the flow (CSRF checked, signed in): its answers go into the draft and
+    on to the next step, or its page comes back with what is wrong (422)."""
+    form = await posted(request)
+    signed_in(request)
+    draft = draft_of(request, scheme)
+    answers, problems = read(form)
+    problems += form.too_long()
+    if problems:
+        return page(request, scheme, draft, problems, form, status_code=422)
+    draft.update(answers)
+    return see_other(f"/apply/{scheme}/{next_step}")
 
 
 def when_page(request: Request, scheme: str, draft: dict, problems=None, typed=None,
@@ -61,21 +84,22 @@ async def when(request: Request, scheme: str, opportunity: str | None = None) ->
     return when_page(request, scheme, draft, typed=returning(request))
 
 
-@router.post("/apply/{scheme}")
-async def save_when(request: Request, scheme: str) -> Response:
-    form = await posted(request)
-    signed_in(request)
-    draft = draft_of(request, scheme)
+def read_when(form: Posted) -> tuple[dict[str, Any], list[Problem]]:
     start, bad_start = read_date(form, "earliest_start")
     months, bad_months = read_whole_number(form, "desired_length_months")
-    problems = [p for p in (bad_start, bad_months) if p] + form.too_long()
+    problems = [p for p in (bad_start, bad_months) if p]
     if problems:
-        return when_page(request, scheme, draft, problems, form, status_code=422)
-    draft.update(earliest_start=start.isoformat(), desired_length_months=months,
-                 sectors=form.all("sectors"), preferred_regions=form.all("preferred_regions"),
-                 preferred_countries=[c.strip().upper() for c in
-                                      form.get("preferred_countries").split(",") if c.strip()])
-    return see_other(f"/apply/{scheme}/interests")
+        return {}, problems
+    return {"earliest_start": start.isoformat(), "desired_length_months": months,
+            "sectors": form.all("sectors"), "preferred_regions": form.all("preferred_regions"),
+            "preferred_countries": [c.strip().upper() for c in
+                                    form.get("preferred_countries").split(",") if c.strip()]
+            }, []
+
+
+@router.post("/apply/{scheme}")
+async def save_when(request: Request, scheme: str) -> Response:
+    return await save_step(request, scheme, read_when, when_page, "interests")
 
 
 @router.get("/apply/{scheme}/interests")
@@ -94,25 +118,49 @@ async def interests(request: Request, scheme: str) -> Response:
                   values=values)
 
 
+def interests_page(request: Request, scheme: str, draft: dict, problems=None, typed=None,
+                   status_code: int = 200) -> Response:
+    return render(request, "apply_interests.html", status_code=status_code, problems=problems,
+                  scheme=scheme, draft=draft, rows=INTEREST_ROWS, kinds=INTEREST_KINDS,
+                  typed=typed)
+
+
+def read_interests_step(form: Posted) -> tuple[dict[str, Any], list[Problem]]:
+    found, problems = read_interests(form)
+    return {"interests": found}, problems
+
+
 @router.post("/apply/{scheme}/interests")
 async def save_interests(request: Request, scheme: str) -> Response:
-    form = await posted(request)
+    return await save_step(request, scheme, read_interests_step, interests_page, "about-you")
+
+
+def about_page(request: Request, scheme: str, draft: dict, problems=None, typed=None,
+               status_code: int = 200) -> Response:
+    return render(request, "apply_about.html", status_code=status_code, problems=problems,
+                  scheme=scheme, info=SCHEMES[scheme], typed=typed,
+                  values=baseline_values(draft), **words())
+
+
+@router.get("/apply/{scheme}/about-you")
+async def about_you(request: Request, scheme: str) -> Response:
     signed_in(request)
     draft = draft_of(request, scheme)
-    found, problems = read_interests(form)
-    problems += form.too_long()
-    if problems:
-        return render(request, "apply_interests.html", status_code=422, problems=problems,
-                      scheme=scheme, draft=draft, rows=INTEREST_ROWS, kinds=INTEREST_KINDS,
-                      typed=form)
-    draft["interests"] = found
-    return see_other(f"/apply/{scheme}/check")
+    if "earliest_start" in draft:
+        return about_page(request, scheme, draft, typed=returning(request))
+    return see_other(f"/apply/{scheme}")  # the first step comes first
+
+
+@router.post("/apply/{scheme}/about-you")
+async def save_about_you(request: Request, scheme: str) -> Response:
+    return await save_step(request, scheme, read_baseline, about_page, "check")
 
 
 def check_page(request: Request, scheme: str, draft: dict, problems=None,
                status_code: int = 200) -> Response:
     return render(request, "apply_check.html", status_code=status_code, problems=problems,
-                  scheme=scheme, info=SCHEMES[scheme], draft=draft, kinds=INTEREST_KINDS)
+                  scheme=scheme, info=SCHEMES[scheme], draft=draft, kinds=INTEREST_KINDS,
+                  **words())
 
 
 @router.get("/apply/{scheme}/check")
@@ -144,6 +192,8 @@ async def submit(request: Request, scheme: str) -> Response:
     except ApiProblem as exc:
         if any(p.field in WHEN_FIELDS for p in exc.problems):
             return when_page(request, scheme, draft, exc.problems, status_code=422)
+        if any((p.field or "").split(".")[0] in ABOUT_FIELDS for p in exc.problems):
+            return about_page(request, scheme, draft, exc.problems, status_code=422)
         return check_page(request, scheme, draft, exc.problems, status_code=422)
     draft["done"] = made["id"]
     return see_other(f"/applications/{made['id']}/confirmation")
@@ -155,7 +205,8 @@ def application_body(scheme: str, draft: dict[str, Any]) -> dict[str, Any]:
             "sectors": draft.get("sectors") or None,
             "preferred_regions": draft.get("preferred_regions") or None,
             "preferred_countries": draft.get("preferred_countries") or None,
-            "opportunity_id": draft.get("opportunity_id")}
+            "opportunity_id": draft.get("opportunity_id"),
+            **{k: draft[k] for k in ABOUT_FIELDS if k in draft}}
 
 
 async def keep_interests(request: Request, user: dict, interests: list[dict]) -> None:

@@ -53,11 +53,13 @@ async def callback(request: Request, code: str | None = None, state: str | None 
 
 def home_of(user: dict) -> str:
     """Where a sign-in without a page to return to lands: HR's home, a host's opportunities,
-    an approver's tasks, or the applications."""
+    an approver's tasks, an evaluator's research extracts, or the applications."""
     if "hr" in user["roles"]:
         return "/hr"
     if "host" in user["roles"]:
         return "/host"
+    if "evaluator" in user["roles"]:
+        return "/research"
     return "/tasks" if APPROVERS & set(user["roles"]) else "/applications"
 
 

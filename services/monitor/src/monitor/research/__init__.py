@@ -1,0 +1,1 @@
+"""Pseudonymised research extracts for evaluators (see the monitor's README, "Research")."""

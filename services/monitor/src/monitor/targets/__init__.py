@@ -1,0 +1,1 @@
+"""HR's KPI targets, and each regional and outcome KPI against them by quarter."""
