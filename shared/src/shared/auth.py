@@ -125,19 +125,15 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 def require_roles(*roles: Role):
     """A dependency that lets through callers holding any of these roles, else 403."""
+    allowed = ", ".join(sorted(roles))
+
     async def check(caller: CallerDep) -> Caller:
-        return ensure_roles(caller, roles)
+        if not caller.has(*roles):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                detail=f"this endpoint needs one of the roles: {allowed}")
+        return caller
 
     return check
-
-
-def ensure_roles(caller: Caller, roles: tuple[Role, ...]) -> Caller:
-    """The caller if they hold any of `roles`, else 403 naming them."""
-    if not caller.has(*roles):
-        raise HTTPException(status.HTTP_403_FORBIDDEN,
-                            detail=f"this endpoint needs one of the roles: "
-                                   f"{', '.join(sorted(roles))}")
-    return caller
 
 
 async def require_central_hr(caller: Annotated[Caller, Depends(require_roles(Role.HR))]

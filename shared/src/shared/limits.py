@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth import Caller, CallerDep, Role, ensure_roles
+from shared.auth import Caller, CallerDep
 from shared.logging import bound_contextvars
 
 MAX_PAGE_SIZE = 200
@@ -126,16 +126,3 @@ async def write_limited(request: Request, caller: CallerDep) -> Caller:
 
 
 WriterDep = Annotated[Caller, Depends(write_limited)]
-
-
-def writer(*roles: Role):
-    """A dependency for write endpoints open to `roles`: the caller holding one of them (else
-    403), within their write rate (else 429). The same checks, in the same order, as
-    `dependencies=[Depends(require_roles(...))]` beside a WriterDep, as one dependency: FastAPI
-    resolves each dependency anew per request, which costs more than the checks."""
-
-    async def dependency(request: Request, caller: CallerDep) -> Caller:
-        return await write_limited(request, ensure_roles(caller, roles))
-
-    dependency.__name__ = f"writer_{'_'.join(roles)}"
-    return dependency

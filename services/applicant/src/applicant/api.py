@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Query, Response
 from pydantic import BaseModel
-from shared.auth import Caller, CallerDep, Role, require_roles
+from shared.auth import CallerDep, Role, require_roles
 from shared.crypto import ALG, encode_key
 from shared.errors import ERROR_RESPONSES, NotFound
-from shared.limits import MAX_PAGE_SIZE, Offset, WriterDep, writer
+from shared.limits import MAX_PAGE_SIZE, Offset, WriterDep
 from shared.use_cases import use_cases
 
 from applicant.case_schemas import CaseOut
@@ -33,17 +33,15 @@ from contracts import Scheme
 
 router = APIRouter(responses=ERROR_RESPONSES)
 ApplicantRole = Depends(require_roles(Role.APPLICANT))
-# An applicant writing about themselves: role applicant (403), within the write rate (429).
-ApplicantWriter = Annotated[Caller, Depends(writer(Role.APPLICANT))]
 # Other roles never read applications here (approvers see what their stage needs elsewhere).
 ReaderRole = Depends(require_roles(Role.APPLICANT, Role.HR))
 UseCases = Annotated[Applicants, Depends(use_cases(Applicants))]
 
 
 @router.put("/applicants/me", tags=["applicants"], response_model=ProfileOut,
-            summary="Create or update your applicant profile",
+            dependencies=[ApplicantRole], summary="Create or update your applicant profile",
             responses={201: {"description": "profile created"}})
-async def put_profile(caller: ApplicantWriter, uc: UseCases, response: Response,
+async def put_profile(caller: WriterDep, uc: UseCases, response: Response,
                       body: Annotated[ProfileIn, Body(openapi_examples=PROFILE_EXAMPLES)]
                       ) -> ProfileOut:
     saved = await uc.save_profile(caller, body)
@@ -65,9 +63,9 @@ async def get_profile(applicant_id: str, caller: CallerDep, uc: UseCases) -> Pro
 
 
 @router.post("/applications", tags=["applications"], status_code=201,
-             response_model=ApplicationOut,
+             response_model=ApplicationOut, dependencies=[ApplicantRole],
              summary="Apply to a scheme (idempotent with an Idempotency-Key header)")
-async def submit(caller: ApplicantWriter, uc: UseCases, response: Response,
+async def submit(caller: WriterDep, uc: UseCases, response: Response,
                  body: Annotated[ApplicationIn, Body(openapi_examples=APPLICATION_EXAMPLES)],
                  idempotency_key: Annotated[str | None, Header(
                      alias="Idempotency-Key", min_length=1, max_length=200,
@@ -122,9 +120,9 @@ async def get_case(application_id: uuid.UUID, caller: CallerDep, uc: UseCases) -
 
 
 @router.post("/applications/{application_id}/withdraw", tags=["applications"],
-             response_model=ApplicationOut,
+             response_model=ApplicationOut, dependencies=[ApplicantRole],
              summary="Withdraw your application (until the placement starts)")
-async def withdraw(application_id: uuid.UUID, caller: ApplicantWriter, uc: UseCases,
+async def withdraw(application_id: uuid.UUID, caller: WriterDep, uc: UseCases,
                    body: Annotated[WithdrawIn | None, Body(openapi_examples={
                        "with a reason": {"value": {"reason": "my department needs me"}},
                        "without a reason": {"value": {}}})] = None) -> ApplicationOut:
@@ -134,12 +132,13 @@ async def withdraw(application_id: uuid.UUID, caller: ApplicantWriter, uc: UseCa
 # --- right to erasure and data keys ------------------------------------------------------------
 
 @router.delete("/applicants/me", tags=["applicants"], status_code=204,
+               dependencies=[ApplicantRole],
                summary="Erase your personal data (right to erasure)",
                description="Withdraws your live applications, deletes the key that sealed your "
                            "contact details in events, blanks your profile, and tells every "
                            "service to drop what it holds about you. Cannot be undone. 404: no "
                            "profile, or already erased.")
-async def erase_me(caller: ApplicantWriter, uc: UseCases) -> Response:
+async def erase_me(caller: WriterDep, uc: UseCases) -> Response:
     await uc.erase(caller.id)
     return Response(status_code=204)
 
