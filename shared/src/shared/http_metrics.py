@@ -10,6 +10,7 @@ Request or Response objects are built around each call.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -43,13 +44,13 @@ class HttpSeries:
         children[1].observe(seconds)
 
 
+@dataclass(frozen=True)
 class HttpMetrics:
     """Counts and times every request by route template (`none` when no route matched),
     method and exact status; probes and scrapes (`series.excluded`) are left out."""
 
-    def __init__(self, app: ASGIApp, series: HttpSeries) -> None:
-        self.app = app
-        self.series = series
+    app: ASGIApp
+    series: HttpSeries
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
