@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import asyncpg
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_fastapi_instrumentator import Instrumentator
-from prometheus_fastapi_instrumentator import metrics as http_metrics
+
+from shared.http_metrics import HttpMetrics, HttpSeries
 
 # A service gauge's refresh: one number, or one per label values when it has labels.
 GaugeRefresh = Callable[[asyncpg.Pool], Awaitable[float | Mapping[tuple[str, ...], float]]]
@@ -98,10 +98,6 @@ class PlumbingMetrics:
 def instrument_http(app: FastAPI, metrics: PlumbingMetrics) -> None:
     """bps_http_requests_total and bps_http_request_duration_seconds by method, route template
     (`handler`: /applications/{application_id}, never the id itself; `none` for no route) and
-    exact status code. Probes and scrapes are left out."""
-    registry = metrics.registry
-    Instrumentator(should_group_status_codes=False, should_group_untemplated=True,
-                   excluded_handlers=["^/metrics$", "^/healthz$", "^/readyz$"], registry=registry) \
-        .add(http_metrics.requests(metric_namespace="bps", registry=registry)) \
-        .add(http_metrics.latency(metric_namespace="bps", registry=registry)) \
-        .instrument(app)
+    exact status code. Probes and scrapes are left out (shared.http_metrics)."""
+    series = HttpSeries(metrics.registry, frozenset({"/metrics", "/healthz", "/readyz"}))
+    app.add_middleware(HttpMetrics, series=series)

@@ -101,12 +101,10 @@ class Applicants:
     # --- submit ----------------------------------------------------------------------------
 
     async def submit(self, caller: Caller, body: ApplicationIn, key: str | None) -> Submitted:
-        request_hash = hashlib.sha256(json.dumps(body.model_dump(mode="json"),
-                                                 sort_keys=True).encode()).hexdigest()
         try:
             async with self.units() as uow:
                 if key is not None:
-                    earlier = await self._earlier(uow.conn, caller.id, key, request_hash)
+                    earlier = await self._earlier(uow.conn, caller.id, key, _request_hash(body))
                     if earlier is not None:
                         return earlier
                 row = await self._submit(uow, caller, body)
@@ -115,9 +113,16 @@ class Applicants:
         except asyncpg.UniqueViolationError as exc:
             if exc.constraint_name != ONE_LIVE_INDEX:
                 raise
-            # Lost the race to a concurrent submission for the same scheme.
-            raise Invalid(one_live_per_scheme_message(body.scheme), "scheme") from None
+            raise await self._one_live(caller.id, body.scheme) from None
         return Submitted(application_out(row))
+
+    async def _one_live(self, applicant_id: str, scheme: str) -> Invalid:
+        """The database holds the one-live rule (also against a concurrent submission); the
+        refusal names the live application when it is there to read."""
+        async with self.units.read() as conn:
+            live = await repo.live_applications(conn, applicant_id, scheme)
+        return Invalid(one_live_per_scheme_message(scheme, live[0]["id"] if live else None),
+                       "scheme")
 
     async def _earlier(self, conn: asyncpg.Connection, caller_id: str, key: str,
                        request_hash: str) -> Submitted | None:
@@ -134,7 +139,7 @@ class Applicants:
 
     async def _submit(self, uow: UnitOfWork, caller: Caller,
                       body: ApplicationIn) -> asyncpg.Record:
-        profile = await repo.get_applicant(uow.conn, caller.id)
+        profile = await repo.applicant_with_key(uow.conn, caller.id, new_data_key())
         if profile is None:
             raise Invalid("create your applicant profile first (PUT /applicants/me)",
                           "applicant")
@@ -144,18 +149,17 @@ class Applicants:
                               profile["available_from"], profile["available_until"])
         except RuleError as e:
             raise invalid(e) from None
-        live = await repo.live_applications(uow.conn, caller.id, body.scheme)
-        if live:
-            raise Invalid(one_live_per_scheme_message(body.scheme, live[0]["id"]), "scheme")
         return await self._insert(uow, caller.id, profile, body)
 
     async def _insert(self, uow: UnitOfWork, applicant_id: str,
                       profile: asyncpg.Record, body: ApplicationIn) -> asyncpg.Record:
-        application_id = uuid.uuid4()
+        """The application, its timeline line and ApplicationSubmitted: the event is built
+        from the row before it is written, so row and line go in one statement. A live
+        application for the scheme fails it on the database's unique index."""
         now = self.clock()
         step = submitted_step()
-        row = await repo.insert_application(uow.conn, {
-            "id": application_id, "applicant_id": applicant_id, "scheme": body.scheme,
+        app = {
+            "id": uuid.uuid4(), "applicant_id": applicant_id, "scheme": body.scheme,
             "sectors": _or(body.sectors, profile["sectors"]),
             "preferred_regions": _or(body.preferred_regions, profile["preferred_regions"]),
             "preferred_countries": _or(body.preferred_countries, profile["preferred_countries"]),
@@ -163,10 +167,10 @@ class Applicants:
             "desired_length_months": body.desired_length_months,
             "opportunity_id": body.opportunity_id, "status": Status.SUBMITTED, "status_at": now,
             "awaiting_what": step.awaiting_what, "awaiting_from": step.awaiting_from,
-            **_outcome_fields(body)})
-        key = await repo.data_key(uow.conn, applicant_id, create=new_data_key())
-        event = events.submitted(row, profile, now, key)
-        await self._timeline(uow.conn, application_id, event, step, moved=True)
+            **_outcome_fields(body)}
+        key = profile["data_key"] or await repo.data_key(uow.conn, applicant_id)
+        event = events.submitted(app, profile, now, key)
+        row = await repo.insert_application_with_line(uow.conn, app, _line(event, step))
         await uow.publish(event)
         return row
 
@@ -283,12 +287,7 @@ class Applicants:
 
     async def _timeline(self, conn: asyncpg.Connection, application_id: uuid.UUID,
                         event: Event, step: Step, moved: bool) -> None:
-        await repo.add_timeline(
-            conn, application_id, event_id=event.event_id, event_type=event.event_type,
-            occurred_at=event.occurred_at, summary=step.summary,
-            status=step.status if moved else None,
-            awaiting_what=step.awaiting_what if moved else None,
-            awaiting_from=step.awaiting_from if moved else None)
+        await repo.add_timeline(conn, application_id, **_line(event, step, moved))
 
 
 async def _visible(conn: asyncpg.Connection, caller: Caller,
@@ -297,6 +296,21 @@ async def _visible(conn: asyncpg.Connection, caller: Caller,
     if row is None or (row["applicant_id"] != caller.id and not caller.is_central_hr):
         raise NotFound(f"no application {application_id}", "application_id")
     return row
+
+
+def _request_hash(body: ApplicationIn) -> str:
+    """What an Idempotency-Key is bound to: the same key with another body is refused."""
+    return hashlib.sha256(json.dumps(body.model_dump(mode="json"),
+                                     sort_keys=True).encode()).hexdigest()
+
+
+def _line(event: Event, step: Step, moved: bool = True) -> dict:
+    """An event's timeline line; the status and what is awaited only if it moved them."""
+    return {"event_id": event.event_id, "event_type": event.event_type,
+            "occurred_at": event.occurred_at, "summary": step.summary,
+            "status": step.status if moved else None,
+            "awaiting_what": step.awaiting_what if moved else None,
+            "awaiting_from": step.awaiting_from if moved else None}
 
 
 def _outcome_fields(body: ApplicationIn) -> dict:

@@ -45,6 +45,25 @@ async def get_applicant(conn: asyncpg.Connection, applicant_id: str,
     return await conn.fetchrow(sql, applicant_id)
 
 
+# The profile a submission reads and the applicant's data key in one round trip: the key is
+# made from $2 when there is none (crypto-shredding, shared.crypto). Under a race with another
+# first submission the insert may yield to it unseen by this snapshot: the key reads as null and
+# `data_key` fetches it after.
+_PROFILE_AND_KEY_SQL = (
+    "WITH p AS (SELECT * FROM applicants WHERE id = $1 AND erased_at IS NULL),"
+    " made AS (INSERT INTO data_keys (applicant_id, key) SELECT id, $2 FROM p"
+    "  ON CONFLICT DO NOTHING RETURNING key)"
+    " SELECT p.*, coalesce((SELECT key FROM made),"
+    "  (SELECT key FROM data_keys WHERE applicant_id = $1)) AS data_key FROM p")
+
+
+async def applicant_with_key(conn: asyncpg.Connection, applicant_id: str,
+                             new_key: bytes) -> Record | None:
+    """The live profile with a `data_key` column (stored from `new_key` if there was none);
+    None for no profile or an erased one (and then no key is made)."""
+    return await conn.fetchrow(_PROFILE_AND_KEY_SQL, applicant_id, new_key)
+
+
 async def live_applications(conn: asyncpg.Connection, applicant_id: str,
                             scheme: str | None = None) -> list[Record]:
     return await conn.fetch(
@@ -52,11 +71,31 @@ async def live_applications(conn: asyncpg.Connection, applicant_id: str,
         " AND ($2::text IS NULL OR scheme = $2) ORDER BY created_at", applicant_id, scheme)
 
 
-async def insert_application(conn: asyncpg.Connection, row: dict[str, Any]) -> Record:
-    cols = ", ".join(APPLICATION_COLUMNS)
-    marks = ", ".join(f"${i}" for i in range(1, len(APPLICATION_COLUMNS) + 1))
-    return await conn.fetchrow(f"INSERT INTO applications ({cols}) VALUES ({marks}) RETURNING *",
-                               *(row[c] for c in APPLICATION_COLUMNS))
+_TIMELINE_COLUMNS = ("event_id", "event_type", "occurred_at", "summary", "status",
+                     "awaiting_what", "awaiting_from")
+_TIMELINE_TYPES = ("uuid", "text", "timestamptz", "text", "text", "text", "text")
+
+
+def _insert_with_line_sql() -> str:
+    n = len(APPLICATION_COLUMNS)
+    marks = ", ".join(f"${i}" for i in range(1, n + 1))
+    line = ", ".join(f"${n + i}::{t}" for i, t in enumerate(_TIMELINE_TYPES, 1))
+    return (f"WITH app AS (INSERT INTO applications ({', '.join(APPLICATION_COLUMNS)})"
+            f" VALUES ({marks}) RETURNING *),"
+            f" line AS (INSERT INTO timeline (application_id, {', '.join(_TIMELINE_COLUMNS)})"
+            f" SELECT id, {line} FROM app ON CONFLICT (event_id) DO NOTHING)"
+            " SELECT * FROM app")
+
+
+_INSERT_WITH_LINE_SQL = _insert_with_line_sql()
+
+
+async def insert_application_with_line(conn: asyncpg.Connection, row: dict[str, Any],
+                                       line: dict[str, Any]) -> Record:
+    """A new application and its first timeline line (`add_timeline`'s fields) in one
+    statement: a submission's round trips are most of its time in the transaction."""
+    return await conn.fetchrow(_INSERT_WITH_LINE_SQL, *(row[c] for c in APPLICATION_COLUMNS),
+                               *(line[c] for c in _TIMELINE_COLUMNS))
 
 
 async def get_application(conn: asyncpg.Connection, application_id: uuid.UUID,
