@@ -24,12 +24,12 @@ from typing import Any
 
 import asyncpg
 from aiokafka import AIOKafkaProducer
+from contracts.catalogue import EVENT_CLASSES
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker, KafkaMessage
 from pydantic import ValidationError
 
 from contracts import ContractError, Event, parse_event
-from contracts.catalogue import EVENT_CLASSES
 from shared import inbox, tracing
 from shared.dlq import FailedMessage, dead_letter, failed_message
 from shared.logging import binding, get_logger
