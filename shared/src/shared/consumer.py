@@ -49,6 +49,7 @@ TRANSIENT = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
 TRANSIENT_BACKOFF_SECONDS = 1.0
 # The record whose event a handler is handling, for handlers that key on Kafka positions.
 current_message: contextvars.ContextVar[FailedMessage] = contextvars.ContextVar("current_message")
+_untraced = contextlib.nullcontext()
 
 
 class EventConsumer:
@@ -82,12 +83,12 @@ class EventConsumer:
         # batch_timeout_ms bounds an idle poll (FastStream also sleeps that long after an empty
         # one), so it is the latency a quiet consumer adds; a busy one gets records at once.
         kwargs = {"group_id": self.group_id, "auto_offset_reset": "earliest",
-                  "ack_policy": AckPolicy.MANUAL, "decoder": _no_body, "batch": True,
+                  "ack_policy": AckPolicy.MANUAL, "decoder": _the_message, "batch": True,
                   "max_records": self.batch_size, "batch_timeout_ms": self.batch_wait_ms,
                   **subscriber_kwargs}
 
         @broker.subscriber(*topics, **kwargs)
-        async def _on_batch(body: Any, message: KafkaMessage) -> None:
+        async def _on_batch(message: Any) -> None:
             await self._consume(message)
 
     async def _consume(self, message: KafkaMessage) -> None:
@@ -126,6 +127,7 @@ class EventConsumer:
     async def _apply_batch(self, parsed: list[tuple[FailedMessage, Event]]) -> dict[int, str]:
         outcomes: dict[int, str] = {}
         after_commits: list[AfterCommit] = []
+        traced = tracing.recording()  # asked once a batch: it reads the environment
         async with self.pool.acquire() as conn, self._batch_span(parsed):
             async with conn.transaction(), self._outbox_held(conn), holding_writes(conn):
                 fresh = await inbox.record_many(conn, self.name,
@@ -135,7 +137,7 @@ class EventConsumer:
                         outcomes[id(msg)] = "duplicate"
                         continue
                     fresh.discard(event.event_id)  # a repeat later in this batch is a duplicate
-                    with tracing.processing(msg, self.group_id):
+                    with tracing.processing(msg, self.group_id) if traced else _untraced:
                         outcome, after = await self._run_handler(conn, msg, event)
                     outcomes[id(msg)] = outcome
                     if after is not None:
@@ -261,9 +263,12 @@ def _class_in_headers(headers: tuple[tuple[str, bytes], ...]) -> type[Event] | N
     return None
 
 
-async def _no_body(message: Any) -> None:
-    # Parsing belongs to the pipeline (bad JSON is dead-lettered), which reads the raw records.
-    return None
+async def _the_message(message: KafkaMessage) -> KafkaMessage:
+    """The batch's message as the handler's one argument. Parsing belongs to the pipeline (bad
+    JSON is dead-lettered), which reads the raw records; and a `message: KafkaMessage`
+    parameter is a context field FastStream resolves in its thread pool, a thread hop for
+    every batch (a tenth of a loaded hop's time)."""
+    return message
 
 
 __all__ = ["TRANSIENT", "AfterCommit", "EventConsumer", "Handler", "current_message",
