@@ -19,6 +19,7 @@ from shared.metrics import PlumbingMetrics
 from shared.outbox import Outbox, OutboxRelay
 from shared.service import run_service
 from shared.settings import ServiceSettings
+from shared.unit_of_work import execute_held
 
 from contracts import ApplicationSubmitted, Event, MatchProposed
 from tests.perf.core import Context, Metric, Target, bench, rate
@@ -65,8 +66,9 @@ def hop_wire(marks: dict[str, float]):
     async def wire(runtime):
         async def handle(conn: asyncpg.Connection, event: ApplicationSubmitted) -> None:
             marks.setdefault("first", time.perf_counter())
-            await conn.execute("INSERT INTO bench_effects (event_id, detail) VALUES ($1, $2)",
-                               event.event_id, event.applicant_id)
+            # An effect row nothing in the batch reads back: held, one executemany a batch.
+            await execute_held(conn, "INSERT INTO bench_effects (event_id, detail)"
+                               " VALUES ($1, $2)", event.event_id, event.applicant_id)
             await runtime.outbox.add(conn, follow_on(event))
 
         runtime.consumer("bench").on(ApplicationSubmitted, handle).attach(

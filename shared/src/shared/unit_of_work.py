@@ -10,13 +10,22 @@ Every command (an HTTP use case, a consumer's batch) opens exactly one, in one l
 
 A consumer that already holds a connection (to redo a failed batch record by record on it)
 opens one with `units.on(conn)`.
+
+`execute_held(conn, sql, *args)` is for effect rows nothing in the same transaction reads back
+(an append, a counter bump): inside `holding_writes(conn)` (a consumer's batch) they are held
+and written just before COMMIT, one `executemany` per run of the same statement, in the order
+they were added; anywhere else they are executed at once. A batch of 100 events then costs
+one round trip for its effect rows instead of 100, which was a third of a hop's time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import asyncpg
 
@@ -26,6 +35,37 @@ from shared.outbox import Outbox
 
 log = get_logger(__name__)
 AfterCommit = Callable[[], Awaitable[None]]
+# The connection whose statements are being held, and the held (sql, args) in add order.
+_held: contextvars.ContextVar[tuple[asyncpg.Connection, list[tuple[str, tuple]]] | None] = \
+    contextvars.ContextVar("held_writes", default=None)
+
+
+async def execute_held(conn: asyncpg.Connection, sql: str, *args: Any) -> None:
+    """Run `sql` now, or hold it to the end of `holding_writes(conn)`. Only for statements
+    whose result nobody needs and whose rows nothing later in the transaction reads."""
+    held = _held.get()
+    if held is not None and held[0] is conn:
+        held[1].append((sql, args))
+    else:
+        await conn.execute(sql, *args)
+
+
+@contextlib.asynccontextmanager
+async def holding_writes(conn: asyncpg.Connection) -> AsyncIterator[None]:
+    """Hold `execute_held` statements on `conn` and write them at the end, in add order (one
+    executemany per run of the same statement). Nothing is written if the body raises."""
+    writes: list[tuple[str, tuple]] = []
+    token = _held.set((conn, writes))
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for sql, run in itertools.groupby(writes, key=lambda w: w[0]):
+        rows = [args for _, args in run]
+        if len(rows) == 1:  # execute is one round trip; executemany pipelines several rows
+            await conn.execute(sql, *rows[0])
+        else:
+            await conn.executemany(sql, rows)
 
 
 class UnitOfWork:
