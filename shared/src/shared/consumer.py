@@ -4,9 +4,9 @@ Records arrive in batches (one `getmany`). A batch is applied in ONE transaction
 insert for all its events, each handler in order (the outbox rows and the effect rows they hold
 with `shared.unit_of_work.execute_held` written once at the end), one commit, one offset
 commit. Per-event transactions and offset commits cost a round trip (and an fsync) each and
-capped a hop near 200 events/s. If any handler in the batch fails, the transaction rolls back and the batch is
-handled again one record at a time, with the per-record retries and dead-lettering, so one
-bad record never holds up or poisons its neighbours.
+capped a hop near 200 events/s. If any handler in the batch fails, the transaction rolls back
+and the batch is handled again one record at a time, with the per-record retries and
+dead-lettering, so one bad record never holds up or poisons its neighbours.
 
 Offsets are committed only after the transaction (or the DLQ publish) succeeded. A transient
 failure (database or broker away) rewinds each partition so the batch is read again.
