@@ -27,7 +27,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer
 
 from testkit import Api, Caller
-from tests.e2e.driver import ApproverDesk
+from tests.e2e.driver import ApproverDesk, OpenStage
 from tests.e2e.system import System, start_system, stop_system
 from tests.perf import latency
 from tests.perf.breakdown import EventLog, breakdown_metrics, lean_journey
@@ -95,9 +95,9 @@ class Tracker:
 
 
 class Robots:
-    """Watches `matches` and `approvals`: times each MatchProposed, and wakes the approver desk
-    (the e2e driver's robots, refusing nothing) on every ApprovalStageOpened, so each stage is
-    decided as soon as it opens."""
+    """Watches `matches` and `approvals`: times each MatchProposed, and hands every
+    ApprovalStageOpened to the approver desk (the e2e driver's robots, refusing nothing), which
+    decides that stage at once, straight from the event: no listing, no polling."""
 
     def __init__(self, system: System, tracker: Tracker, api: Api) -> None:
         self.system = system
@@ -131,7 +131,11 @@ class Robots:
         elif kind == "NoMatchFound":
             self.tracker.no_match += 1
         elif kind == "ApprovalStageOpened":
-            self.desk.wake()
+            stage = OpenStage.of_event(event)
+            if stage is None:
+                self.desk.wake()  # no stage id: the desk lists the open stages
+            else:
+                self.desk.offer(stage)
 
 
 async def watch_maildir(maildir: Path, tracker: Tracker) -> None:
