@@ -243,6 +243,8 @@ class ApproverDesk:
                     else DecisionIn(decision="grant", note="simulated approval"))
             approver = approver_for(self.api, stage, robot)  # duck-typed: OpenStage too
             answer = await unless((409,), approver.decide(stage.id, body))
+            if answer is None:  # the stage moved on, or away: a later listing may show it again
+                self.taken.discard(str(stage.id))
             self.decisions[f"{stage.stage} {body.decision if answer else 'conflict'}"] += 1
 
 

@@ -68,6 +68,16 @@ async def mark_sending(conn: asyncpg.Connection, ids: list[uuid.UUID],
         f" RETURNING {MESSAGE_COLUMNS}", ids, worker)
 
 
+async def deliver_in_place(conn: asyncpg.Connection, ids: list[uuid.UUID]
+                           ) -> list[asyncpg.Record]:
+    """In-app inbox rows: delivering one is this very update, so it happens in the claim's
+    transaction, with no `sending` step (nothing leaves our database: nothing can be in doubt)."""
+    return await conn.fetch(
+        f"UPDATE messages SET status = 'delivered', attempts = attempts + 1, last_error = NULL,"
+        f" sending_since = NULL, updated_at = now(), delivered_at = now()"
+        f" WHERE id = ANY($1::uuid[]) RETURNING {MESSAGE_COLUMNS}", ids)
+
+
 async def requeue_unattempted(conn: asyncpg.Connection, worker: uuid.UUID,
                               attempted: Collection[uuid.UUID]) -> int:
     """Rows this worker claimed but never began to send (the claim's commit outran a broken
