@@ -166,37 +166,85 @@ def application_body(i: int, kind: str, today: date) -> ApplicationIn:
 
 
 # ------------------------------------------------------------------------------ the robots
+@dataclass(frozen=True)
+class OpenStage:
+    """What an ApprovalStageOpened says about its stage: all a robot needs to decide it."""
+
+    id: str
+    stage: str
+    approver_role: str
+    approver_org_id: str | None
+    approver_id: str | None
+
+    @classmethod
+    def of_event(cls, event: dict[str, Any]) -> OpenStage | None:
+        """None for an event without a stage id (older producers named none)."""
+        if not event.get("stage_id"):
+            return None
+        return cls(str(event["stage_id"]), event["stage"], event["approver_role"],
+                   event.get("approver_org_id"), event.get("approver_id"))
+
+
 class ApproverDesk:
-    """Central HR lists the open stages; each is decided as its own approver would: refused in
-    `refuse_percent` of cases (by the stage's id, so a retry decides the same), else granted.
-    It looks again every half second, or at once when woken (the benches wake it on each
-    ApprovalStageOpened they read, so approvals add no polling delay to their latencies)."""
+    """Each stage is decided as its own approver would: refused in `refuse_percent` of cases
+    (by the stage's id, so a retry decides the same), else granted. A stage offered from its
+    ApprovalStageOpened (the benches read them) is decided at once, with no listing; central
+    HR also lists the open stages every half second (or when woken) and decides those nobody
+    offered, so a run without an event feed, or an event missed, still moves on."""
 
     def __init__(self, api: Api, refuse_percent: int, decisions: Counter) -> None:
         self.api, self.refuse_percent, self.decisions = api, refuse_percent, decisions
         self.hr = Caller(api, "driver-hr", ("hr",))
         self.slots = asyncio.Semaphore(16)
         self.woken = asyncio.Event()
+        self.taken: set[str] = set()  # stages decided or being decided: never twice
+        self.offered: set[asyncio.Task] = set()
+        self.failure: BaseException | None = None
 
     def wake(self) -> None:
         self.woken.set()
 
-    async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self.woken.clear()
-            stages = await self.hr.stages("open", every_page=False)
-            await asyncio.gather(*(self._decide(s) for s in stages))
-            if len(stages) < PAGE:
-                await _sleep_or_stop(stop, 0.5, self.woken)
+    def offer(self, stage: OpenStage) -> None:
+        """Decide `stage` now (from its ApprovalStageOpened); a failure ends `run`."""
+        if stage.id in self.taken:
+            return
+        self.taken.add(stage.id)
+        task = asyncio.create_task(self._decide(stage))
+        self.offered.add(task)
+        task.add_done_callback(self._settled)
 
-    async def _decide(self, stage: StageOut) -> None:
+    def _settled(self, task: asyncio.Task) -> None:
+        self.offered.discard(task)
+        if not task.cancelled() and task.exception() is not None and self.failure is None:
+            self.failure = task.exception()
+            self.woken.set()  # so `run` raises it at once
+
+    async def run(self, stop: asyncio.Event) -> None:
+        try:
+            while not stop.is_set():
+                if self.failure is not None:
+                    raise self.failure
+                self.woken.clear()
+                listed = await self.hr.stages("open", every_page=False)
+                stages = [s for s in listed if str(s.id) not in self.taken]
+                self.taken.update(str(s.id) for s in stages)
+                await asyncio.gather(*(self._decide(s) for s in stages))
+                if len(stages) < PAGE:  # a full page of stages already offered: wait
+                    await _sleep_or_stop(stop, 0.5, self.woken)
+        finally:
+            for task in list(self.offered):
+                task.cancel()
+
+    async def _decide(self, stage: StageOut | OpenStage) -> None:
         async with self.slots:
             robot = f"{stage.approver_role}-bot-{bucket(str(stage.id)) % BOTS_PER_ROLE}"
             refuse = bucket(str(stage.id)) < self.refuse_percent
             body = (DecisionIn(decision="refuse", reason="simulated refusal") if refuse
                     else DecisionIn(decision="grant", note="simulated approval"))
-            approver = approver_for(self.api, stage, robot)
+            approver = approver_for(self.api, stage, robot)  # duck-typed: OpenStage too
             answer = await unless((409,), approver.decide(stage.id, body))
+            if answer is None:  # the stage moved on, or away: a later listing may show it again
+                self.taken.discard(str(stage.id))
             self.decisions[f"{stage.stage} {body.decision if answer else 'conflict'}"] += 1
 
 

@@ -2,8 +2,8 @@
 
 Every event of a journey (same correlation id: the application) on the journey's topics is
 read with its `occurred_at` (set by the handler or endpoint that made it, inside its
-transaction) and its Kafka timestamp (set by the outbox relay's producer as it sends). For
-consecutive events A -> B of one journey:
+transaction) and its Kafka timestamp (set by the outbox relay's producer as it sends). Events
+one transaction made count as one step (named `A + B`); for consecutive steps A -> B:
 
 - `B relayed`: B.occurred_at -> B's Kafka timestamp: the rest of B's transaction, its commit,
   the relay's wake-up, select and send (the outbox relay's latency);
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -70,18 +71,32 @@ class EventLog:
 
 
 def segments(accepted: float, emailed: float, events: list[Seen]) -> list[tuple[str, float]]:
-    """(label, seconds) for one journey, from the 201 to the email, in order."""
-    chain = sorted((e for e in events if e.occurred <= emailed), key=lambda e: e.occurred)
+    """(label, seconds) for one journey, from the 201 to the email, in order. They add up to
+    the whole: events one transaction made (each made before the first of them was sent, so
+    none caused another) are one step, `A + B relayed`, from the first made to the last sent."""
     out: list[tuple[str, float]] = []
     previous_at, previous = accepted, "201"
-    for i, e in enumerate(chain, 1):
+    steps = _transactions(e for e in events if e.occurred <= emailed)
+    for i, step in enumerate(steps, 1):
+        name = " + ".join(e.name for e in step)
+        made, sent = step[0].occurred, max(e.relayed for e in step)
         if i > 1:
-            out.append((f"{i:02d}a {previous} -> {e.name}", e.occurred - previous_at))
-        out.append((f"{i:02d}b {e.name} relayed", e.relayed - max(e.occurred, accepted)
-                    if i == 1 else e.relayed - e.occurred))
-        previous_at, previous = e.relayed, e.name
-    out.append((f"{len(chain) + 1:02d}a {previous} -> email received", emailed - previous_at))
+            out.append((f"{i:02d}a {previous} -> {name}", made - previous_at))
+        out.append((f"{i:02d}b {name} relayed", sent - max(made, accepted) if i == 1
+                    else sent - made))
+        previous_at, previous = sent, name
+    out.append((f"{len(steps) + 1:02d}a {previous} -> email received", emailed - previous_at))
     return out
+
+
+def _transactions(events: Iterable[Seen]) -> list[list[Seen]]:
+    steps: list[list[Seen]] = []
+    for e in sorted(events, key=lambda e: e.occurred):
+        if steps and e.occurred < steps[-1][0].relayed:
+            steps[-1].append(e)
+        else:
+            steps.append([e])
+    return steps
 
 
 def breakdown_metrics(name: str, journeys: list[tuple[float, float, list[Seen]]]
@@ -107,8 +122,8 @@ def breakdown_metrics(name: str, journeys: list[tuple[float, float, list[Seen]]]
 
 
 def lean_journey(parts: list[Metric], lean_hop_p50_ms: float | None) -> list[Metric]:
-    """The lean journey to the email, composed from the lean hop: each event of the chain is
-    one transaction and one relay (a lean hop), and sending the email one more; robots and
+    """The lean journey to the email, composed from the lean hop: each step of the chain (one
+    transaction, its events relayed) is a lean hop, and sending the email one more; robots and
     HTTP requests count as nothing. `lean.journey_email` is the p50 it would take."""
     events = sum(1 for m in parts if m.name.endswith(" relayed"))
     if not events or not lean_hop_p50_ms:

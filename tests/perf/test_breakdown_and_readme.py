@@ -27,6 +27,23 @@ def test_a_journey_splits_into_consume_and_relay_segments_from_the_201_to_the_em
                    ("04a ApprovalStageOpened(line_manager) -> email received", 180)]
 
 
+def test_events_one_transaction_made_are_one_step_and_the_steps_add_up_to_the_whole():
+    accepted = 1000.0
+    granted = Seen("ApprovalGranted", "host_acceptance", accepted + 0.100, accepted + 0.150)
+    confirmed = Seen("PlacementConfirmed", None, accepted + 0.101, accepted + 0.160)
+    opened = Seen("ApprovalStageOpened", "host_acceptance", accepted - 0.005, accepted + 0.030)
+
+    got = segments(accepted, accepted + 0.200, [confirmed, granted, opened])
+
+    assert [(label, round(seconds * 1000)) for label, seconds in got] == [
+        ("01b ApprovalStageOpened(host_acceptance) relayed", 30),
+        ("02a ApprovalStageOpened(host_acceptance) -> ApprovalGranted(host_acceptance)"
+         " + PlacementConfirmed", 70),
+        ("02b ApprovalGranted(host_acceptance) + PlacementConfirmed relayed", 60),
+        ("03a ApprovalGranted(host_acceptance) + PlacementConfirmed -> email received", 40)]
+    assert round(sum(seconds for _, seconds in got), 6) == 0.2
+
+
 def test_the_lean_journey_counts_one_lean_hop_per_chain_event_and_one_for_the_email():
     parts = breakdown_metrics("b", [journey(1000.0), journey(2000.0)])
 

@@ -135,6 +135,16 @@ class Failure:
             isinstance(e, KafkaError) and e.retriable)
 
 
+# The relay's batch: SELECT_SQL under the relay lock, taken by the same statement (an InitPlan,
+# evaluated once: no rows when another instance holds it), which saves a round trip per batch.
+LOCKED_SELECT_SQL = SELECT_SQL.replace(
+    " WHERE o.sent_at IS NULL",
+    " WHERE (SELECT pg_try_advisory_xact_lock($2)) AND o.sent_at IS NULL", 1)
+# A wake-up by the poll timer rather than a NOTIFY usually finds nothing: one query says so,
+# instead of a transaction with the lock and the batch select (every service polls).
+ANY_UNSENT_SQL = "SELECT EXISTS (SELECT 1 FROM outbox WHERE sent_at IS NULL)"
+
+
 class OutboxRelay:
     def __init__(self, pool: asyncpg.Pool, bootstrap_servers: str, client_id: str,
                  metrics: PlumbingMetrics | None = None, poll_seconds: float = 0.2,
@@ -158,6 +168,7 @@ class OutboxRelay:
         self._listen_conn: asyncpg.Connection | None = None
         self._last_purge = 0.0
         self._last_gauges = 0.0
+        self._woken = True  # the first round looks for rows left by an earlier run
 
     async def start(self) -> None:
         await self.producer.start()
@@ -190,13 +201,21 @@ class OutboxRelay:
             pass
 
     def _on_notify(self, *_args: object) -> None:
-        self._loop.wake()
+        self.wake()
 
     def wake(self) -> None:
+        self._woken = True
         self._loop.wake()
 
     async def _step(self) -> bool:
-        """One relay round (shared.workers.WorkerLoop runs it); True when a full batch went."""
+        """One relay round (shared.workers.WorkerLoop runs it); True when a full batch went.
+        Woken by the timer alone, it first asks whether anything is unsent at all (a NOTIFY
+        lost with its connection, or a row waiting out its backoff, is found so too)."""
+        woken, self._woken = self._woken, False  # a wake-up during the step counts for the next
+        if not woken and not await self.pool.fetchval(ANY_UNSENT_SQL):
+            await self._maybe_purge()
+            await self.refresh_gauges()
+            return False
         sent = await self.publish_batch()
         await self._maybe_purge()
         await self.refresh_gauges()
@@ -206,9 +225,8 @@ class OutboxRelay:
         """Publish one batch of unsent rows in order; returns how many were acknowledged.
         Raises only when the broker itself seems away (nothing acked, a relay-wide error)."""
         async with self.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", RELAY_LOCK_ID):
-                return 0  # another instance of this service is relaying
-            rows = await conn.fetch(SELECT_SQL, self.batch_size)
+            # None when another instance of this service is relaying (it holds the lock).
+            rows = await conn.fetch(LOCKED_SELECT_SQL, self.batch_size, RELAY_LOCK_ID)
             if not rows:
                 return 0
             acked, failures = await self._send(rows)

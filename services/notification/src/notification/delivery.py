@@ -50,6 +50,7 @@ from notification.keys import ContactOpener, DataKeyClient
 
 log = get_logger(__name__)
 RECOVERY_EVERY_SECONDS = 1.0
+IN_THE_INBOX = Outcome(Status.DELIVERED, "in the recipient's inbox")
 
 
 def delivery_event(row: asyncpg.Record, outcome: Outcome) -> Event:
@@ -79,8 +80,8 @@ class Senders:
 
     async def send(self, row: asyncpg.Record) -> Outcome:
         channel = row["channel"]
-        if channel == INBOX:
-            return Outcome(Status.DELIVERED, "in the recipient's inbox")
+        if channel == INBOX:  # the claim delivers these (DeliveryWorker.deliver_to_inboxes)
+            return IN_THE_INBOX
         if channel == EMAIL:
             return await self.email(row)
         if channel == WEBHOOK:
@@ -155,6 +156,10 @@ class Senders:
         return http_outcome(response.status_code)
 
 
+def _bucket_key(c: asyncpg.Record) -> tuple[str, str]:
+    return c["recipient_id"], c["channel"]
+
+
 def _mask(address: str) -> str:
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}"
@@ -219,14 +224,26 @@ class DeliveryWorker:
         async with self.pool.acquire() as conn, conn.transaction():
             candidates = await repo.claim_candidates(conn, s.worker_batch_size)
             now = await repo.db_epoch(conn)
-            allowed = []
-            # Lock buckets in one global order so two workers never deadlock on them.
-            for c in sorted(candidates, key=lambda c: (c["recipient_id"], c["channel"])):
-                # The address first: a row that cannot be sent yet must not spend a token.
-                if await self.address_ready(conn, c) and await self.within_rate(conn, c, now):
-                    allowed.append(c["id"])
+            # The address first: a row that cannot be sent yet must not spend a token.
+            ready = [c for c in sorted(candidates, key=lambda c: (c["recipient_id"], c["channel"]))
+                     if await self.address_ready(conn, c)]
+            allowed, inbox = [], []
+            for c in await self.within_rates(conn, ready, now):
+                (inbox if c["channel"] == INBOX else allowed).append(c["id"])
+            if inbox:
+                await self.deliver_to_inboxes(conn, inbox)
             return await repo.mark_sending(conn, allowed, self.instance) if allowed else []
         # committed: from here on these rows are `sending` and will never be claimed again
+
+    async def deliver_to_inboxes(self, conn: asyncpg.Connection, ids: list[uuid.UUID]) -> None:
+        """In-app messages are delivered by the claim itself: one update and their events in
+        its transaction, instead of a `sending` commit and a transaction each for the outcome
+        (half the rows of a journey; they queued the emails behind them)."""
+        rows = await repo.deliver_in_place(conn, ids)
+        await self.outbox.add(conn, *(delivery_event(r, IN_THE_INBOX) for r in rows))
+        for r in rows:
+            log.info("delivery attempt", notification_id=str(r["id"]), channel=INBOX,
+                     status=Status.DELIVERED.value, attempts=r["attempts"])
 
     async def address_ready(self, conn: asyncpg.Connection, c: asyncpg.Record) -> bool:
         """False while an applicant's email waits for their address. Waiting is a deferral, not
@@ -247,15 +264,24 @@ class DeliveryWorker:
                         notification_id=str(row["id"]))
         return False
 
-    async def within_rate(self, conn: asyncpg.Connection, c: asyncpg.Record, now: float
-                          ) -> bool:
+    async def within_rates(self, conn: asyncpg.Connection, candidates: list[asyncpg.Record],
+                           now: float) -> list[asyncpg.Record]:
+        """The candidates their recipients' rates let through, in order; the others are
+        deferred, never dropped. Every bucket is read and written once for the whole batch (two
+        round trips, not two per row)."""
         s = self.settings
-        bucket = await repo.get_bucket(conn, c["recipient_id"], c["channel"])
-        ok, bucket, wait = take_token(bucket, now, s.rate_per_minute, s.rate_burst)
-        await repo.put_bucket(conn, c["recipient_id"], c["channel"], bucket)
-        if not ok:  # over the recipient's rate: deferred, never dropped
-            await repo.defer(conn, c["id"], wait)
-        return ok
+        buckets = await repo.get_buckets(conn, sorted({_bucket_key(c) for c in candidates}))
+        passed = []
+        for c in candidates:
+            ok, buckets[_bucket_key(c)], wait = take_token(buckets.get(_bucket_key(c)), now,
+                                                           s.rate_per_minute, s.rate_burst)
+            if ok:
+                passed.append(c)
+            else:
+                await repo.defer(conn, c["id"], wait)
+        if buckets:
+            await repo.put_buckets(conn, buckets)
+        return passed
 
     async def deliver(self, row: asyncpg.Record) -> None:
         self._attempted.add(row["id"])  # before the first await: recovery must not requeue it

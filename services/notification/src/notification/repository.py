@@ -68,6 +68,16 @@ async def mark_sending(conn: asyncpg.Connection, ids: list[uuid.UUID],
         f" RETURNING {MESSAGE_COLUMNS}", ids, worker)
 
 
+async def deliver_in_place(conn: asyncpg.Connection, ids: list[uuid.UUID]
+                           ) -> list[asyncpg.Record]:
+    """In-app inbox rows: delivering one is this very update, so it happens in the claim's
+    transaction, with no `sending` step (nothing leaves our database: nothing can be in doubt)."""
+    return await conn.fetch(
+        f"UPDATE messages SET status = 'delivered', attempts = attempts + 1, last_error = NULL,"
+        f" sending_since = NULL, updated_at = now(), delivered_at = now()"
+        f" WHERE id = ANY($1::uuid[]) RETURNING {MESSAGE_COLUMNS}", ids)
+
+
 async def requeue_unattempted(conn: asyncpg.Connection, worker: uuid.UUID,
                               attempted: Collection[uuid.UUID]) -> int:
     """Rows this worker claimed but never began to send (the claim's commit outran a broken
@@ -141,20 +151,25 @@ async def requeue_stuck(conn: asyncpg.Connection, older_than_seconds: float,
     return int(result.split()[-1])
 
 
-async def get_bucket(conn: asyncpg.Connection, recipient_id: str, channel: str
-                     ) -> Bucket | None:
-    row = await conn.fetchrow(
-        "SELECT tokens, at_epoch FROM rate_buckets WHERE recipient_id = $1 AND channel = $2"
-        " FOR UPDATE", recipient_id, channel)
-    return Bucket(row["tokens"], row["at_epoch"]) if row else None
+async def get_buckets(conn: asyncpg.Connection, keys: list[tuple[str, str]]
+                      ) -> dict[tuple[str, str], Bucket]:
+    """The (recipient, channel) rate buckets that exist among `keys`, locked in key order (one
+    global order: two workers never deadlock on them), in one round trip."""
+    rows = await conn.fetch(
+        "SELECT b.recipient_id, b.channel, b.tokens, b.at_epoch FROM rate_buckets b"
+        " JOIN unnest($1::text[], $2::text[]) AS k(recipient_id, channel)"
+        " ON b.recipient_id = k.recipient_id AND b.channel = k.channel"
+        " ORDER BY b.recipient_id, b.channel FOR UPDATE OF b",
+        [k[0] for k in keys], [k[1] for k in keys])
+    return {(r["recipient_id"], r["channel"]): Bucket(r["tokens"], r["at_epoch"]) for r in rows}
 
 
-async def put_bucket(conn: asyncpg.Connection, recipient_id: str, channel: str,
-                     bucket: Bucket) -> None:
-    await conn.execute(
+async def put_buckets(conn: asyncpg.Connection,
+                      buckets: dict[tuple[str, str], Bucket]) -> None:
+    await conn.executemany(
         "INSERT INTO rate_buckets (recipient_id, channel, tokens, at_epoch) VALUES ($1,$2,$3,$4)"
         " ON CONFLICT (recipient_id, channel) DO UPDATE SET tokens = $3, at_epoch = $4",
-        recipient_id, channel, bucket.tokens, bucket.at)
+        [(r, c, b.tokens, b.at) for (r, c), b in sorted(buckets.items())])
 
 
 async def db_epoch(conn: asyncpg.Connection) -> float:
