@@ -8,8 +8,9 @@ Per k, on fresh topics and a fresh database: start k replicas (`python -m tests.
 on the empty input topic and wait until the group is stable with k members that each hold
 partitions; pause them (SIGSTOP), pre-fill N events, resume all at once (SIGCONT) and time
 until the outbox has relayed N follow-ons. The pause keeps the first replica to start from
-draining the topic alone while the others are still importing; it lasts a fraction of the
-session timeout, and the members are compared before and after, so a rebalance shows.
+draining the topic alone while the others are still importing. It lasts about as long as the
+pre-fill (`paused_seconds`, a second or two), under the consumers' 10 s session timeout; the
+members are compared before and after the window, so a rebalance would show.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ async def wait_for_group(admin, group: str, k: int, procs: list[subprocess.Popen
     deadline = time.monotonic() + READY_WITHIN
     while True:
         if any(p.poll() is not None for p in procs):
-            raise RuntimeError("a replica exited while starting; see replicas.log")
+            raise RuntimeError(f"a replica of {group} exited while starting; see replicas.log")
         try:
             state, held = await members(admin, group)
         except NO_COORDINATOR_YET:
@@ -197,7 +198,9 @@ async def replicas_hop(ctx: Context) -> list[Metric]:
             for k in REPLICAS:
                 runs[k] = await run_k(ctx, bootstrap, brokers, k, ctx.sizes.hop_events)
         finally:
-            await delete_topics(bootstrap, f"bench{ctx.run_id}replicas_")
+            # tidying must not hide the error that brought us here
+            with contextlib.suppress(Exception):
+                await delete_topics(bootstrap, f"bench{ctx.run_id}replicas_")
     summary = scaling({k: r.pop("rate") for k, r in runs.items()}, os.cpu_count())
     return [Metric(f"replicas.hop_k{k}", summary["events_per_s"][f"k{k}"], "events/s",
                    baseline="replicas.hop_k1" if k > 1 else None,
