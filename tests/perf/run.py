@@ -28,6 +28,7 @@ from testkit.harness.postgres import pg_dsn_base
 from tests.perf import floors, lean_hop, plumbing  # noqa: F401 isort: skip
 from tests.perf import intake, journeys, slots, web_pages  # noqa: F401 isort: skip
 from tests.perf import matching_ranked  # noqa: F401 isort: skip
+from tests.perf import replicas  # noqa: F401 isort: skip
 from tests.perf import readme
 from tests.perf.core import REGISTRY, Bench, Context, Pending, Sizes
 from tests.perf.report import write_all
