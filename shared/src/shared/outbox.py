@@ -40,10 +40,13 @@ PURGE_EVERY_SECONDS = 60.0
 GAUGES_EVERY_SECONDS = 1.0
 # Unsent rows in id order, except the later rows of a (topic, key) whose earlier row failed for
 # a reason of its own (it has a next_attempt_at), and such a row still waiting out its backoff.
+# The relay lock ($2) is taken by the same statement (an InitPlan, evaluated once: no rows when
+# another instance holds it), which saves a round trip per batch.
 SELECT_SQL = (
     "SELECT o.id, o.topic, o.key, o.payload, o.headers, o.created_at, o.attempts,"
     " o.next_attempt_at FROM outbox o"
-    " WHERE o.sent_at IS NULL AND NOT EXISTS (SELECT 1 FROM outbox h"
+    " WHERE (SELECT pg_try_advisory_xact_lock($2)) AND o.sent_at IS NULL"
+    " AND NOT EXISTS (SELECT 1 FROM outbox h"
     "  WHERE h.sent_at IS NULL AND h.next_attempt_at IS NOT NULL"
     "  AND h.topic = o.topic AND h.key = o.key"
     "  AND (h.id < o.id OR (h.id = o.id AND h.next_attempt_at > now())))"
@@ -135,11 +138,6 @@ class Failure:
             isinstance(e, KafkaError) and e.retriable)
 
 
-# The relay's batch: SELECT_SQL under the relay lock, taken by the same statement (an InitPlan,
-# evaluated once: no rows when another instance holds it), which saves a round trip per batch.
-LOCKED_SELECT_SQL = SELECT_SQL.replace(
-    " WHERE o.sent_at IS NULL",
-    " WHERE (SELECT pg_try_advisory_xact_lock($2)) AND o.sent_at IS NULL", 1)
 # A wake-up by the poll timer rather than a NOTIFY usually finds nothing: one query says so,
 # instead of a transaction with the lock and the batch select (every service polls).
 ANY_UNSENT_SQL = "SELECT EXISTS (SELECT 1 FROM outbox WHERE sent_at IS NULL)"
@@ -212,11 +210,8 @@ class OutboxRelay:
         Woken by the timer alone, it first asks whether anything is unsent at all (a NOTIFY
         lost with its connection, or a row waiting out its backoff, is found so too)."""
         woken, self._woken = self._woken, False  # a wake-up during the step counts for the next
-        if not woken and not await self.pool.fetchval(ANY_UNSENT_SQL):
-            await self._maybe_purge()
-            await self.refresh_gauges()
-            return False
-        sent = await self.publish_batch()
+        unsent = woken or await self.pool.fetchval(ANY_UNSENT_SQL)
+        sent = await self.publish_batch() if unsent else 0
         await self._maybe_purge()
         await self.refresh_gauges()
         return sent >= self.batch_size
@@ -226,7 +221,7 @@ class OutboxRelay:
         Raises only when the broker itself seems away (nothing acked, a relay-wide error)."""
         async with self.pool.acquire() as conn, conn.transaction():
             # None when another instance of this service is relaying (it holds the lock).
-            rows = await conn.fetch(LOCKED_SELECT_SQL, self.batch_size, RELAY_LOCK_ID)
+            rows = await conn.fetch(SELECT_SQL, self.batch_size, RELAY_LOCK_ID)
             if not rows:
                 return 0
             acked, failures = await self._send(rows)
