@@ -1,9 +1,9 @@
 """The http_intake baseline: the platform's server stack with an endpoint that does nothing.
 
 Same `build_service_app` (body cap, correlation id, error handlers, lifespan with pool,
-broker and relay) and the same `serve` (uvicorn, httptools, uvloop) as every service, so the
-ratio `POST /applications` / `POST /bare` is the cost of the endpoint itself: token check,
-validation, rules, one transaction with the outbox row.
+broker and relay) and the same `serve` (uvicorn, httptools, the asyncio loop) as every
+service, so the ratio `POST /applications` / `POST /bare` is the cost of the endpoint itself:
+token check, validation, rules, one transaction with the outbox row.
 
     python -m tests.perf.bare_server   # BARE_HTTP_PORT, BARE_DATABASE_URL, BARE_KAFKA_...
 """

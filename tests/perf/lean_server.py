@@ -1,5 +1,5 @@
 """The lean intake: `POST /applications`'s durable work as a plain ASGI callable on the services'
-server stack (uvicorn with httptools and uvloop), asyncpg and nothing else; the baseline
+server stack (uvicorn with httptools on the asyncio loop), asyncpg and nothing else; the baseline
 `http.post_applications` is judged against.
 
 Per request: the caller from the bearer token (PyJWT, HS256, audience and issuer checked: an
@@ -152,8 +152,9 @@ def main() -> None:
     env = os.environ
     app = Lean(env["LEAN_DATABASE_URL"], env["LEAN_KAFKA_BOOTSTRAP_SERVERS"],
                env.get("LEAN_TOPIC_PREFIX", ""))
+    # The services' loop (shared.service.server_config): the comparison is of our code only.
     uvicorn.run(app, host="127.0.0.1", port=int(env["LEAN_HTTP_PORT"]), log_config=None,
-                access_log=False, lifespan="on")
+                access_log=False, lifespan="on", loop="asyncio")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The web service as the web_pages bench runs it: the real app (`web.app.build_app`, same
-`serve`: uvicorn, httptools, uvloop) with, for the bench only,
+`serve`: uvicorn, httptools, the asyncio loop) with, for the bench only,
 - signed-in sessions made up front for the bench users (tokens from WEB_BENCH_USERS, ids
   written to WEB_BENCH_SESSIONS): the OIDC round trip is not what is measured;
 - the server time of every request (outermost ASGI wrapper, so the session middleware, the API

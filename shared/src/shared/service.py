@@ -197,10 +197,17 @@ def serve(app: FastAPI, settings: ServiceSettings, port_variable: str) -> None:
                 sys.exit(f"{settings.service_name}: port {settings.http_port} is busy; "
                          f"stop what uses it or set {port_variable} to another port.")
             raise
-    config = uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
-                            log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=5)
-    DrainingServer(config).run()
+    DrainingServer(server_config(app, settings)).run()
+
+
+def server_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
+    # The standard asyncio loop, not uvloop: on uvloop a write to a connection the broker has
+    # closed raises RuntimeError where aiokafka expects OSError (aio-libs/aiokafka#1038), which
+    # killed a consumer's metadata task after a broker restart, and with it every commit and
+    # coordinator look-up for good: the service stayed up and consumed nothing.
+    return uvicorn.Config(app, host=settings.http_host, port=settings.http_port,
+                          loop="asyncio", log_config=None, access_log=False, lifespan="on",
+                          timeout_graceful_shutdown=5)
 
 
 class DrainingServer(uvicorn.Server):
