@@ -121,7 +121,6 @@ async def _round(uow: UnitOfWork, matching: Matching, round_id: uuid.UUID,
                  params: dict[str, Any], minimums: tuple[rounds.Minimum, ...], seed: int,
                  started: float) -> None:
     conn = uow.conn
-    await repo.room_for_batches(conn)
     rules = matching.rules()
     app_rows = await repo.waiting_applications(conn)
     # The applications are converted in a worker thread while PostgreSQL answers the rest.

@@ -213,13 +213,6 @@ async def list_rounds(conn: asyncpg.Connection, limit: int, offset: int) -> list
                             limit, offset)
 
 
-async def room_for_batches(conn: asyncpg.Connection) -> None:
-    """For the rest of this transaction: a round writes unnested arrays of thousands of rows,
-    and PostgreSQL materialises each before inserting it; at the default 4 MB of work_mem
-    that spills to temporary files first (twice the scan time)."""
-    await conn.execute("SET LOCAL work_mem = '64MB'")
-
-
 PROPOSAL_COLUMNS = ("match_id", "application_id", "opportunity_id", "score", "explanation",
                     "round_id")
 OUTBOX_COLUMNS = ("event_id", "topic", "key", "event_type", "payload", "headers")
