@@ -1,11 +1,17 @@
-"""A round's rows go in by binary COPY (copy_rows): they must read back exactly as written."""
+"""A round's rows go in by binary COPY (copy_rows), with header text made once per batch:
+both must read back exactly as written one by one."""
 
+import json
 import uuid
 
 import pytest
 from matching import copy_rows
+from matching.repository import outbox_rows
 from shared.db import create_pool
+from shared.outbox import Outbox, envelope_headers
 from testkit.harness.postgres import create_database, drop_database
+
+from contracts import NoMatchFound
 
 FIELDS = (copy_rows.uuid_field, copy_rows.text_field, copy_rows.float8_field,
           copy_rows.jsonb_field, copy_rows.bytea_field)
@@ -37,3 +43,13 @@ async def test_binary_copy_rows_read_back_as_written_in_their_order(conn):
         (rows[0][0], rows[0][1], 0.1 + 0.2, {"a": [1, "é"]}, b"\x00\xff raw"),
         (rows[1][0], "", -1e-300, [], b""),
         (None, None, None, None, None)]
+
+
+def test_a_batchs_header_text_is_what_each_event_alone_would_get():
+    def no_match(cause=None):
+        return NoMatchFound(producer="matching", correlation_id=uuid.uuid4(),
+                            causation_id=cause, application_id=uuid.uuid4(),
+                            applicant_id="a-1", scheme="industry")
+    events = [no_match(), no_match(), no_match(uuid.uuid4()), no_match()]
+    rows = list(outbox_rows(Outbox("p."), events))
+    assert [r[5] for r in rows] == [json.dumps(envelope_headers(e)) for e in events]

@@ -238,7 +238,7 @@ def round_rows(proposals: list[tuple], outbox: Outbox, events: list[Event]) -> R
                                      copy_rows.jsonb_field, copy_rows.uuid_field))
         if proposals else None,
         [row[1] for row in proposals],
-        copy_rows.encode(_outbox_rows(outbox, events), (
+        copy_rows.encode(outbox_rows(outbox, events), (
             copy_rows.uuid_field, copy_rows.text_field, copy_rows.text_field,
             copy_rows.text_field, copy_rows.bytea_field, copy_rows.jsonb_field))
         if events else None)
@@ -274,7 +274,33 @@ async def add_round_places(conn: asyncpg.Connection, taken: dict[uuid.UUID, int]
         " WHERE o.opportunity_id = c.id", list(taken), list(taken.values()))
 
 
-def _outbox_rows(outbox: Outbox, events: list[Event]) -> Iterator[tuple]:
+def outbox_rows(outbox: Outbox, events: list[Event]) -> Iterator[tuple]:
     """The rows Outbox.add would write, headers as JSON text."""
+    headers = _Headers()
     return ((e.event_id, outbox.topic_prefix + e.TOPIC, e.key(), e.event_type, e.to_bytes(),
-             json.dumps(envelope_headers(e))) for e in events)
+             headers.json(e)) for e in events)
+
+
+class _Headers:
+    """A batch's envelope headers as JSON text. A round's events of one type differ only in
+    their correlation id (same type, version and producer, no cause, one trace context), so
+    the text is made once, split around that id, and the id put in for each event: the
+    same text json.dumps(envelope_headers(e)) gives, without building and encoding a dict
+    (and asking the tracer for its context) per event."""
+
+    def __init__(self) -> None:
+        self._shape: tuple | None = None
+        self._around = ("", "")
+
+    def json(self, e: Event) -> str:
+        shape = (e.event_type, e.schema_version, e.producer, e.causation_id)
+        if shape != self._shape:
+            headers = envelope_headers(e)
+            correlation = str(e.correlation_id)
+            text = json.dumps(headers)
+            if e.causation_id is not None or text.count(correlation) != 1:
+                self._shape = None
+                return text
+            self._shape, self._around = shape, tuple(text.split(correlation))
+            return text
+        return f"{self._around[0]}{e.correlation_id}{self._around[1]}"
