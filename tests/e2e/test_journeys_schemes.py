@@ -25,16 +25,17 @@ from tests.e2e.conftest import Mailbox, World
 
 async def live_through_placement(host: ApproverActor, applicant: ApplicantActor,
                                  placement: PlacementOut) -> PlacementOut:
-    """Host starts it on its start date, extends it by a month, then ends it with feedback."""
+    """Host starts it today, extends it by a month, then ends it today with its rating (an
+    end may not lie in the future, nor before the day it started)."""
     pid = placement.id
-    started = await host.start(pid, started_on=placement.start_date)
+    started = await host.start(pid)
     assert started.status == "started"
     await applicant.wait_status(placement.application_id, "started")
     end = placement.end_date
     longer = date(end.year + (end.month == 12), end.month % 12 + 1, min(end.day, 28))
     extended = await host.extend(pid, longer)
     assert extended.end_date == longer
-    ended = await host.end(pid, "completed", ended_on=longer, host_rating=5, placee_rating=4,
+    ended = await host.end(pid, "completed", host_rating=5,
                            skills_gained=["stakeholder management"])
     assert (ended.status, ended.outcome, ended.host_rating) == ("ended", "completed", 5)
     return ended

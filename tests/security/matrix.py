@@ -68,6 +68,11 @@ EVALUATOR = frozenset({"evaluator"})
 APPROVERS = frozenset({"line_manager", "hr", "ethics", "vetting", "employer", "fcdo_post",
                        "bcc", "host"})
 PARTIES = frozenset({"applicant", "host", "hr"})
+# The releasing employer (employer of the application's organisation) sees a placement too,
+# and gives feedback with the placee and the host (HR gives none).
+PLACEMENT_VIEWERS = PARTIES | {"employer"}
+FEEDBACK_GIVERS = frozenset({"applicant", "host", "employer"})
+FEEDBACK = {"overall": 4, "objectives_met": 4, "skills_value": 3, "would_recommend": True}
 
 
 @dataclass(frozen=True)
@@ -114,6 +119,9 @@ PROFILE = to_json(bodies.profile(
     skills=["policy", "data"], sectors=["clean_energy"], preferred_regions=["North West"],
     available_from="2027-01-01", available_until="2027-12-31"))
 APPLICATION = to_json(bodies.application("industry", "2027-04-01", 6))
+FOLLOW_UP_ANSWERS = {"skills_confidence": {"commercial_awareness": 4, "working_across_sectors": 4,
+                                           "leading_change": 3},
+                     "intention": "stay_in_sector", "situation": "same_organisation_new_role"}
 OPPORTUNITY = to_json(bodies.opportunity(
     "industry", "Offshore wind policy secondment", "2027-03-01", "2027-06-30", "2027-02-15",
     host_name="Quayside Turbines Ltd", host_staff_count=120, required_skills=["policy"],
@@ -145,6 +153,12 @@ APPLICANT_SERVICE = [
                 "ethics": 200}),
     # For the services named in APPLICANT_KEY_READERS (by token subject), never for a person.
     E("applicant", "GET", "/internal/data-keys/{applicant_id}", frozenset()),
+    # Follow-ups are the applicant's own; the world has none, so any id is no such follow-up.
+    E("applicant", "GET", "/follow-ups", APPLICANT),
+    E("applicant", "GET", "/follow-ups/{follow_up_id}", APPLICANT, default=404,
+      ids={"follow_up_id": "application_id"}),
+    E("applicant", "POST", "/follow-ups/{follow_up_id}/answers", APPLICANT, default=404,
+      ids={"follow_up_id": "application_id"}, body=FOLLOW_UP_ANSWERS),
 ]
 
 MATCHING_SERVICE = [
@@ -207,9 +221,13 @@ APPROVAL_SERVICE = [
     # departmental HR of another organisation of no such stage.
     E("approval", "POST", "/stages/{stage_id}/reassign", HR, default=404,
       statuses={"hr": 409}, body={"approver_id": "sec-manager-3", "reason": "on leave"}),
-    E("approval", "GET", "/placements/{placement_id}", PARTIES, default=404,
+    E("approval", "GET", "/placements", PLACEMENT_VIEWERS),
+    # The world's employer is of another organisation than the application's: 404.
+    E("approval", "GET", "/placements/{placement_id}", PLACEMENT_VIEWERS, default=404,
       statuses={"applicant": 200, "host": 200, "hr": 200}),
     E("approval", "GET", "/return-conditions", HR),
+    E("approval", "GET", "/placements/{placement_id}/feedback", PLACEMENT_VIEWERS,
+      default=404, statuses={"applicant": 200, "host": 200, "hr": 200}),
 ]
 
 NOTIFICATION_SERVICE = [
@@ -270,14 +288,17 @@ MONITOR_SERVICE = [
 # the first allowed caller changes the state and later ones see the result.
 LIFECYCLE = [
     E("approval", "POST", "/placements/{placement_id}/start", HOST_OR_HR, default=404,
-      statuses={"host": 200, "hr": 409}, body=to_json(StartIn(started_on="2027-04-01")),
+      statuses={"host": 200, "hr": 409}, body=to_json(StartIn()),
       phase=1),
     E("approval", "POST", "/placements/{placement_id}/extend", HOST_OR_HR, default=404,
       statuses={"host": 200, "hr": 422}, body=to_json(ExtendIn(new_end_date="2027-12-01")),
       phase=1),
     E("approval", "POST", "/placements/{placement_id}/end", PARTIES, default=404,
       statuses={"applicant": 200, "host": 409, "hr": 409}, phase=1,
-      body=to_json(EndIn(outcome="completed", ended_on="2027-11-30", placee_rating=5))),
+      body=to_json(EndIn(outcome="completed", placee_rating=5))),  # today: not in the future
+    # Once ended, the placee and the host each give their own feedback, once.
+    E("approval", "POST", "/placements/{placement_id}/feedback", FEEDBACK_GIVERS, default=404,
+      statuses={"applicant": 201, "host": 201}, body=FEEDBACK, phase=1),
     # Ended placements can no longer be withdrawn from.
     E("applicant", "POST", "/applications/{application_id}/withdraw", APPLICANT, default=404,
       statuses={"applicant": 409}, body=to_json(WithdrawIn(reason="changed my mind")),

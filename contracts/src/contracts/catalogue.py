@@ -45,6 +45,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     ev.PlacementExtended,
     ev.PlacementEnded,
     ev.ReturnConditionsRecorded,
+    ev.PlacementFeedbackGiven,
     ev.NotificationDelivered,
     ev.NotificationFailed,
 )

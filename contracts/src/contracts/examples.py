@@ -118,6 +118,8 @@ VALUES: dict[str, Any] = {
     "former_host_org_id": "org-windco",
     "restricted_until": date(2028, 7, 3),
     "restricted_decisions": ("procurement", "regulation", "grants", "placements"),
+    "party": "host",
+    "given_by": "host-1",
     "notification_id": UUID("00000000-0000-4000-8000-00000000f001"),
     "source_event_id": UUID("00000000-0000-4000-8000-0000000000e1"),
     "source_event_type": "MatchProposed",
@@ -158,6 +160,9 @@ OVERRIDES: dict[str, dict[str, Any]] = {
         {"application_id": UUID("00000000-0000-4000-8000-00000000a002"),
          "reason": "not available for the whole window"},)},
     "MatchDeclined": {"reason": "took another offer"},
+    # Its own structured answers (VALUES' `answers` are an outcome follow-up's).
+    "PlacementFeedbackGiven": {"answers": {"overall": 5, "objectives_met": 4, "skills_value": 4,
+                                           "would_recommend": True}},
     "RoundMatched": {"round_id": ROUND_ID, "seed": 20261129, "applicants": 3, "opportunities": 2,
                      "places": 2, "matched": 2, "unmatched": 1, "targets": (
                          {"dimension": "region", "value": "North West", "share": 0.5,

@@ -1,5 +1,5 @@
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from approval.app import build_app
@@ -137,3 +137,32 @@ async def approve_all(svc, reader, p: MatchProposed):
         assert r.status_code == 200, r.text
     return await reader.wait_for_event(
         "PlacementConfirmed", where=lambda e: e.application_id == p.application_id)
+
+
+def utc_today() -> date:
+    """Today as the service counts it (UTC)."""
+    return datetime.now(UTC).date()
+
+
+def months_from_today(months: int) -> date:
+    """Today moved by whole calendar months (approval's own rule for a placement's end)."""
+    from approval.domain import add_months
+
+    return add_months(utc_today(), months)
+
+
+def host(svc, p):
+    return svc.auth("host-user", "host", org=p.host_org_id)
+
+
+async def running_placement(svc, reader, start: date, months: int,
+                            scheme: Scheme = Scheme.INDUSTRY):
+    """A placement from `start` for `months`, approved and started on its start date;
+    (the proposal, the PlacementConfirmed event)."""
+    p = proposal(scheme, start_date=start, length_months=months)
+    await propose(svc, p)
+    confirmed = await approve_all(svc, reader, p)
+    r = await svc.client.post(f"/placements/{confirmed.placement_id}/start",
+                              json={"started_on": start.isoformat()}, headers=host(svc, p))
+    assert (r.status_code, r.json()["status"]) == (200, "started"), r.text
+    return p, confirmed

@@ -5,17 +5,21 @@ from approval.domain import (
     Approver,
     Decision,
     Parties,
+    Party,
     RuleError,
     Sla,
+    Span,
     Who,
     add_months,
     approver_for,
     chain_for,
     check_decision,
+    check_ending,
     check_extension,
     latest_end,
     may_decide,
     may_see,
+    party_of,
     placement_end,
     rejection_reason,
     stage_times,
@@ -128,3 +132,24 @@ def test_no_accepted_extension_ever_ends_more_than_twelve_months_after_the_start
         assert new_end > latest_end(start)
     else:
         assert new_end <= add_months(start, 12)
+
+
+def test_an_end_lies_between_the_actual_start_the_planned_end_and_today():
+    span = Span(started=date(2026, 3, 2), planned_end=date(2026, 9, 2), today=date(2026, 6, 1))
+    check_ending(span, date(2026, 3, 2), "completed", None)  # the first day is allowed
+    check_ending(span, date(2026, 6, 1), "ended_early", "moved")  # and today
+    for day, words in ((date(2026, 3, 1), "before the day it started"),
+                       (date(2026, 6, 2), "must not be in the future"),
+                       (date(2026, 9, 3), "after the planned end date 2026-09-02")):
+        with pytest.raises(RuleError, match=words) as refused:
+            check_ending(span, day, "completed", None)
+        assert refused.value.field == "ended_on"
+
+
+def test_the_releasing_employer_is_the_employer_role_of_the_applications_organisation():
+    sponsor = Who("sponsor", frozenset({"employer"}), "emp-acme")
+    assert party_of(sponsor, "ben", "dept-desnz", "emp-acme") is Party.EMPLOYER
+    assert party_of(sponsor, "ben", "dept-desnz", "emp-other") is None
+    # The employer's own HR is HR, not the releasing employer.
+    hr = Who("hr-acme", frozenset({"hr", "employer"}), "emp-acme")
+    assert party_of(hr, "ben", "dept-desnz", "emp-acme") is Party.HR

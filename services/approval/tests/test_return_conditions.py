@@ -3,9 +3,11 @@ servant may not decide a stage involving the former host until the period ends; 
 conditions in force. The clock is the service's own (Approvals.clock), driven forward here."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
+from approval import lifecycle
 from contracts.examples import example
 
 from contracts import ApplicationSubmittedV2, Grade, Scheme
@@ -32,8 +34,10 @@ async def placed_and_ended(service, reader, p, grade=None, ended_on="2027-06-30"
     r = await service.client.post(f"{url}/start", json={"started_on": str(p.start_date)},
                                   headers=service.auth(*HR))
     assert r.status_code == 200, r.text
-    r = await service.client.post(f"{url}/end", headers=service.auth(*HR),
-                                  json={"outcome": "completed", "ended_on": ended_on})
+    # An end may not lie in the future, so the service's "today" is the end day here.
+    with mock.patch.object(lifecycle, "today", lambda: date.fromisoformat(ended_on)):
+        r = await service.client.post(f"{url}/end", headers=service.auth(*HR),
+                                      json={"outcome": "completed", "ended_on": ended_on})
     assert r.status_code == 200, r.text
     return await reader.wait_for_event("ReturnConditionsRecorded",
                                        where=lambda e: e.placement_id == confirmed.placement_id)

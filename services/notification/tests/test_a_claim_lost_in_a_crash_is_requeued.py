@@ -5,6 +5,7 @@ whose send has begun are never requeued (real PostgreSQL)."""
 
 import uuid
 
+import asyncpg
 import pytest
 from notification import repository as repo
 from notification.app import SPEC
@@ -77,3 +78,23 @@ async def test_stopping_the_worker_puts_its_unsent_claims_back_and_leaves_begun_
     await worker.stop()
     rows = {r["id"]: r["status"] for r in await pool.fetch("SELECT id, status FROM messages")}
     assert rows == {ids[0]: "created", ids[1]: "sending"}
+
+
+async def test_a_send_whose_address_lookup_lost_the_database_goes_back_to_the_queue(worker):
+    """PostgreSQL killed between a claim and the send's address look-up: nothing was sent, so
+    the row is requeued, not left `sending` for the stuck-row rule to call "in doubt"."""
+    pool = worker.pool
+    async with pool.acquire() as conn:
+        await repo.insert_message(conn, message(0))
+        ids = [r["id"] for r in await conn.fetch("SELECT id FROM messages")]
+        [row] = await repo.mark_sending(conn, ids, worker.instance)
+
+    async def database_gone(_row):
+        raise asyncpg.ConnectionDoesNotExistError("connection was closed in the middle of "
+                                                  "operation")
+
+    worker.senders.email_address = database_gone
+    with pytest.raises(asyncpg.ConnectionDoesNotExistError):
+        await worker.deliver(row)
+    await worker.recover_stuck()
+    assert tuple(await pool.fetchrow("SELECT status, attempts FROM messages")) == ("created", 0)

@@ -32,9 +32,10 @@ def host_person() -> tuple[str, dict]:
                            "email": f"lead@{org}.example"}
 
 
-def apply_for(web_system, opportunity_id: str) -> str:
-    """A civil servant applies to this one opportunity through the pages; the application."""
-    sub, claims = applicant()
+def apply_for(web_system, opportunity_id: str, person: tuple[str, dict] | None = None) -> str:
+    """A civil servant (`person`, else a fresh one) applies to this one opportunity through
+    the pages; the application."""
+    sub, claims = person or applicant()
     client = sign_in(web_system.web, sub, claims)
     post_form(client, "/profile", civil_servant_profile(name="Rhiannon Evans"))
     start = date.today() + EARLIEST
@@ -75,15 +76,16 @@ def host_api(web_system, service: str, org: str):
                         headers={"Authorization": f"Bearer {token}"})
 
 
-async def placed_by_api(web_system, org: str) -> tuple[str, str]:
-    """An opportunity of `org`, a candidate for it and their placement, all through the APIs;
-    (the proposal's match id, the placement id)."""
+async def placed_by_api(web_system, org: str, person: tuple[str, dict] | None = None
+                        ) -> tuple[str, str]:
+    """An opportunity of `org`, a candidate for it (`person`, else a fresh one) and their
+    placement, all through the APIs; (the proposal's match id, the placement id)."""
     with host_api(web_system, "matching", org) as matching:
         made = matching.post("/opportunities", json=opportunity(
             host_name="Quayside Analytics", required_skills=["policy"]))
         assert made.status_code == 201, made.text
         opportunity_id = made.json()["opportunity_id"]
-        application_id = await asyncio.to_thread(apply_for, web_system, opportunity_id)
+        application_id = await asyncio.to_thread(apply_for, web_system, opportunity_id, person)
         await grant_before_host(web_system, application_id)
         with host_api(web_system, "approval", org) as approval:
             stage = await _open_stage(approval, application_id, org)
@@ -177,10 +179,11 @@ async def extend_placement(visit) -> date:
 
 
 async def end_placement(visit) -> None:
-    """Ended early, with a reason and the host's feedback."""
+    """Ended early today (it started today: an end lies between the start and today), with a
+    reason and the host's rating."""
     page = visit.page
     await page.check("input[name=outcome][value=ended_early]")
-    await fill_date(page, "ended_on", str(START.day), str(START.month), str(START.year))
+    await fill_date(page, "ended_on", str(TODAY.day), str(TODAY.month), str(TODAY.year))
     await page.fill("#reason", "Y tîm wedi symud i Gaerdydd")
     await page.check("input[name=host_rating][value='4']")
     await page.fill("#skills_gained", "robot safety policy")

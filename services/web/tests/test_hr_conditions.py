@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from .browsing import assert_accessible, open_page, person, sign_in
-from .host_journey import START, host_api, host_person, placed_by_api
+from .host_journey import TODAY, host_api, host_person, placed_by_api
 from .signing import sign_in as http_sign_in
 from .test_hr_monitor import CENTRAL_HR
 
@@ -25,16 +25,17 @@ def six_months_after(day) -> str:
 
 
 async def ended_placement(web_system) -> tuple[str, str]:
-    """A civil servant's placement with a fresh host, started and ended; (org, placement)."""
+    """A civil servant's placement with a fresh host, started and ended today (an end may not
+    lie in the future); (org, placement)."""
     _, claims = host_person()
     org = claims["org"]
     _, placement_id = await placed_by_api(web_system, org)
     with host_api(web_system, "approval", org) as approval:
         started = approval.post(f"/placements/{placement_id}/start",
-                                json={"started_on": str(START)})
+                                json={"started_on": str(TODAY)})
         assert started.status_code == 200, started.text
         ended = approval.post(f"/placements/{placement_id}/end",
-                              json={"outcome": "completed", "ended_on": str(START)})
+                              json={"outcome": "completed", "ended_on": str(TODAY)})
         assert ended.status_code == 200, ended.text
     return org, placement_id
 
@@ -52,7 +53,7 @@ async def test_hr_sees_a_returning_civil_servants_conditions_in_force(web_system
         row = page.locator(f"#condition-{placement_id}")
         await expect(row).to_contain_text(org)
         await expect(row.locator("td").nth(2)).to_have_text("G7")
-        await expect(row.locator("td").nth(4)).to_contain_text(six_months_after(START))
+        await expect(row.locator("td").nth(4)).to_contain_text(six_months_after(TODAY))
         await expect(row).to_contain_text(f"placement approvals involving {org}")
         await assert_accessible(visit)
         await page.click("#show-all")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import ClassVar, Literal
 from uuid import UUID
 
@@ -19,8 +20,9 @@ from contracts.enums import (
 )
 from contracts.envelope import CatalogueEvent, Frozen, Id, Label, Rating, Text, check_order
 
-__all__ = ["PlacementApproved", "PlacementConfirmed", "PlacementEnded", "PlacementExtended",
-           "PlacementRejected", "PlacementStarted"]
+__all__ = ["FeedbackAnswers", "FeedbackParty", "PlacementApproved", "PlacementConfirmed",
+           "PlacementEnded", "PlacementExtended", "PlacementFeedbackGiven", "PlacementRejected",
+           "PlacementStarted"]
 
 
 class _PlacementsEvent(CatalogueEvent):
@@ -117,13 +119,16 @@ class PlacementEnded(_PlacementRef, _PlacementsEvent):
     event_type: Literal["PlacementEnded"] = "PlacementEnded"
 
     sector: Sector
-    start_date: date
+    start_date: date = Field(description="The day it actually started (started_on), which "
+                             "ended_on may not precede.")
     ended_on: date
     outcome: PlacementOutcome
     ended_by: Id = Field(description="Who ended it: a user id, or 'system' at the planned end.")
     reason: Text | None = None
-    host_rating: Rating | None = None
-    placee_rating: Rating | None = None
+    host_rating: Rating | None = Field(default=None, description="The host's own rating; "
+                                       "set only when the host ended it.")
+    placee_rating: Rating | None = Field(default=None, description="The placee's own rating; "
+                                         "set only when the placee ended it.")
     skills_gained: tuple[Label, ...] = ()
 
     @model_validator(mode="after")
@@ -132,3 +137,35 @@ class PlacementEnded(_PlacementRef, _PlacementsEvent):
             self.start_date, self.ended_on, "ended_on must not be before start_date", strict=False
         )
         return self
+
+
+class FeedbackParty(StrEnum):
+    """Who gives a placement's feedback: each party gives its own, once."""
+
+    PLACEE = "placee"
+    HOST = "host"
+    # The applicant's employer or department named on the application, who released them.
+    RELEASING_EMPLOYER = "releasing_employer"
+
+
+class FeedbackAnswers(Frozen):
+    """The structured questions every party answers (1 poor to 5 excellent), each worded for
+    that party; the free text stays in the approval service (personal data)."""
+
+    overall: Rating = Field(description="How well the placement went overall.")
+    objectives_met: Rating = Field(description="How well it met the objectives agreed for it.")
+    skills_value: Rating = Field(description="How valuable the skills developed or shared "
+                                 "were to this party.")
+    would_recommend: bool = Field(description="Would this party recommend the scheme to "
+                                  "others like them.")
+
+
+class PlacementFeedbackGiven(_PlacementRef, _PlacementsEvent):
+    """One party's feedback after the placement ended, for evaluation (no free text)."""
+
+    event_type: Literal["PlacementFeedbackGiven"] = "PlacementFeedbackGiven"
+
+    sector: Sector
+    party: FeedbackParty
+    given_by: Id = Field(description="The user id of the person who gave it.")
+    answers: FeedbackAnswers

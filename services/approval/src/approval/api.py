@@ -12,12 +12,15 @@ from shared.errors import ERROR_RESPONSES
 from shared.limits import Limit, Offset, WriterDep
 from shared.use_cases import use_cases
 
+from approval.feedback import Feedback
 from approval.handlers import DecisionCommand
 from approval.lifecycle import Ending
 from approval.schemas import (
     DecisionIn,
     EndIn,
     ExtendIn,
+    FeedbackIn,
+    FeedbackOut,
     PlacementOut,
     ReassignIn,
     StageOut,
@@ -32,6 +35,9 @@ router = APIRouter(responses=ERROR_RESPONSES)
 Approvers = Depends(require_roles(Role.LINE_MANAGER, Role.HR, Role.ETHICS, Role.VETTING,
                                   Role.EMPLOYER, Role.FCDO_POST, Role.BCC, Role.HOST))
 Parties = Depends(require_roles(Role.APPLICANT, Role.HOST, Role.HR))
+# The releasing employer (role employer of the application's organisation) also sees it.
+Viewers = Depends(require_roles(Role.APPLICANT, Role.HOST, Role.HR, Role.EMPLOYER))
+FeedbackGivers = Depends(require_roles(Role.APPLICANT, Role.HOST, Role.EMPLOYER))
 Managers = Depends(require_roles(Role.HOST, Role.HR))
 UseCases = Annotated[ApprovalUseCases, Depends(use_cases(ApprovalUseCases))]
 
@@ -90,8 +96,21 @@ async def reassign_stage(stage_id: uuid.UUID, caller: WriterDep, uc: UseCases,
     return await uc.tasks.reassign(caller, stage_id, body.approver_id, body.reason)
 
 
-@router.get("/placements/{placement_id}", tags=["placements"], dependencies=[Parties],
-            summary="A placement, for the placee, the host and HR")
+@router.get("/placements", tags=["placements"], dependencies=[Viewers],
+            summary="The placements you are a party to",
+            description="The placee's own; a host's, HR's or a releasing employer's "
+                        "organisation's (the employer's: those whose application names it); "
+                        "central HR sees all. Newest end date first.")
+async def list_placements(caller: CallerDep, uc: UseCases,
+                          application_id: uuid.UUID | None = None,
+                          status: Literal["confirmed", "started", "ended",
+                                          "withdrawn"] | None = None,
+                          limit: Limit = 50, offset: Offset = 0) -> list[PlacementOut]:
+    return await uc.placements.listing(caller, application_id, status, limit, offset)
+
+
+@router.get("/placements/{placement_id}", tags=["placements"], dependencies=[Viewers],
+            summary="A placement, for the placee, the host, the releasing employer and HR")
 async def get_placement(placement_id: uuid.UUID, caller: CallerDep,
                         uc: UseCases) -> PlacementOut:
     return await uc.placements.get(caller, placement_id)
@@ -112,9 +131,34 @@ async def extend_placement(placement_id: uuid.UUID, caller: WriterDep, uc: UseCa
 
 
 @router.post("/placements/{placement_id}/end", tags=["placements"], dependencies=[Parties],
-             summary="End a started placement (any party), with outcome feedback")
+             summary="End a started placement (placee, host or HR), with the caller's own "
+                     "rating",
+             description="ended_on lies between the day it started and the planned end "
+                         "date, and is not in the future. Only the caller's own side's "
+                         "rating is recorded (host_rating from the host, placee_rating from "
+                         "the placee); each party's full feedback is POST .../feedback. "
+                         "Left alone, a placement ends by itself once its end date is over.")
 async def end_placement(placement_id: uuid.UUID, caller: WriterDep, uc: UseCases,
                         body: Annotated[EndIn, Body()]) -> PlacementOut:
     ending = Ending(body.outcome, body.reason, body.ended_on, body.host_rating,
                     body.placee_rating, tuple(body.skills_gained))
     return await uc.placements.end(caller, placement_id, ending)
+
+
+@router.post("/placements/{placement_id}/feedback", tags=["placements"], status_code=201,
+             dependencies=[FeedbackGivers],
+             summary="Give your own side's feedback on an ended placement, once",
+             description="The placee, the host and the releasing employer each answer for "
+                         "themselves; a second time is 409. The answers go out as "
+                         "PlacementFeedbackGiven; the comments never leave this service.")
+async def give_feedback(placement_id: uuid.UUID, caller: WriterDep, uc: UseCases,
+                        body: Annotated[FeedbackIn, Body()]) -> FeedbackOut:
+    return await uc.placements.give_feedback(caller, placement_id,
+                                             Feedback(body.answers(), body.comments))
+
+
+@router.get("/placements/{placement_id}/feedback", tags=["placements"], dependencies=[Viewers],
+            summary="Feedback on a placement: your own side's (HR: every side's)")
+async def placement_feedback(placement_id: uuid.UUID, caller: CallerDep,
+                             uc: UseCases) -> list[FeedbackOut]:
+    return await uc.placements.feedback(caller, placement_id)

@@ -26,7 +26,8 @@ from contracts import (
 
 
 def build(rt: ServiceRuntime) -> Approvals:
-    rt.metrics.service_gauge("bps_timers_overdue", "SLA timers past due and not fired",
+    rt.metrics.service_gauge("bps_timers_overdue",
+                             "timers (SLA deadlines, placement ends) past due and not fired",
                              repo.count_overdue_timers)
     return Approvals(rt.settings, rt.outbox)
 

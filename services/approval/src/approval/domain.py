@@ -202,6 +202,9 @@ class Party(StrEnum):
     PLACEE = "placee"
     HOST = "host"
     HR = "hr"
+    # The applicant's employer or department named on the application (role `employer` of
+    # that organisation): sees the placement and gives its own feedback, nothing more.
+    EMPLOYER = "employer"
 
 
 def party_of(who: Who, applicant_id: str, host_org_id: str, organisation_id: str) -> Party | None:
@@ -210,16 +213,45 @@ def party_of(who: Who, applicant_id: str, host_org_id: str, organisation_id: str
         return Party.HR
     if "host" in who.roles and who.org == host_org_id:
         return Party.HOST
+    if "employer" in who.roles and who.org == organisation_id:
+        return Party.EMPLOYER
     if who.id == applicant_id:
         return Party.PLACEE
     return None
 
 
-def check_ending(start: date, ended_on: date, outcome: str, reason: str | None) -> None:
-    if ended_on < start:
-        raise RuleError(f"ended_on must not be before the start date {start}", "ended_on")
+@dataclass(frozen=True)
+class Span:
+    """What bounds the day a placement ends: its actual start, its planned (possibly
+    extended) end, and today."""
+
+    started: date
+    planned_end: date
+    today: date
+
+
+def check_ending(span: Span, ended_on: date, outcome: str, reason: str | None) -> None:
+    if ended_on < span.started:
+        raise RuleError(f"ended_on must not be before the day it started, {span.started}",
+                        "ended_on")
+    if ended_on > span.planned_end:
+        raise RuleError(f"ended_on must not be after the planned end date {span.planned_end}; "
+                        "extend the placement to end it later", "ended_on")
+    if ended_on > span.today:
+        raise RuleError(f"ended_on must not be in the future: it can be today ({span.today}) "
+                        "at the latest", "ended_on")
     if outcome == "ended_early" and not (reason and reason.strip()):
         raise RuleError("reason is required when a placement ends early", "reason")
+
+
+def check_start(started_on: date, end_date: date) -> None:
+    # A start after the end could never end (nor end by itself): ended_on may not precede it.
+    if started_on > end_date:
+        raise RuleError(f"started_on must not be after the end date {end_date}", "started_on")
+
+
+# The one rating each party may give in the end call: its own (HR gives none).
+OWN_RATING = {Party.HOST: "host_rating", Party.PLACEE: "placee_rating"}
 
 
 # --- task lists and reassignment -------------------------------------------------------------

@@ -148,12 +148,16 @@ async def insert_placement(conn: asyncpg.Connection, placement_id: uuid.UUID,
 
 PLACEMENT_VIEW = ("SELECT p.*, c.application_id, c.match_id, c.opportunity_id, c.applicant_id,"
                   " c.host_org_id, c.organisation_id, c.scheme, c.sector, c.country, c.region,"
-                  " c.correlation_id FROM placements p JOIN cases c ON c.id = p.case_id")
+                  " c.correlation_id, ARRAY(SELECT f.party FROM placement_feedback f"
+                  " WHERE f.placement_id = p.id ORDER BY f.party) AS feedback_given"
+                  " FROM placements p JOIN cases c ON c.id = p.case_id")
 
 
 async def placement(conn: asyncpg.Connection, placement_id: uuid.UUID,
-                    lock: bool = False) -> Record | None:
-    suffix = " FOR UPDATE OF p" if lock else ""
+                    lock: bool = False, skip_locked: bool = False) -> Record | None:
+    """With `skip_locked`, None while someone else holds the row (the timer poller never
+    waits for a person's request on the placement)."""
+    suffix = (" FOR UPDATE OF p" if lock else "") + (" SKIP LOCKED" if skip_locked else "")
     return await conn.fetchrow(f"{PLACEMENT_VIEW} WHERE p.id = $1{suffix}", placement_id)
 
 
@@ -178,7 +182,8 @@ async def update_placement(conn: asyncpg.Connection, placement_id: uuid.UUID,
 
 async def erase_applicant(conn: asyncpg.Connection, applicant_id: str) -> int:
     """Free text written about the applicant goes (approvers' notes and reasons, placement
-    feedback); decisions, dates and ids stay for the audit trail. Returns the cases touched."""
+    feedback and every party's comments); decisions, dates, ids and structured answers stay
+    for the audit trail and evaluation. Returns the cases touched."""
     cases = [r["id"] for r in await conn.fetch(
         "SELECT id FROM cases WHERE applicant_id = $1 FOR UPDATE", applicant_id)]
     await conn.execute(
@@ -189,4 +194,7 @@ async def erase_applicant(conn: asyncpg.Connection, applicant_id: str) -> int:
         "UPDATE placements SET skills_gained = '{}',"
         " end_reason = CASE WHEN end_reason IS NULL THEN NULL ELSE '[erased]' END"
         " WHERE case_id = ANY($1)", cases)
+    await conn.execute(
+        "UPDATE placement_feedback f SET comments = NULL FROM placements p"
+        " WHERE p.id = f.placement_id AND p.case_id = ANY($1)", cases)
     return len(cases)

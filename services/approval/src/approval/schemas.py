@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 import asyncpg
 from pydantic import BaseModel, ConfigDict, Field
 
+from contracts import FeedbackAnswers, FeedbackParty, pii_field
+
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 
 
@@ -79,6 +81,8 @@ class PlacementOut(BaseModel):
     host_rating: int | None
     placee_rating: int | None
     skills_gained: list[str]
+    feedback_given: list[FeedbackParty] = Field(
+        description="the parties that have given their feedback (each gives it once)")
 
     @classmethod
     def of(cls, row: asyncpg.Record) -> PlacementOut:
@@ -104,10 +108,42 @@ class EndIn(BaseModel):
     outcome: Literal["completed", "ended_early"]
     reason: Reason | None = Field(default=None, description="required when ending early")
     ended_on: date | None = Field(default=None, description="defaults to today")
-    host_rating: int | None = Field(default=None, ge=1, le=5)
-    placee_rating: int | None = Field(default=None, ge=1, le=5)
+    host_rating: int | None = Field(default=None, ge=1, le=5, description=(
+        "the host's own rating: recorded only when the host ends it"))
+    placee_rating: int | None = Field(default=None, ge=1, le=5, description=(
+        "the placee's own rating: recorded only when the placee ends it"))
     skills_gained: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(
         default_factory=list, max_length=50)
+
+
+class FeedbackIn(FeedbackAnswers):
+    """The caller's own side's feedback: the structured answers, and words of their own."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "overall": 5, "objectives_met": 4, "skills_value": 4, "would_recommend": True,
+        "comments": "A great year: the grid team want her back."}]})
+    comments: Annotated[str, Field(min_length=1, max_length=2000)] | None = pii_field(
+        default=None, description="free text, personal data: it stays in the approval "
+                                  "service and is cleared when the applicant is erased")
+
+    def answers(self) -> FeedbackAnswers:
+        return FeedbackAnswers(**self.model_dump(exclude={"comments"}))
+
+
+class FeedbackOut(BaseModel):
+    placement_id: uuid.UUID
+    party: FeedbackParty
+    given_by: str
+    overall: int
+    objectives_met: int
+    skills_value: int
+    would_recommend: bool
+    comments: str | None = pii_field(default=None)
+    given_at: datetime
+
+    @classmethod
+    def of(cls, row: asyncpg.Record) -> FeedbackOut:
+        return cls(**{k: row[k] for k in cls.model_fields})
 
 
 class TaskOut(BaseModel):

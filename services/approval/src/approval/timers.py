@@ -1,4 +1,5 @@
-"""The SLA timer poller: durable deadlines in PostgreSQL, each fired exactly once.
+"""The timer poller: durable deadlines in PostgreSQL, each fired exactly once. A stage's SLA
+timers (reminder, escalation, expiry) and a started placement's end (`placement_end`).
 
 A due timer is claimed with FOR UPDATE SKIP LOCKED and marked fired in the transaction that
 writes its events to the outbox. A crash before the commit leaves it unfired for the next
@@ -12,6 +13,7 @@ from shared.logging import get_logger
 from shared.unit_of_work import UnitsOfWork
 from shared.workers import WorkerLoop
 
+from approval import lifecycle
 from approval import repository as repo
 from approval.handlers import Approvals
 
@@ -46,6 +48,9 @@ class TimerPoller:
                 timer = await repo.claim_due_timer(uow.conn)
                 if timer is None:
                     break
-                await self.approvals.fire_timer(uow.conn, timer)
+                if timer["placement_id"] is None:
+                    await self.approvals.fire_timer(uow.conn, timer)
+                elif await lifecycle.end_on_schedule(uow.conn, uow.outbox, timer) is None:
+                    break  # its placement is busy with a person's request: the next poll
                 fired += 1
         return fired

@@ -16,13 +16,13 @@ from shared.auth import Caller
 from shared.errors import NotFound
 from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
-from approval import lifecycle, tasks_sql
+from approval import feedback, lifecycle, placement_sql, tasks_sql
 from approval import repository as repo
 from approval.conditions import ReturnConditions
 from approval.domain import STAGE_TITLES, Approver, due_state, is_assigned, may_see
 from approval.handlers import Approvals, DecisionCommand
 from approval.reassignment import reassign
-from approval.schemas import PlacementOut, StageOut, TaskOut
+from approval.schemas import FeedbackOut, PlacementOut, StageOut, TaskOut
 
 
 class Stages:
@@ -110,10 +110,17 @@ Action = Callable[[UnitOfWork], Awaitable[None]]
 
 
 class Placements:
-    """A placement for its parties: read it, start it, extend it, end it."""
+    """A placement for its parties: list and read them, start, extend, end, give feedback."""
 
     def __init__(self, units: UnitsOfWork) -> None:
         self.units = units
+
+    async def listing(self, who: Caller, application_id: uuid.UUID | None, status: str | None,
+                      limit: int, offset: int) -> list[PlacementOut]:
+        async with self.units.read() as conn:
+            rows = await placement_sql.list_placements(conn, who, application_id, status,
+                                                       limit, offset)
+        return [PlacementOut.of(r) for r in rows]
 
     async def get(self, who: Caller, placement_id: uuid.UUID) -> PlacementOut:
         async with self.units.read() as conn:
@@ -134,6 +141,17 @@ class Placements:
                   ending: lifecycle.Ending) -> PlacementOut:
         return await self._then_view(who, placement_id, lambda uow: lifecycle.end(
             uow.conn, uow.outbox, placement_id, who, ending))
+
+    async def give_feedback(self, who: Caller, placement_id: uuid.UUID,
+                            given: feedback.Feedback) -> FeedbackOut:
+        async with self.units() as uow:
+            side = await feedback.give(uow.conn, uow.outbox, placement_id, who, given)
+            rows = await placement_sql.feedback(uow.conn, placement_id, [side.value])
+        return FeedbackOut.of(rows[0])
+
+    async def feedback(self, who: Caller, placement_id: uuid.UUID) -> list[FeedbackOut]:
+        async with self.units.read() as conn:
+            return [FeedbackOut.of(r) for r in await feedback.visible(conn, placement_id, who)]
 
     async def _then_view(self, who: Caller, placement_id: uuid.UUID,
                          action: Action) -> PlacementOut:

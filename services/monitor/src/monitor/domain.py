@@ -117,6 +117,10 @@ def summary_of(event_type: str, payload: Mapping[str, Any]) -> str:
         case "ApplicantErased":
             return (f"{p.get('applicant_id')}'s personal data erased "
                     f"({len(p.get('application_ids') or ())} applications)")
+        case "PlacementFeedbackGiven":
+            answers = p.get("answers") or {}
+            return (f"{p.get('party')} feedback by {p.get('given_by')}: overall "
+                    f"{answers.get('overall')} of 5")
         case "MatchDeclined":
             return f"proposal at {p.get('host_org_id')} declined by {p.get('applicant_id')}"
         case "RankingSubmitted":

@@ -259,7 +259,14 @@ class DeliveryWorker:
 
     async def deliver(self, row: asyncpg.Record) -> None:
         self._attempted.add(row["id"])  # before the first await: recovery must not requeue it
-        outcome = await self.senders.send(row)
+        try:
+            outcome = await self.senders.send(row)
+        except DATABASE_UNAVAILABLE:
+            # Only the look-ups before a send (address, webhook) reach the database, and every
+            # error of the send itself becomes an outcome: nothing went, so recovery may put
+            # the row back in the queue rather than later call it "in doubt".
+            self._attempted.discard(row["id"])
+            raise
         s = self.settings
         outcome = after_failure(outcome, row["attempts"], s.max_attempts)
         retry_in = None

@@ -78,6 +78,16 @@ class Apis:
         return None
 
 
+    async def attempt(self, user: dict[str, Any], service: str, path: str, json: Any,
+                      problems: list[Problem]) -> list[Problem] | None:
+        """POST a form's action unless the form itself has problems: None once it is done,
+        else the problems to show (the form's own, or the service's refusal)."""
+        if problems:
+            return problems
+        refused = await self.refusal(user, service, path, json=json)
+        return None if refused is None else refused.problems
+
+
 def _clean(params: dict[str, Any] | None) -> dict[str, Any] | None:
     return {k: v for k, v in params.items() if v not in (None, "")} if params else None
 

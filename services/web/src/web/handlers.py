@@ -8,6 +8,8 @@ from web.routes import (
     apply,
     approver,
     auth,
+    employer,
+    feedback,
     follow_ups,
     host,
     host_candidates,
@@ -26,5 +28,5 @@ from web.routes import (
 router = APIRouter()
 for module in (auth, start, account, opportunities, ranking, apply, applications, hr,
                hr_conditions, hr_rounds, approver, host, host_candidates, host_placements,
-               open_data, research, kpi_targets, follow_ups):
+               feedback, employer, open_data, research, kpi_targets, follow_ups):
     router.include_router(module.router)

@@ -19,6 +19,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from web.apis import PageNotFound
 from web.dates import due_tag, long_date, long_datetime
 from web.messages import DATE_FIELDS, Problem, label
 from web.sessions import Session
@@ -103,6 +104,14 @@ async def one_thing_page(request: Request, user: dict[str, Any], template: str, 
     return render(request, template, **{name: found})
 
 
+async def list_page(request: Request, user: dict[str, Any], template: str, name: str,
+                    service: str, path: str, **context: Any) -> HTMLResponse:
+    """A page listing what a service holds for this user (its first 100), the service
+    choosing what they may see."""
+    found = await request.app.state.apis.call(user, service, "GET", path, params={"limit": 100})
+    return render(request, template, **{name: found}, **context)
+
+
 def form_helpers(errors: dict[str, str], typed: Posted | None,
                  values: dict[str, Any]) -> dict[str, Any]:
     """Template functions: a field's error, and its value as typed (after an error or a lapsed
@@ -135,6 +144,15 @@ def problem_link(problem: Problem) -> dict[str, str]:
     href = f"#{problem.field}{'-day' if problem.field in DATE_FIELDS else ''}"
     return {"text": problem.message, "href": href} if problem.field else {
         "text": problem.message}
+
+
+def acting_for(request: Request, role: str) -> dict[str, Any]:
+    """A signed-in person with `role` acting for an organisation (an `org` claim); anyone
+    else sees 'Page not found'."""
+    user = signed_in(request)
+    if role not in user["roles"] or not user.get("org"):
+        raise PageNotFound()
+    return user
 
 
 def signed_in(request: Request) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from web.apis import ApiProblem, PageNotFound
 from web.pages import one_thing_page, posted, render, see_other, signed_in
 from web.routes.apply import uuid_or_404
+from web.routes.feedback import own_placement
 
 router = APIRouter()
 
@@ -48,9 +49,13 @@ async def application(request: Request, application_id: str) -> Response:
     proposed = await proposal(request, user, application_id)
     messages = [m for m in await inbox(request, user)
                 if m.get("application_id") == application_id]
+    # Once the placement has ended, its page is where the applicant gives their feedback.
+    placement = (await own_placement(request, user, application_id)
+                 if app["status"] == "ended" else None)
     return render(request, "application.html", app=app, timeline=timeline,
-                  proposal=proposed, messages=messages,
-                  withdrawn=request.query_params.get("withdrawn"))
+                  proposal=proposed, messages=messages, placement=placement,
+                  withdrawn=request.query_params.get("withdrawn"),
+                  feedback_sent=request.query_params.get("done") == "feedback")
 
 
 @router.get("/applications/{application_id}/withdraw")

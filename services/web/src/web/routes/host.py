@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from contracts import Clearance, Scheme, Sector, UKRegion
-from web.apis import ApiProblem, PageNotFound
-from web.pages import posted, render, see_other, session_of, signed_in
+from web.apis import ApiProblem
+from web.pages import acting_for, list_page, posted, render, see_other, session_of
 from web.routes.apply import uuid_or_404
 from web.routes.host_form import as_values, editable, humane_date, read_opportunity, relabel
 from web.routes.start import SCHEMES
@@ -26,10 +26,7 @@ CHOICES = {"schemes": {s.value: SCHEMES[s.value]["title"] for s in Scheme},
 
 def host_user(request: Request) -> dict[str, Any]:
     """A host acting for an organisation; anyone else sees 'Page not found'."""
-    user = signed_in(request)
-    if "host" not in user["roles"] or not user.get("org"):
-        raise PageNotFound()
-    return user
+    return acting_for(request, "host")
 
 
 async def own_opportunity(request: Request, user: dict, opportunity_id: str) -> dict:
@@ -40,9 +37,8 @@ async def own_opportunity(request: Request, user: dict, opportunity_id: str) -> 
 @router.get("/host")
 async def host_home(request: Request) -> Response:
     user = host_user(request)
-    found = await request.app.state.apis.call(user, "matching", "GET", "/opportunities",
-                                              params={"limit": 100})
-    return render(request, "host_home.html", person=user, opportunities=found)
+    return await list_page(request, user, "host_home.html", "opportunities", "matching",
+                           "/opportunities", person=user)
 
 
 def draft_of(request: Request) -> dict[str, Any]:

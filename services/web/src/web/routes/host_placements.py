@@ -22,7 +22,7 @@ router = APIRouter()
 OUTCOMES = {"completed": "It finished as planned", "ended_early": "It ended early"}
 DONE = {"start": "started", "extend": "extended", "end": "ended"}
 NOTICES = {"started": "The placement has started", "extended": "The end date has changed",
-           "ended": "The placement has ended. Thank you for your feedback"}
+           "ended": "The placement has ended", "feedback": "Thank you for your feedback"}
 
 
 async def placement_page(request: Request, user: dict, placement_id: str,
@@ -50,12 +50,10 @@ async def act(request: Request, placement_id: str, action: str,
     on the placement's page as a GOV.UK error."""
     user = host_user(request)
     placement_id = uuid_or_404(placement_id)
-    if not problems:
-        refused = await request.app.state.apis.refusal(
-            user, "approval", f"/placements/{placement_id}/{action}", json=body)
-        if refused is None:
-            return see_other(f"/host/placements/{placement_id}?done={DONE[action]}")
-        problems = refused.problems
+    problems = await request.app.state.apis.attempt(
+        user, "approval", f"/placements/{placement_id}/{action}", body, problems)
+    if problems is None:
+        return see_other(f"/host/placements/{placement_id}?done={DONE[action]}")
     return await placement_page(request, user, placement_id, 422, problems, form)
 
 
