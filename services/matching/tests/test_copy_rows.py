@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 from matching import copy_rows
-from matching.repository import outbox_rows
+from matching.round_events import HeaderText
 from shared.db import create_pool
-from shared.outbox import Outbox, envelope_headers
+from shared.outbox import envelope_headers
 from testkit.harness.postgres import create_database, drop_database
 
 from contracts import NoMatchFound
@@ -50,6 +50,12 @@ def test_a_batchs_header_text_is_what_each_event_alone_would_get():
         return NoMatchFound(producer="matching", correlation_id=uuid.uuid4(),
                             causation_id=cause, application_id=uuid.uuid4(),
                             applicant_id="a-1", scheme="industry")
-    events = [no_match(), no_match(), no_match(uuid.uuid4()), no_match()]
-    rows = list(outbox_rows(Outbox("p."), events))
-    assert [r[5] for r in rows] == [json.dumps(envelope_headers(e)) for e in events]
+    events = [no_match(), no_match(), no_match(), no_match()]
+    headers = HeaderText(events[0])
+    assert [headers.json(e.correlation_id) for e in events] == [
+        json.dumps(envelope_headers(e)) for e in events]
+    caused = [no_match(uuid.uuid4())]
+    caused.append(caused[0].model_copy(update={"correlation_id": uuid.uuid4()}))
+    headers = HeaderText(caused[0])  # not a round's event: built one by one, still the same
+    assert [headers.json(e.correlation_id) for e in caused] == [
+        json.dumps(envelope_headers(e)) for e in caused]

@@ -20,7 +20,7 @@ from shared.outbox import Outbox
 from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
 from contracts import NoMatchFound, RoundMatched, TargetOutcome
-from matching import domain, round_report, rounds
+from matching import domain, round_events, round_report, rounds
 from matching import ranking_store as store
 from matching import repository as repo
 from matching.convert import Explanations, to_applicant, to_opportunity
@@ -237,31 +237,31 @@ class _RoundBatches:
 
     def _proposals(self, pairs: list[tuple[domain.Applicant, domain.Opportunity]]
                    ) -> repo.RoundRows:
-        rows, events = [], []
+        rows, events, first = [], [], None
         ids = _uuid4s(2 * len(pairs))
         for n, (a, o) in enumerate(pairs):
             explanation = domain.explain(a, o, self.rules)
             contract, text = self.explanations.encode(explanation)
             app, opp = self.apps[a.id], self.opps[o.id]
-            match_id = ids[2 * n]
+            match_id, event_id, round_list = ids[2 * n], ids[2 * n + 1], self._list(a.id)
             rows.append((match_id, app["application_id"], opp["opportunity_id"],
                          explanation.score, text, self.round_id))
-            events.append(proposal_event(match_id, app, opp["data"], explanation, contract,
-                                         self.round_id, None, self._list(a.id),
-                                         event_id=ids[2 * n + 1]))
-        return repo.round_rows(rows, self.outbox, events)
+            if first is None:  # through the contract model, as a single proposal's event
+                first = proposal_event(match_id, app, opp["data"], explanation, contract,
+                                       self.round_id, None, round_list, event_id=event_id)
+            events.append(round_events.match_proposed(
+                event_id, first.occurred_at, PRODUCER, match_id, app, opp, explanation,
+                contract, self.round_id, round_list))
+        return repo.round_rows(rows, round_events.outbox_rows(self.outbox, events, first))
 
     def _no_matches(self, unmatched: list[tuple[str, str]]) -> repo.RoundRows:
-        events = []
-        for (application_id, reason), event_id in zip(unmatched, _uuid4s(len(unmatched)),
-                                                      strict=True):
-            app = self.apps[application_id]
-            events.append(NoMatchFound(
-                event_id=event_id, producer=PRODUCER, correlation_id=app["correlation_id"],
-                application_id=app["application_id"], applicant_id=app["applicant_id"],
-                scheme=app["scheme"], reasons=(reason,), round_id=self.round_id,
-                round_list=self._list(application_id)))
-        return repo.round_rows([], self.outbox, events)
+        at = datetime.now(UTC)
+        events = [round_events.no_match_found(event_id, at, PRODUCER, self.apps[application_id],
+                                              reason, self.round_id, self._list(application_id))
+                  for (application_id, reason), event_id
+                  in zip(unmatched, _uuid4s(len(unmatched)), strict=True)]
+        first = NoMatchFound.model_validate(events[0])
+        return repo.round_rows([], round_events.outbox_rows(self.outbox, events, first))
 
     def _list(self, application_id: str) -> list[dict[str, Any]]:
         """The applicant's list as the round used it, with how each opportunity ranks it."""

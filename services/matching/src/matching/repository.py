@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from shared.outbox import Outbox, envelope_headers
 
-from contracts import Event
 from matching import copy_rows
 
 CAPACITY_LOCK_ID = 7_417_102  # serialises everything that takes or frees places
@@ -228,20 +224,21 @@ class RoundRows:
     outbox: bytes | None
 
 
-def round_rows(proposals: list[tuple], outbox: Outbox, events: list[Event]) -> RoundRows:
+def round_rows(proposals: list[tuple], outbox: list[tuple]) -> RoundRows:
     """`proposals`: (match_id, application_id, opportunity_id, score, explanation as JSON
-    text, round_id) rows; the events go to the outbox in their order (CPU work a round does
-    off the event loop, while the previous batch is being written)."""
+    text, round_id) rows; `outbox`: (event_id, topic, key, event_type, payload, headers as
+    JSON text) rows, in the events' order (CPU work a round does off the event loop, while
+    the previous batch is being written)."""
     return RoundRows(
         copy_rows.encode(proposals, (copy_rows.uuid_field, copy_rows.uuid_field,
                                      copy_rows.uuid_field, copy_rows.float8_field,
                                      copy_rows.jsonb_field, copy_rows.uuid_field))
         if proposals else None,
         [row[1] for row in proposals],
-        copy_rows.encode(outbox_rows(outbox, events), (
+        copy_rows.encode(outbox, (
             copy_rows.uuid_field, copy_rows.text_field, copy_rows.text_field,
             copy_rows.text_field, copy_rows.bytea_field, copy_rows.jsonb_field))
-        if events else None)
+        if outbox else None)
 
 
 async def save_round_rows(conn: asyncpg.Connection, rows: RoundRows) -> None:
@@ -272,35 +269,3 @@ async def add_round_places(conn: asyncpg.Connection, taken: dict[uuid.UUID, int]
         "UPDATE opportunities o SET places_held = o.places_held + c.n,"
         " proposals_made = o.proposals_made + c.n FROM unnest($1::uuid[], $2::int[]) AS c(id, n)"
         " WHERE o.opportunity_id = c.id", list(taken), list(taken.values()))
-
-
-def outbox_rows(outbox: Outbox, events: list[Event]) -> Iterator[tuple]:
-    """The rows Outbox.add would write, headers as JSON text."""
-    headers = _Headers()
-    return ((e.event_id, outbox.topic_prefix + e.TOPIC, e.key(), e.event_type, e.to_bytes(),
-             headers.json(e)) for e in events)
-
-
-class _Headers:
-    """A batch's envelope headers as JSON text. A round's events of one type differ only in
-    their correlation id (same type, version and producer, no cause, one trace context), so
-    the text is made once, split around that id, and the id put in for each event: the
-    same text json.dumps(envelope_headers(e)) gives, without building and encoding a dict
-    (and asking the tracer for its context) per event."""
-
-    def __init__(self) -> None:
-        self._shape: tuple | None = None
-        self._around = ("", "")
-
-    def json(self, e: Event) -> str:
-        shape = (e.event_type, e.schema_version, e.producer, e.causation_id)
-        if shape != self._shape:
-            headers = envelope_headers(e)
-            correlation = str(e.correlation_id)
-            text = json.dumps(headers)
-            if e.causation_id is not None or text.count(correlation) != 1:
-                self._shape = None
-                return text
-            self._shape, self._around = shape, tuple(text.split(correlation))
-            return text
-        return f"{self._around[0]}{e.correlation_id}{self._around[1]}"
