@@ -3,10 +3,12 @@
 writes it, agreeing with the round's proposals and the stored applications."""
 
 import random
+import uuid
 
 import pytest
 from matching import cohort as cohort_module
-from shared.outbox import envelope_headers
+from matching import round_events
+from shared.outbox import Outbox, envelope_headers
 
 from contracts import MatchProposed, NoMatchFound
 
@@ -73,3 +75,14 @@ async def test_every_outbox_row_of_a_round_is_its_event_as_the_contract_model_wr
         else:
             assert event.reasons
     assert sum(r["event_type"] == "MatchProposed" for r in rows) == len(proposals) > 0
+
+
+def test_a_round_event_that_differs_from_its_contract_model_fails_the_batch():
+    first = NoMatchFound(producer="matching", correlation_id=uuid.uuid4(),
+                         application_id=uuid.uuid4(), applicant_id="a-1", scheme="industry")
+    fields = first.model_dump()
+    assert round_events.outbox_rows(Outbox("p."), [(fields, None)], first)[0][4] == (
+        first.model_dump_json().encode())
+    with pytest.raises(ValueError, match="NoMatchFound differs from its contract model"):
+        round_events.outbox_rows(Outbox("p."), [({**fields, "reasons": ("other",)}, None)],
+                                  first)

@@ -23,7 +23,12 @@ from contracts import NoMatchFound, RoundMatched, TargetOutcome
 from matching import domain, round_events, round_report, rounds
 from matching import ranking_store as store
 from matching import repository as repo
-from matching.convert import Explanations, to_applicant, to_opportunity
+from matching.convert import (
+    Explanations,
+    proposal_explanation,
+    to_applicant,
+    to_opportunity,
+)
 from matching.handlers import PRODUCER, Matching, open_on, proposal_event
 from matching.ranking_schemas import TargetsOut
 from matching.schemas import MinimumIn, RoundOut
@@ -241,17 +246,19 @@ class _RoundBatches:
         ids = _uuid4s(2 * len(pairs))
         for n, (a, o) in enumerate(pairs):
             explanation = domain.explain(a, o, self.rules)
-            contract, text = self.explanations.encode(explanation)
+            parts = self.explanations.parts_json(explanation)
             app, opp = self.apps[a.id], self.opps[o.id]
             match_id, event_id, round_list = ids[2 * n], ids[2 * n + 1], self._list(a.id)
             rows.append((match_id, app["application_id"], opp["opportunity_id"],
-                         explanation.score, text, self.round_id))
+                         explanation.score, proposal_explanation(explanation, parts),
+                         self.round_id))
             if first is None:  # through the contract model, as a single proposal's event
-                first = proposal_event(match_id, app, opp["data"], explanation, contract,
-                                       self.round_id, None, round_list, event_id=event_id)
+                first = proposal_event(match_id, app, opp["data"], explanation,
+                                       self.explanations.contract(explanation), self.round_id,
+                                       None, round_list, event_id=event_id)
             events.append(round_events.match_proposed(
-                event_id, first.occurred_at, PRODUCER, match_id, app, opp, explanation,
-                contract, self.round_id, round_list))
+                event_id, first.occurred_at, PRODUCER, match_id, app, opp, explanation, parts,
+                self.round_id, round_list))
         return repo.round_rows(rows, round_events.outbox_rows(self.outbox, events, first))
 
     def _no_matches(self, unmatched: list[tuple[str, str]]) -> repo.RoundRows:
@@ -260,7 +267,7 @@ class _RoundBatches:
                                               reason, self.round_id, self._list(application_id))
                   for (application_id, reason), event_id
                   in zip(unmatched, _uuid4s(len(unmatched)), strict=True)]
-        first = NoMatchFound.model_validate(events[0])
+        first = NoMatchFound.model_validate(events[0][0])
         return repo.round_rows([], round_events.outbox_rows(self.outbox, events, first))
 
     def _list(self, application_id: str) -> list[dict[str, Any]]:

@@ -36,9 +36,10 @@ def float8_field(value: float) -> bytes:
     return _DOUBLE(value)
 
 
-def jsonb_field(text: str) -> bytes:
-    """JSON text as jsonb's binary input: format version 1, then the text."""
-    return b"\x01" + text.encode()
+def jsonb_field(text: str | bytes) -> bytes:
+    """JSON text (or its UTF-8 bytes) as jsonb's binary input: format version 1, then the
+    text."""
+    return b"\x01" + (text if isinstance(text, bytes) else text.encode())
 
 
 def bytea_field(value: bytes) -> bytes:

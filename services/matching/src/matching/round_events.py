@@ -6,7 +6,9 @@ a round's event work, to re-check data the round had just made from stored, vali
 Here each event is a dict of its model's fields, in the model's field order, with values
 pydantic serialises as the model would (UUIDs, dates, enum values, validated explanation
 parts), encoded by pydantic-core's own encoder (`to_json`, the one model_dump_json uses): the
-same bytes the model would give.
+same bytes the model would give. A proposal's explanation and rank list, most of its bytes,
+are spliced in as JSON already made (each distinct explanation part is serialised once, by
+its model, for the proposal's row and the event alike).
 
 The contract still decides: the first event of every batch is also built through its model
 (by the same code single events use) and must read back equal, so a contract change this
@@ -28,14 +30,17 @@ from shared.outbox import Outbox, envelope_headers
 from contracts import Event
 
 Fields = dict[str, Any]
+# An event: its model's fields in order, serialised by to_json; or its first fields, and the
+# JSON text of the rest (text the round has already made), from the comma after them.
+Built = tuple[Fields, bytes | None]
 
 
 def match_proposed(event_id: uuid.UUID, at: datetime, producer: str, match_id: uuid.UUID,
-                   app: Any, opp: Any, explanation: Any, contract: dict[str, Any],
-                   round_id: uuid.UUID, round_list: list[dict[str, Any]]) -> Fields:
-    """MatchProposed's fields, as handlers.proposal_event gives them to the model. `app`,
-    `opp`: the stored application and opportunity rows; `explanation`: domain's;
-    `contract`: its validated parts (convert.Explanations)."""
+                   app: Any, opp: Any, explanation: Any, parts_json: bytes,
+                   round_id: uuid.UUID, round_list: list[dict[str, Any]]) -> Built:
+    """MatchProposed as handlers.proposal_event gives it to the model: its fields up to the
+    score, then the rest as JSON. `app`, `opp`: the stored application and opportunity rows;
+    `explanation`: domain's; `parts_json`: its parts as convert.Explanations writes them."""
     a, o = app["data"], opp["data"]
     return {
         "event_id": event_id, "event_type": "MatchProposed", "schema_version": 1,
@@ -49,33 +54,34 @@ def match_proposed(event_id: uuid.UUID, at: datetime, producer: str, match_id: u
         "clearance_held": a.get("clearance_held") or "none",
         "organisation_id": a["organisation_id"], "line_manager_id": a.get("line_manager_id"),
         "bcc_chamber_id": o.get("bcc_chamber_id"), "score": max(explanation.score, 0.0),
-        "explanation": contract, "round_id": round_id, "round_list": round_list}
+    }, (b',"explanation":{' + parts_json + b'},"round_id":"' + str(round_id).encode()
+        + b'","round_list":' + to_json(round_list) + b"}")
 
 
 def no_match_found(event_id: uuid.UUID, at: datetime, producer: str, app: Any, reason: str,
-                   round_id: uuid.UUID, round_list: list[dict[str, Any]]) -> Fields:
+                   round_id: uuid.UUID, round_list: list[dict[str, Any]]) -> Built:
     """NoMatchFound's fields for a stored application the round left unmatched."""
     return {
         "event_id": event_id, "event_type": "NoMatchFound", "schema_version": 1,
         "occurred_at": at, "producer": producer, "correlation_id": app["correlation_id"],
         "causation_id": None, "application_id": app["application_id"],
         "applicant_id": app["applicant_id"], "scheme": app["scheme"], "reasons": (reason,),
-        "round_id": round_id, "round_list": round_list}
+        "round_id": round_id, "round_list": round_list}, None
 
 
-def outbox_rows(outbox: Outbox, events: Sequence[Fields], first: Event) -> list[tuple]:
+def outbox_rows(outbox: Outbox, events: Sequence[Built], first: Event) -> list[tuple]:
     """The rows Outbox.add would write for these events of one type (headers as JSON text).
     `first`: the first of them built through its contract model; they must agree."""
     model = type(first)
-    payloads = [to_json(e) for e in events]
+    payloads = [to_json(e) if rest is None else to_json(e)[:-1] + rest for e, rest in events]
     if model.model_validate_json(payloads[0]) != first:
         raise ValueError(f"a round's {model.__name__} differs from its contract model")
     headers = HeaderText(first)
     topic = outbox.topic_prefix + model.TOPIC
     key = model.KEY_FIELD
     return [(e["event_id"], topic, str(e[key]), e["event_type"], payload,
-             headers.json(e["correlation_id"])) for e, payload in zip(events, payloads,
-                                                                      strict=True)]
+             headers.json(e["correlation_id"])) for (e, _), payload in zip(events, payloads,
+                                                                           strict=True)]
 
 
 class HeaderText:
