@@ -9,22 +9,7 @@ from contracts.examples import example
 from notification.templates import Templates
 from notification.wording import SOMEONE, day, machine_marks, plain, stage
 
-from contracts import (
-    ApplicationSubmittedV2,
-    ApplicationWithdrawn,
-    ApprovalEscalated,
-    ApprovalGranted,
-    ApprovalRefused,
-    ApprovalReminderDue,
-    ApprovalStageOpened,
-    ApprovalStageReassigned,
-    FollowUpDue,
-    MatchProposed,
-    NoMatchFound,
-    PlacementApproved,
-    PlacementConfirmed,
-    PlacementRejected,
-)
+import contracts as ev
 
 WEB = "https://placements.example.gov.uk"
 APP = UUID("3f2c8a9e-1b4d-4c6e-9f0a-2b3c4d5e6f70")
@@ -66,7 +51,7 @@ def test_free_text_loses_raw_ids_and_timestamps():
 
 
 def test_the_application_receipt_names_the_scheme_the_dates_and_links_to_the_application():
-    text = render(ApplicationSubmittedV2, "application_submitted",
+    text = render(ev.ApplicationSubmittedV2, "application_submitted",
                   earliest_start=date(2027, 2, 1), desired_length_months=6)
     assert "Dear Ann Okafor" in text.body and "industry placement scheme" in text.body
     assert "on 5 January 2027" in text.body and "from 1 February 2027 for 6 months" in text.body
@@ -77,7 +62,7 @@ def test_the_application_receipt_names_the_scheme_the_dates_and_links_to_the_app
     (1, "placed", "Your placement ended on 3 July 2027"),
     (2, "comparison", "left the process on 3 July 2027")])
 def test_a_follow_up_says_why_it_asks_by_when_and_links_to_the_form(attempt, cohort, opening):
-    text = render(FollowUpDue, "follow_up_due", attempt=attempt, cohort=cohort)
+    text = render(ev.FollowUpDue, "follow_up_due", attempt=attempt, cohort=cohort)
     assert ("Reminder" in text.subject) is (attempt > 1)
     assert "6 months on" in text.subject and opening in text.body
     assert "answer by 14 February 2028" in text.body
@@ -85,20 +70,20 @@ def test_a_follow_up_says_why_it_asks_by_when_and_links_to_the_form(attempt, coh
 
 
 def test_a_withdrawal_says_when_and_why():
-    text = render(ApplicationWithdrawn, "application_withdrawn", reason="I took another job")
+    text = render(ev.ApplicationWithdrawn, "application_withdrawn", reason="I took another job")
     assert "withdrawn on 5 January 2027" in text.body and "I took another job" in text.body
     assert f"{WEB}/applications/{APP}" in text.body
 
 
 def test_a_proposed_match_names_the_opportunity_host_and_start():
-    text = render(MatchProposed, "match_proposed", start_date=date(2027, 3, 1), length_months=1)
+    text = render(ev.MatchProposed, "match_proposed", start_date=date(2027, 3, 1), length_months=1)
     assert "Net zero grid secondment at Northern Power Networks" in text.body
     assert "starting on 1 March 2027 for 1 month." in text.body
     assert f"{WEB}/applications/{APP}" in text.body
 
 
 def test_the_host_hears_who_was_proposed_for_which_opportunity():
-    text = render(MatchProposed, "candidate_proposed", name="host", start_date=date(2027, 3, 1),
+    text = render(ev.MatchProposed, "candidate_proposed", name="host", start_date=date(2027, 3, 1),
                   length_months=3)
     assert text.subject == "A candidate has been proposed for Net zero grid secondment"
     assert "Dear Northern Power Networks team" in text.body
@@ -107,7 +92,7 @@ def test_the_host_hears_who_was_proposed_for_which_opportunity():
 
 
 def test_no_match_lists_the_reasons_in_words():
-    text = render(NoMatchFound, "no_match_found",
+    text = render(ev.NoMatchFound, "no_match_found",
                   reasons=("no opportunity in your sectors", f"opportunity {OPP} is full"))
     assert "- no opportunity in your sectors" in text.body
     assert "opportunity [id] is full" in text.body
@@ -115,7 +100,7 @@ def test_no_match_lists_the_reasons_in_words():
 
 
 def test_an_approver_is_asked_with_the_applicant_the_placement_the_due_date_and_a_link():
-    text = render(ApprovalStageOpened, "approval_requested", name="Raj Patel",
+    text = render(ev.ApprovalStageOpened, "approval_requested", name="Raj Patel",
                   stage="line_manager", due_at=DUE, stage_id=STAGE)
     assert text.subject == ("Your decision is needed: line manager approval for "
                             "Net zero grid secondment")
@@ -126,13 +111,13 @@ def test_an_approver_is_asked_with_the_applicant_the_placement_the_due_date_and_
 
 
 def test_without_a_stage_id_the_approver_is_sent_to_their_task_list():
-    text = render(ApprovalStageOpened, "approval_requested", stage="security_vetting",
+    text = render(ev.ApprovalStageOpened, "approval_requested", stage="security_vetting",
                   due_at=DUE, stage_id=None)
     assert "your security vetting" in text.body and "/tasks/" not in text.body
 
 
 def test_a_reminder_says_the_due_date_in_words():
-    text = render(ApprovalReminderDue, "approval_reminder", name="ethics officer",
+    text = render(ev.ApprovalReminderDue, "approval_reminder", name="ethics officer",
                   stage="conflict_of_interest", due_at=DUE, stage_id=STAGE)
     assert text.subject == ("Reminder: your decision is due by 19 January 2027 "
                             "(conflict of interest check)")
@@ -140,7 +125,7 @@ def test_a_reminder_says_the_due_date_in_words():
 
 
 def test_hr_hears_of_an_overdue_stage_and_where_to_reassign_it():
-    text = render(ApprovalEscalated, "approval_escalated", stage="security_vetting",
+    text = render(ev.ApprovalEscalated, "approval_escalated", stage="security_vetting",
                   due_at=DUE, stage_id=STAGE, applicant=SOMEONE)
     assert text.subject == "Escalation: security vetting decision overdue"
     assert "was due by 19 January 2027" in text.body and "reassign" in text.body
@@ -148,7 +133,7 @@ def test_hr_hears_of_an_overdue_stage_and_where_to_reassign_it():
 
 
 def test_an_approver_given_a_stage_by_hr_hears_why_by_when_and_where():
-    text = render(ApprovalStageReassigned, "approval_reassigned", name="Sam Reid",
+    text = render(ev.ApprovalStageReassigned, "approval_reassigned", name="Sam Reid",
                   stage="security_vetting", due_at=DUE, approver_id="sam",
                   reason="Kim is on leave until 2027-02-01")
     assert text.subject == ("Your decision is needed: security vetting passed to you for "
@@ -159,8 +144,8 @@ def test_an_approver_given_a_stage_by_hr_hears_why_by_when_and_where():
 
 
 @pytest.mark.parametrize("cls,template,words", [
-    (ApprovalGranted, "approval_granted", "passed line manager approval"),
-    (ApprovalRefused, "approval_refused", "not approved at the line manager approval stage"),
+    (ev.ApprovalGranted, "approval_granted", "passed line manager approval"),
+    (ev.ApprovalRefused, "approval_refused", "not approved at the line manager approval stage"),
 ])
 def test_the_applicant_hears_each_decision_with_the_stage_and_the_day(cls, template, words):
     text = render(cls, template, stage="line_manager")
@@ -170,21 +155,21 @@ def test_the_applicant_hears_each_decision_with_the_stage_and_the_day(cls, templ
 
 
 def test_a_refusal_gives_the_reason():
-    text = render(ApprovalRefused, "approval_refused", stage="conflict_of_interest",
+    text = render(ev.ApprovalRefused, "approval_refused", stage="conflict_of_interest",
                   reason="Conflict with a current contract")
     assert "Reason given: Conflict with a current contract" in text.body
 
 
 @pytest.mark.parametrize("template", ["placement_approved", "placement_confirmed"])
 def test_the_placee_sees_the_placement_dates_in_words(template):
-    cls = PlacementApproved if template == "placement_approved" else PlacementConfirmed
+    cls = ev.PlacementApproved if template == "placement_approved" else ev.PlacementConfirmed
     text = render(cls, template, start_date=date(2027, 3, 1), end_date=date(2027, 9, 1))
     assert "from 1 March 2027 to 1 September 2027" in text.body
     assert "Northern Power Networks" in text.body and f"{WEB}/applications/{APP}" in text.body
 
 
 def test_the_host_sees_who_is_coming_and_when():
-    text = render(PlacementConfirmed, "placement_confirmed_host", name="host",
+    text = render(ev.PlacementConfirmed, "placement_confirmed_host", name="host",
                   start_date=date(2027, 3, 1), end_date=date(2027, 9, 1))
     assert text.subject == "Placement confirmed from 1 March 2027: Net zero grid secondment"
     assert "The placement of Ann Okafor with you" in text.body
@@ -192,7 +177,7 @@ def test_the_host_sees_who_is_coming_and_when():
 
 
 def test_a_rejected_placement_says_which_stage_refused_it():
-    text = render(PlacementRejected, "placement_rejected", reason="refused",
+    text = render(ev.PlacementRejected, "placement_rejected", reason="refused",
                   stage="conflict_of_interest", detail=f"see case {APP}")
     assert "at the conflict of interest check stage" in text.body
     assert "Details: see case [id]" in text.body

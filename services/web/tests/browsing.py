@@ -165,7 +165,7 @@ async def apply(visit: Visit, start: date, consent: bool = True) -> str:
     await expect(page.locator("h1")).to_contain_text("Check your answers")
     await expect(page.locator("main")).to_contain_text("North West, Greater Manchester")
     await expect(page.locator("main")).to_contain_text("Acme Widgets")
-    await expect(page.locator("main")).to_contain_text(start.isoformat())
+    await expect(page.locator("main")).to_contain_text(f"{start.day} {start:%B %Y}")
     await assert_accessible(visit)
     await page.click("#send")
     await expect(page.locator(".govuk-panel__title")).to_have_text("Application sent")

@@ -9,15 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import expect
 
-from .approving import (
-    CENTRAL_HR,
-    decide,
-    open_task,
-    reload_until,
-    send_application,
-    signed_in,
-    task_row,
-)
+from . import approving as approving
 from .browsing import assert_accessible, open_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(900)]
@@ -26,26 +18,27 @@ TITLE = "Security vetting"
 
 async def test_an_overdue_stage_shows_as_overdue_and_hr_reassigns_it_to_who_then_decides(
         web_system, browser):
-    journey = send_application(web_system, scheme="government", clearance_needed="SC")
+    journey = approving.send_application(web_system, scheme="government", clearance_needed="SC")
     journey.grant("releasing_employer", "employer")
     journey.grant("host_department", "host")
     stage = journey.stage("security_vetting")
     web, tag = web_system.web, journey.tag
-    vetting = await signed_in(browser, journey, "vetting")
+    vetting = await approving.signed_in(browser, journey, "vetting")
     hr = await open_page(browser)
     successor = f"vetting2-{tag}"
     try:
         # The vetting officer: the task is overdue, the case shows the clearance gap.
-        await reload_until(vetting, task_row(journey, TITLE) + ":has-text('Overdue')")
+        overdue = approving.task_row(journey, TITLE) + ":has-text('Overdue')"
+        await approving.reload_until(vetting, overdue)
         await assert_accessible(vetting)
-        await open_task(vetting, journey, TITLE)
+        await approving.open_task(vetting, journey, TITLE)
         clearance = vetting.page.locator("#clearance")
         await expect(clearance).to_contain_text("BPSS")
         await expect(clearance).to_contain_text("SC")
         await expect(clearance).to_contain_text("No: vetting is needed")
 
         # Central HR: home, the application's stages, reassign (the form's own errors first).
-        await sign_in(hr, web, f"hr-{tag}", CENTRAL_HR, "/hr")
+        await sign_in(hr, web, f"hr-{tag}", approving.CENTRAL_HR, "/hr")
         await expect(hr.page.locator("#open-tasks")).to_be_visible()
         await expect(hr.page.locator("#open-monitor")).to_be_visible()
         await assert_accessible(hr)
@@ -82,16 +75,16 @@ async def test_an_overdue_stage_shows_as_overdue_and_hr_reassigns_it_to_who_then
 
         # The first officer no longer has it: not in the list, and the case is not theirs.
         await vetting.page.goto(web + "/tasks")
-        await expect(vetting.page.locator(task_row(journey, TITLE))).to_have_count(0)
+        await expect(vetting.page.locator(approving.task_row(journey, TITLE))).to_have_count(0)
         gone = await vetting.page.goto(f"{web}/tasks/{stage['id']}")
         assert gone.status == 404
         await expect(vetting.page.locator("h1")).to_have_text("Page not found")
 
-        new = await signed_in(browser, journey, "vetting", sub=successor,
+        new = await approving.signed_in(browser, journey, "vetting", sub=successor,
                               claims={"roles": ["vetting"], "name": "Second vetting officer"})
         try:
-            await open_task(new, journey, TITLE)
-            await decide(new, note="SC granted")
+            await approving.open_task(new, journey, TITLE)
+            await approving.decide(new, note="SC granted")
         finally:
             await new.close()
         with journey.api("approval", "vetting", sub=successor) as api:

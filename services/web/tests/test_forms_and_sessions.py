@@ -37,7 +37,7 @@ def test_api_errors_become_plain_english_on_the_field_they_name():
     [rule] = problems_of({"detail": "earliest_start must be in the future (after 2027-01-01)",
                           "field": "earliest_start"})
     assert (rule.field, rule.message) == (
-        "earliest_start", "Earliest start date must be in the future (after 2027-01-01)")
+        "earliest_start", "Earliest start date must be in the future (after 1 January 2027)")
     [short] = problems_of({"detail": [{"loc": ["body", "name"], "type": "string_too_short",
                                        "msg": "String should have at least 1 character"}]})
     assert (short.field, short.message) == ("name", "Enter full name")

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from web.dates import long_date
+
 LABELS = {
     "name": "Full name", "email": "Email address", "organisation_id": "Organisation",
     "grade": "Grade", "profession": "Profession", "role": "Job role",
@@ -44,10 +46,12 @@ def plain(field: str | None, message: str) -> str:
     if field and text.startswith(field + " "):
         text = label(field) + text[len(field):]
     text = _IDENT.sub(lambda m: LABELS.get(m.group(0), m.group(0)).lower(), text)
+    text = _ISO_DAY.sub(lambda m: long_date(m.group(0)), text)  # people read dates in words
     return text[:1].upper() + text[1:]
 
 
 _IDENT = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b(?![T\d:])")
 
 
 # pydantic's messages, as the services pass them on, in GOV.UK words: {name} is the field's
