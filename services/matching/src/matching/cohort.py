@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import secrets
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 from shared.errors import Conflict, Invalid, NotFound
@@ -19,10 +20,15 @@ from shared.outbox import Outbox
 from shared.unit_of_work import UnitOfWork, UnitsOfWork
 
 from contracts import NoMatchFound, RoundMatched, TargetOutcome
-from matching import domain, round_report, rounds
+from matching import domain, round_events, round_report, rounds
 from matching import ranking_store as store
 from matching import repository as repo
-from matching.convert import Explanations, to_applicant, to_opportunity
+from matching.convert import (
+    Explanations,
+    proposal_explanation,
+    to_applicant,
+    to_opportunity,
+)
 from matching.handlers import PRODUCER, Matching, open_on, proposal_event
 from matching.ranking_schemas import TargetsOut
 from matching.schemas import MinimumIn, RoundOut
@@ -120,21 +126,31 @@ async def _round(uow: UnitOfWork, matching: Matching, round_id: uuid.UUID,
                  params: dict[str, Any], minimums: tuple[rounds.Minimum, ...], seed: int,
                  started: float) -> None:
     conn = uow.conn
-    await repo.room_for_batches(conn)
     rules = matching.rules()
     app_rows = await repo.waiting_applications(conn)
-    opp_rows = [r for r in await repo.open_opportunities(conn) if open_on(r["data"], rules)]
-    excluded = await repo.tried_pairs_of_waiting(conn)
-    choices = await store.waiting_choices(conn)
-    host_order, host_excluded = await store.all_host_rankings(conn)
+    # The applications are converted in a worker thread while PostgreSQL answers the rest.
+    converting = asyncio.create_task(asyncio.to_thread(
+        lambda: [to_applicant(r["data"]) for r in app_rows]))
+    try:
+        opp_rows = [r for r in await repo.open_opportunities(conn) if open_on(r["data"], rules)]
+        excluded = await repo.tried_pairs_of_waiting(conn)
+        choices = await store.waiting_choices(conn)
+        hosts = await store.all_host_rankings(conn)
+    finally:
+        applicants = await converting
     loaded = time.perf_counter()
     # CPU-bound: off the event loop so consumers and HTTP keep answering meanwhile.
-    result, report = await asyncio.to_thread(
-        _match, app_rows, opp_rows, rules, matching.settings.round_top_k, minimums,
-        excluded, choices, (host_order, host_excluded), seed)
+    result = await asyncio.to_thread(
+        _match, applicants, opp_rows, rules, matching.settings.round_top_k, minimums,
+        excluded | hosts[1], choices, hosts[0], seed)
     matched = time.perf_counter()
+    capacity = [o.places for o in result.opportunities]
     batches = _RoundBatches(app_rows, opp_rows, rules, round_id, matching.outbox, result)
-    await _write_pipelined(conn, batches.jobs(result))
+    # The report's figures (the blocking-pair check among them) are worked out while the
+    # last batch is written: PostgreSQL's work overlaps Python's, and the figures only go
+    # on the round's row at the end.
+    report = await _write_pipelined(conn, batches.jobs(result), partial(
+        _report, result, capacity, choices, hosts))
     await repo.add_round_places(conn, batches.taken)
     report["round_id"] = str(round_id)
     report["seconds"] = {"load": round(loaded - started, 3),
@@ -164,41 +180,39 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _match(app_rows: list[asyncpg.Record], opp_rows: list[asyncpg.Record],
+def _match(applicants: list[domain.Applicant], opp_rows: list[asyncpg.Record],
            rules: domain.Rules, k: int, minimums: tuple[rounds.Minimum, ...],
            excluded: frozenset[tuple[str, str]], choices: dict[str, list[str]],
-           hosts: tuple[dict[str, dict[str, int]], frozenset[tuple[str, str]]],
-           seed: int) -> tuple[rounds.RoundResult, dict[str, Any]]:
-    host_order, host_excluded = hosts
-    result = rounds.run_round(
-        [to_applicant(r["data"]) for r in app_rows],
+           host_order: dict[str, dict[str, int]], seed: int) -> rounds.RoundResult:
+    return rounds.run_round(
+        applicants,
         [to_opportunity(r["data"], r["capacity"] - r["places_held"]) for r in opp_rows],
-        rules, k, minimums, excluded | host_excluded, choices, host_order, seed)
-    capacity = [o.places for o in result.opportunities]
-    return result, {**rounds.report(result, capacity),
-                    **round_report.figures(result, capacity, choices, hosts)}
+        rules, k, minimums, excluded, choices, host_order, seed)
 
 
-Batch = tuple[list[tuple], list[tuple]]  # proposal rows, outbox rows
+def _report(result: rounds.RoundResult, capacity: list[int], choices: dict[str, list[str]],
+            hosts: tuple[dict[str, dict[str, int]], frozenset[tuple[str, str]]]
+            ) -> dict[str, Any]:
+    return {**rounds.report(result, capacity),
+            **round_report.figures(result, capacity, choices, hosts)}
 
 
-async def _write_pipelined(conn: asyncpg.Connection, jobs: list[Callable[[], Batch]]) -> None:
+T = TypeVar("T")
+
+
+async def _write_pipelined(conn: asyncpg.Connection, jobs: list[Callable[[], repo.RoundRows]],
+                           last: Callable[[], T]) -> T:
     """Each job builds one batch of rows (pure CPU) in a worker thread; the next batch is
     built while this one is written, so Python and PostgreSQL each keep a core busy instead
-    of taking turns. Batches are written in order: outbox ids follow the events' order."""
+    of taking turns; `last` runs while the last batch is written. Batches are written in
+    order: outbox ids follow the events' order. Returns what `last` returned."""
     if not jobs:
-        return
+        return await asyncio.to_thread(last)
     built = await asyncio.to_thread(jobs[0])
-    for job in [*jobs[1:], None]:
-        proposals, outbox_rows = built
-        _, built = await asyncio.gather(_write(conn, proposals, outbox_rows),
-                                        asyncio.to_thread(job) if job else asyncio.sleep(0))
-
-
-async def _write(conn: asyncpg.Connection, proposals: list[tuple],
-                 outbox_rows: list[tuple]) -> None:
-    await repo.save_round_proposals(conn, proposals)
-    await repo.bulk_outbox(conn, outbox_rows)
+    for job in [*jobs[1:], last]:
+        _, built = await asyncio.gather(repo.save_round_rows(conn, built),
+                                        asyncio.to_thread(job))
+    return built
 
 
 class _RoundBatches:
@@ -216,7 +230,7 @@ class _RoundBatches:
         self.explanations = Explanations()
         self.taken: dict[uuid.UUID, int] = {}  # places held per opportunity
 
-    def jobs(self, result: rounds.RoundResult) -> list[Callable[[], Batch]]:
+    def jobs(self, result: rounds.RoundResult) -> list[Callable[[], repo.RoundRows]]:
         pairs = result.pairs()
         for _, o in pairs:
             opportunity_id = self.opps[o.id]["opportunity_id"]
@@ -226,35 +240,48 @@ class _RoundBatches:
         return ([partial(self._proposals, batch) for batch in _slices(pairs, FIRST_BATCH)]
                 + [partial(self._no_matches, batch) for batch in _slices(unmatched, BATCH)])
 
-    def _proposals(self, pairs: list[tuple[domain.Applicant, domain.Opportunity]]) -> Batch:
-        rows, events = [], []
-        for a, o in pairs:
+    def _proposals(self, pairs: list[tuple[domain.Applicant, domain.Opportunity]]
+                   ) -> repo.RoundRows:
+        rows, events, first = [], [], None
+        ids = _uuid4s(2 * len(pairs))
+        for n, (a, o) in enumerate(pairs):
             explanation = domain.explain(a, o, self.rules)
-            contract, text = self.explanations.encode(explanation)
+            parts = self.explanations.parts_json(explanation)
             app, opp = self.apps[a.id], self.opps[o.id]
-            match_id = uuid.uuid4()
+            match_id, event_id, round_list = ids[2 * n], ids[2 * n + 1], self._list(a.id)
             rows.append((match_id, app["application_id"], opp["opportunity_id"],
-                         explanation.score, text, self.round_id))
-            events.append(proposal_event(match_id, app, opp["data"], explanation, contract,
-                                         self.round_id, None, self._list(a.id)))
-        return rows, repo.outbox_rows(self.outbox, events)
+                         explanation.score, proposal_explanation(explanation, parts),
+                         self.round_id))
+            if first is None:  # through the contract model, as a single proposal's event
+                first = proposal_event(match_id, app, opp["data"], explanation,
+                                       self.explanations.contract(explanation), self.round_id,
+                                       None, round_list, event_id=event_id)
+            events.append(round_events.match_proposed(
+                event_id, first.occurred_at, PRODUCER, match_id, app, opp, explanation, parts,
+                self.round_id, round_list))
+        return repo.round_rows(rows, round_events.outbox_rows(self.outbox, events, first))
 
-    def _no_matches(self, unmatched: list[tuple[str, str]]) -> Batch:
-        events = []
-        for application_id, reason in unmatched:
-            app = self.apps[application_id]
-            events.append(NoMatchFound(
-                producer=PRODUCER, correlation_id=app["correlation_id"],
-                application_id=app["application_id"], applicant_id=app["applicant_id"],
-                scheme=app["scheme"], reasons=(reason,), round_id=self.round_id,
-                round_list=self._list(application_id)))
-        return [], repo.outbox_rows(self.outbox, events)
+    def _no_matches(self, unmatched: list[tuple[str, str]]) -> repo.RoundRows:
+        at = datetime.now(UTC)
+        events = [round_events.no_match_found(event_id, at, PRODUCER, self.apps[application_id],
+                                              reason, self.round_id, self._list(application_id))
+                  for (application_id, reason), event_id
+                  in zip(unmatched, _uuid4s(len(unmatched)), strict=True)]
+        first = NoMatchFound.model_validate(events[0][0])
+        return repo.round_rows([], round_events.outbox_rows(self.outbox, events, first))
 
     def _list(self, application_id: str) -> list[dict[str, Any]]:
         """The applicant's list as the round used it, with how each opportunity ranks it."""
         i, opps = self.index[application_id], self.result.opportunities
         return [{"opportunity_id": opps[j].id, "priority": k}
                 for j, k in zip(self.result.prefs[i], self.result.pref_keys[i], strict=True)]
+
+
+def _uuid4s(n: int) -> list[uuid.UUID]:
+    """n random (version 4) UUIDs, as uuid.uuid4 makes them, from one read of the system's
+    randomness: a batch's ids without a system call (and a GIL hand-off) per id."""
+    raw = os.urandom(16 * n)
+    return [uuid.UUID(bytes=raw[i:i + 16], version=4) for i in range(0, 16 * n, 16)]
 
 
 def _slices(items: list, first: int) -> list[list]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+
+from pydantic_core import to_json
 
 from contracts import FilterCheck, ScoreFactor
 from matching.domain import (
@@ -26,7 +27,7 @@ APPLICATION_FIELDS = (
     "line_manager_id")
 
 
-Part = tuple[ScoreFactor | FilterCheck, str]  # validated for the event, JSON for the proposal
+Part = tuple[ScoreFactor | FilterCheck, bytes]  # validated, and as its model writes it
 
 
 def _norm(skills: Any) -> frozenset[str]:
@@ -78,10 +79,11 @@ def check_json(c: Check) -> dict[str, Any]:
 
 
 class Explanations:
-    """A round's explanations, as the event's explanation (validated parts) and the
-    proposal's JSON text. Tens of thousands of explanations share a few thousand distinct
-    factors and checks, so each distinct part is validated against the contract and
-    serialised once; an explanation is then assembled from finished parts."""
+    """A round's explanations, as JSON (for the proposal's row and the event alike) and, when
+    asked, as the event's validated parts. Tens of thousands of explanations share a few
+    thousand distinct factors and checks, so each distinct part is validated against the
+    contract and serialised (as its model serialises itself) once; an explanation is then
+    assembled from finished parts."""
 
     def __init__(self) -> None:
         self._by_value: dict[Factor | Check, Part] = {}
@@ -90,16 +92,18 @@ class Explanations:
         # is never reused for another part while this object lives.
         self._by_id: dict[int, tuple[Factor | Check, Part]] = {}
 
-    def encode(self, e: Explanation) -> tuple[dict[str, Any], str]:
-        factors = [self._part(f, factor_json, ScoreFactor) for f in e.factors]
-        checks = [self._part(c, check_json, FilterCheck) for c in e.checks]
-        contract = {"factors": tuple(m for m, _ in factors),
-                    "filters_checked": tuple(m for m, _ in checks)}
-        # repr is json.dumps for a finite float (a score always is), without its overhead
-        text = (f'{{"score": {round(e.score, 6)!r}, '
-                f'"factors": [{", ".join(t for _, t in factors)}], '
-                f'"filters_checked": [{", ".join(t for _, t in checks)}]}}')
-        return contract, text
+    def parts_json(self, e: Explanation) -> bytes:
+        """`"factors":[...],"filters_checked":[...]`: MatchExplanation's fields, as the model
+        writes them."""
+        factors = b",".join([self._part(f, factor_json, ScoreFactor)[1] for f in e.factors])
+        checks = b",".join([self._part(c, check_json, FilterCheck)[1] for c in e.checks])
+        return b'"factors":[' + factors + b'],"filters_checked":[' + checks + b"]"
+
+    def contract(self, e: Explanation) -> dict[str, Any]:
+        """The event's explanation as validated parts."""
+        return {"factors": tuple(self._part(f, factor_json, ScoreFactor)[0] for f in e.factors),
+                "filters_checked": tuple(self._part(c, check_json, FilterCheck)[0]
+                                         for c in e.checks)}
 
     def _part(self, part: Factor | Check, as_json: Callable[[Any], dict[str, Any]],
               model: type[ScoreFactor | FilterCheck]) -> Part:
@@ -108,10 +112,16 @@ class Explanations:
             return known[1]
         done = self._by_value.get(part)
         if done is None:
-            data = as_json(part)
-            done = self._by_value[part] = (model.model_validate(data), json.dumps(data))
+            valid = model.model_validate(as_json(part))
+            done = self._by_value[part] = (valid, to_json(valid))
         self._by_id[id(part)] = (part, done)
         return done
+
+
+def proposal_explanation(e: Explanation, parts_json: bytes) -> bytes:
+    """The proposal row's explanation (explanation_json's content) from its parts' JSON."""
+    # repr is json.dumps for a finite float (a score always is), without its overhead
+    return b'{"score":' + repr(round(e.score, 6)).encode() + b"," + parts_json + b"}"
 
 
 def explanation_contract(data: dict[str, Any]) -> dict[str, Any]:

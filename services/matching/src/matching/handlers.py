@@ -210,12 +210,14 @@ def proposal_event(match_id: uuid.UUID, app: Any, opp: dict[str, Any],
                    explanation: domain.Explanation,
                    contract: dict[str, Any],
                    round_id: uuid.UUID | None, causation_id: uuid.UUID | None,
-                   round_list: list[dict[str, Any]] | None = None) -> MatchProposed:
+                   round_list: list[dict[str, Any]] | None = None,
+                   event_id: uuid.UUID | None = None) -> MatchProposed:
     """`contract`: the explanation as the event carries it; its parts plain data or already
     validated models (a round validates each distinct part once). `round_list`: in a round,
-    the applicant's list as the round used it."""
+    the applicant's list as the round used it. `event_id`: a new one when not given."""
     a = app["data"]
-    return MatchProposed.model_validate({
+    envelope = {} if event_id is None else {"event_id": event_id}
+    return MatchProposed.model_validate({**envelope,
         "producer": PRODUCER, "correlation_id": app["correlation_id"],
         "causation_id": causation_id, "match_id": match_id,
         "application_id": app["application_id"], "opportunity_id": opp["opportunity_id"],

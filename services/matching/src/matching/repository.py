@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from shared.outbox import Outbox, envelope_headers
 
-from contracts import Event
+from matching import copy_rows
 
 CAPACITY_LOCK_ID = 7_417_102  # serialises everything that takes or frees places
 
@@ -210,37 +209,56 @@ async def list_rounds(conn: asyncpg.Connection, limit: int, offset: int) -> list
                             limit, offset)
 
 
-async def room_for_batches(conn: asyncpg.Connection) -> None:
-    """For the rest of this transaction: a round writes unnested arrays of thousands of rows,
-    and PostgreSQL materialises each before inserting it; at the default 4 MB of work_mem
-    that spills to temporary files first (twice the scan time)."""
-    await conn.execute("SET LOCAL work_mem = '64MB'")
+PROPOSAL_COLUMNS = ("match_id", "application_id", "opportunity_id", "score", "explanation",
+                    "round_id")
+OUTBOX_COLUMNS = ("event_id", "topic", "key", "event_type", "payload", "headers")
 
 
-async def save_round_proposals(conn: asyncpg.Connection, rows: list[tuple]) -> None:
-    """Bulk path for a round, one batch: (match_id, application_id, opportunity_id, score,
-    explanation as JSON text, round_id) rows in one statement, then their applications.
-    The text goes straight to jsonb: no dict to re-serialise through the json codec."""
-    columns = await insert_columns(
-        conn, "INSERT INTO proposals (match_id, application_id, opportunity_id, score,"
-        " explanation, round_id) SELECT m, a, o, s, e::jsonb, r FROM unnest($1::uuid[],"
-        " $2::uuid[], $3::uuid[], $4::float8[], $5::text[], $6::uuid[]) AS u(m, a, o, s, e, r)",
-        rows)
-    if columns:
+@dataclass(frozen=True)
+class RoundRows:
+    """One batch of a round's rows, ready to write: proposals and outbox rows as binary COPY
+    streams (copy_rows), and the applications the proposals go to."""
+
+    proposals: bytes | None
+    applications: list[uuid.UUID]
+    outbox: bytes | None
+
+
+def round_rows(proposals: list[tuple], outbox: list[tuple]) -> RoundRows:
+    """`proposals`: (match_id, application_id, opportunity_id, score, explanation as JSON
+    text, round_id) rows; `outbox`: (event_id, topic, key, event_type, payload, headers as
+    JSON text) rows, in the events' order (CPU work a round does off the event loop, while
+    the previous batch is being written)."""
+    return RoundRows(
+        copy_rows.encode(proposals, (copy_rows.uuid_field, copy_rows.uuid_field,
+                                     copy_rows.uuid_field, copy_rows.float8_field,
+                                     copy_rows.jsonb_field, copy_rows.uuid_field))
+        if proposals else None,
+        [row[1] for row in proposals],
+        copy_rows.encode(outbox, (
+            copy_rows.uuid_field, copy_rows.text_field, copy_rows.text_field,
+            copy_rows.text_field, copy_rows.bytea_field, copy_rows.jsonb_field))
+        if outbox else None)
+
+
+async def save_round_rows(conn: asyncpg.Connection, rows: RoundRows) -> None:
+    """One batch of a round: its proposals, their applications proposed, its events in the
+    outbox. Outbox ids follow the stream's order, the events' order; the outbox's statement
+    trigger wakes the relay (COPY fires it as an INSERT does). Event ids are new, so the
+    outbox's ON CONFLICT of single adds is not needed here."""
+    if rows.proposals is not None:
+        # a memoryview: asyncpg would take bytes for a file's path
+        await conn.copy_to_table("proposals", source=memoryview(rows.proposals),
+                                 columns=PROPOSAL_COLUMNS, format="binary")
         # A join, not "= ANY(array)": with tens of thousands of ids the latter is a linear
         # search of the array for every row.
         await conn.execute(
             "UPDATE applications a SET status = 'proposed', updated_at = now()"
-            " FROM unnest($1::uuid[]) AS u(id) WHERE a.application_id = u.id", columns[1])
-
-
-async def insert_columns(conn: asyncpg.Connection, sql: str, rows: list[tuple]) -> list[list]:
-    """One `INSERT ... SELECT FROM unnest($1, $2, ...)` for a batch of rows, passed as one
-    array per column; returns those columns (none, and nothing written, for no rows)."""
-    columns = [list(c) for c in zip(*rows, strict=True)]
-    if columns:
-        await conn.execute(sql, *columns)
-    return columns
+            " FROM unnest($1::uuid[]) AS u(id) WHERE a.application_id = u.id",
+            rows.applications)
+    if rows.outbox is not None:
+        await conn.copy_to_table("outbox", source=memoryview(rows.outbox),
+                                 columns=OUTBOX_COLUMNS, format="binary")
 
 
 async def add_round_places(conn: asyncpg.Connection, taken: dict[uuid.UUID, int]) -> None:
@@ -251,22 +269,3 @@ async def add_round_places(conn: asyncpg.Connection, taken: dict[uuid.UUID, int]
         "UPDATE opportunities o SET places_held = o.places_held + c.n,"
         " proposals_made = o.proposals_made + c.n FROM unnest($1::uuid[], $2::int[]) AS c(id, n)"
         " WHERE o.opportunity_id = c.id", list(taken), list(taken.values()))
-
-
-def outbox_rows(outbox: Outbox, events: list[Event]) -> list[tuple]:
-    """The rows Outbox.add would write, headers as JSON text (CPU work a round does off the
-    event loop, while the previous batch is being written)."""
-    return [(e.event_id, outbox.topic_prefix + e.TOPIC, e.key(), e.event_type, e.to_bytes(),
-             json.dumps(envelope_headers(e))) for e in events]
-
-
-async def bulk_outbox(conn: asyncpg.Connection, rows: list[tuple]) -> None:
-    """Outbox.add for one batch of a round's events: the same rows in one statement instead
-    of one per event. Batches of thousands: one array of 50k payloads (70 MB) took PostgreSQL
-    2.5 times as long to unnest as the same rows in batches. The outbox's statement trigger
-    wakes the relay."""
-    await insert_columns(
-        conn, "INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
-        " SELECT e, t, k, y, p, h::jsonb FROM unnest($1::uuid[], $2::text[], $3::text[],"
-        " $4::text[], $5::bytea[], $6::text[]) WITH ORDINALITY AS r(e, t, k, y, p, h, n)"
-        " ORDER BY n ON CONFLICT (event_id) DO NOTHING", rows)  # ids follow event order

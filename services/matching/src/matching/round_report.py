@@ -114,18 +114,25 @@ def submitted(result: RoundResult, choices: dict[str, list[str]],
     the rest, nobody it excluded. Counts the submitted lists checked and those contradicted."""
     ids = [o.id for o in result.opportunities]
     barred = {o for _, o in host_excluded}
-    # opportunity -> {application: priority}, only where a host ranked (the rest need none)
-    ranks: dict[str, dict[str, int]] = {o: {} for o in ids if o in host_order or o in barred}
+    # per opportunity index: {application: priority} where a host ranked, else None (the
+    # rest need none); by index, as the lists hold them: no id to hash per listed pair
+    ranks: list[dict[str, int] | None] = [{} if o in host_order or o in barred else None
+                                          for o in ids]
+    any_ranked = any(seen is not None for seen in ranks)
     checked = contradicted = 0
     for a, ps, ks in zip(result.applicants, result.prefs, result.pref_keys, strict=True):
-        for j, k in zip(ps, ks, strict=True) if ranks else ():
-            if ids[j] in ranks:
-                ranks[ids[j]][a.id] = k
-        if a.id in choices:
+        for j, k in zip(ps, ks, strict=True) if any_ranked else ():
+            seen = ranks[j]
+            if seen is not None:
+                seen[a.id] = k
+        wanted = choices.get(a.id)
+        if wanted is not None:
             checked += 1
-            remaining = iter(choices[a.id])
+            remaining = iter(wanted)
             contradicted += not all(ids[j] in remaining for j in ps)  # a subsequence
-    for o, seen in ranks.items():
+    for o, seen in zip(ids, ranks, strict=True):
+        if seen is None:
+            continue
         checked += 1
         order = host_order.get(o, {})
         ranked = [seen[a] for a in sorted(order, key=order.__getitem__) if a in seen]
