@@ -8,7 +8,8 @@ random. Service path: `POST /rounds` on the in-process matching app over the rea
 a real database seeded with those lists (load, lists, deferred acceptance, proposals, every
 MatchProposed / NoMatchFound / RoundMatched in the outbox, one transaction); the relay's time
 to publish it all to Kafka is reported separately. Bare path: `rounds.run_round` on the same
-input with the same seed, in the same run.
+input with the same seed, in the same run, without the cyclic garbage collector as the
+service's round runs.
 
     uv run python -m tests.perf.matching_ranked              # NRMP scale
     uv run python -m tests.perf.matching_ranked 5000 500 4000

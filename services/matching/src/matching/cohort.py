@@ -84,7 +84,7 @@ class Rounds:
     async def run(self, round_id: uuid.UUID, requested_by: str,
                   minimums: tuple[rounds.Minimum, ...] | None) -> None:
         started = time.perf_counter()
-        with _no_cyclic_gc():
+        with without_cyclic_gc():
             async with self.units() as uow:
                 await repo.lock_capacity(uow.conn)
                 row = await store.lock_round(uow.conn, round_id)
@@ -167,7 +167,7 @@ async def _round(uow: UnitOfWork, matching: Matching, round_id: uuid.UUID,
 
 
 @contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def without_cyclic_gc() -> Iterator[None]:
     """A round allocates hundreds of thousands of acyclic objects on top of a large live heap;
     the cyclic collector's repeated full passes cost about a third of the round. Reference
     counting still frees everything; one collection runs at the end."""
