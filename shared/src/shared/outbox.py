@@ -36,16 +36,20 @@ NOTIFY_CHANNEL = "outbox"  # the trigger in migration 002 notifies it
 INSERT_SQL = ("INSERT INTO outbox (event_id, topic, key, event_type, payload, headers)"
               " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING")
 RELAY_LOCK_ID = 7_417_002
+# One relay of a service's replicas at a time. Taken in a statement of its own, before the
+# batch is read: under READ COMMITTED a statement reads as of its start, so a lock taken inside
+# the reading statement (as it once was, to save a round trip) comes after its snapshot, and a
+# relay taking it just as the previous holder committed read that holder's rows as unsent and
+# published them again (tests/shared/test_relays_publish_each_row_once.py).
+LOCK_SQL = "SELECT pg_try_advisory_xact_lock($1)"
 PURGE_EVERY_SECONDS = 60.0
 GAUGES_EVERY_SECONDS = 1.0
 # Unsent rows in id order, except the later rows of a (topic, key) whose earlier row failed for
 # a reason of its own (it has a next_attempt_at), and such a row still waiting out its backoff.
-# The relay lock ($2) is taken by the same statement (an InitPlan, evaluated once: no rows when
-# another instance holds it), which saves a round trip per batch.
 SELECT_SQL = (
     "SELECT o.id, o.topic, o.key, o.payload, o.headers, o.created_at, o.attempts,"
     " o.next_attempt_at FROM outbox o"
-    " WHERE (SELECT pg_try_advisory_xact_lock($2)) AND o.sent_at IS NULL"
+    " WHERE o.sent_at IS NULL"
     " AND NOT EXISTS (SELECT 1 FROM outbox h"
     "  WHERE h.sent_at IS NULL AND h.next_attempt_at IS NOT NULL"
     "  AND h.topic = o.topic AND h.key = o.key"
@@ -220,8 +224,10 @@ class OutboxRelay:
         """Publish one batch of unsent rows in order; returns how many were acknowledged.
         Raises only when the broker itself seems away (nothing acked, a relay-wide error)."""
         async with self.pool.acquire() as conn, conn.transaction():
-            # None when another instance of this service is relaying (it holds the lock).
-            rows = await conn.fetch(SELECT_SQL, self.batch_size, RELAY_LOCK_ID)
+            # Nothing when another instance of this service is relaying (it holds the lock).
+            if not await conn.fetchval(LOCK_SQL, RELAY_LOCK_ID):
+                return 0
+            rows = await conn.fetch(SELECT_SQL, self.batch_size)
             if not rows:
                 return 0
             acked, failures = await self._send(rows)
