@@ -150,7 +150,7 @@ def bare_round(apps: list[dict], opps: list[dict], settings: MatchingSettings,
                   weights=settings.weights())
     # Under the service's conditions: its rounds run without the cyclic garbage collector,
     # and so does this, so the two times differ by the service's work alone (with the
-    # collector on, this bench's own large heap made the algorithm 10-40% slower).
+    # collector on, this bench's own large heap made the algorithm 4-57% slower).
     with without_cyclic_gc():
         started = time.perf_counter()
         result = rounds.run_round(applicants, opportunities, rules, settings.round_top_k,
